@@ -1,0 +1,56 @@
+"""Run the project's playbooks with the real ansible-playbook, as a person would."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ansible_playbook_binary():
+    """The ansible-playbook installed beside the Python running the tests."""
+    beside = Path(sys.executable).parent / "ansible-playbook"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("ansible-playbook")
+    if not found:
+        raise RuntimeError("ansible-playbook is not installed")
+    return found
+
+
+def run_playbook(playbook, extra_vars=None, check=False, env=None, timeout=600, cwd=None):
+    """Run ``playbook`` (a path relative to the repository) on localhost.
+
+    ``extra_vars`` are passed as one JSON document, the interpreter for the
+    modules is this Python (it has requirements.txt installed), and no
+    ansible.cfg is read, as under Zuul.  Returns the CompletedProcess with
+    stdout and stderr merged into ``output``.
+    """
+    variables = {"pypi_guard_python": sys.executable}
+    variables.update(extra_vars or {})
+    cmd = [
+        ansible_playbook_binary(),
+        "-i", "localhost,",
+        "-c", "local",
+        "-e", json.dumps(variables),
+        str(ROOT / playbook),
+    ]
+    if check:
+        cmd.append("--check")
+    run_env = dict(os.environ)
+    run_env.update({
+        "ANSIBLE_CONFIG": os.devnull,
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "PYTHONUNBUFFERED": "1",
+    })
+    run_env.update(env or {})
+    proc = subprocess.run(
+        cmd, cwd=cwd or ROOT, env=run_env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
+    proc.output = proc.stdout
+    return proc
