@@ -1,0 +1,262 @@
+#!/usr/bin/python
+"""Ansible module: audit the maintainers of the managed PyPI projects."""
+
+DOCUMENTATION = r"""
+---
+module: pypi_maintainers_audit
+short_description: Compare who holds a role on each managed PyPI project with an allowlist
+description:
+  - Derives the managed PyPI projects from a checkout of the releases repository
+    (or takes an explicit list), reads each project's roles and organization from
+    PyPI's JSON API (falling back to XML-RPC C(package_roles) where the answer has
+    no C(ownership) key) and compares them with the allowlist vars file.
+  - Requests run concurrently, under a request-rate ceiling, with bounded retries
+    that honour C(Retry-After).
+  - Writes C(pypi-maintainers-audit.json) and C(pypi-maintainers-audit.html) into
+    O(report_dir) atomically. The module itself does not fail on drift; it returns
+    C(status) and the problem lines so that the role can report and then fail.
+  - In check mode the audit runs (it only reads) but no report is written.
+version_added: "1.0.0"
+author: pypi-guard contributors
+options:
+  allowlist_file:
+    description:
+      - Path of the allowlist vars file (C(vars/pypi-maintainers.yaml)). It is
+        validated before any request; a malformed file fails the module with one
+        line per problem.
+    type: path
+    required: true
+  releases_repo:
+    description:
+      - Path of a checkout of the releases repository (openstack/releases). Its
+        C(deliverables/*/*.yaml) decide which projects are managed.
+      - Required unless O(projects) is given.
+    type: path
+  projects:
+    description:
+      - Explicit list of PyPI project names; replaces the derivation from
+        O(releases_repo). C(extra_projects) are still added and
+        C(ignored_projects) still removed.
+    type: list
+    elements: str
+    default: []
+  pypi_url:
+    description: Base URL of the index.
+    type: str
+    default: https://pypi.org
+  report_dir:
+    description: Directory the reports are written into; none are written when unset.
+    type: path
+  concurrency:
+    description: Number of requests in flight at once.
+    type: int
+    default: 8
+  rate_limit:
+    description: Ceiling on requests per second across all workers (0 for none).
+    type: float
+    default: 10.0
+  timeout:
+    description: Seconds to wait for one answer.
+    type: float
+    default: 30.0
+  retries:
+    description: Retries of a request after a 429, a 5xx, a timeout or a failed connection.
+    type: int
+    default: 4
+  max_retry_after:
+    description: The longest C(Retry-After) (seconds) worth waiting for; longer is an error.
+    type: float
+    default: 300.0
+  fail_on_unregistered:
+    description:
+      - Count C(not-on-pypi) (a managed name nobody registered) as drift instead of
+        a warning.
+    type: bool
+    default: false
+  today:
+    description:
+      - The date exceptions' C(expires) are compared with (YYYY-MM-DD). Defaults to
+        today in UTC.
+    type: str
+notes:
+  - Supports check mode.
+requirements:
+  - requests, PyYAML, Jinja2, packaging, jsonschema, defusedxml (requirements.txt)
+"""
+
+EXAMPLES = r"""
+- name: Audit every project the releases repository publishes
+  pypi_maintainers_audit:
+    allowlist_file: vars/pypi-maintainers.yaml
+    releases_repo: /home/zuul/src/opendev.org/openstack/releases
+    report_dir: /home/zuul/logs
+  register: audit
+
+- name: Audit two projects on another index, slowly
+  pypi_maintainers_audit:
+    allowlist_file: vars/pypi-maintainers.yaml
+    projects: [oslo.config, nova]
+    pypi_url: http://127.0.0.1:8080
+    concurrency: 2
+    rate_limit: 1
+"""
+
+RETURN = r"""
+status:
+  description: C(clean), C(drift) (findings) or C(error) (something could not be checked).
+  returned: always
+  type: str
+  sample: drift
+report:
+  description:
+    - The audit's report, as written to C(pypi-maintainers-audit.json).
+    - C(findings) fail the job, C(warnings) do not, C(errors) name the projects that
+      could not be read after retries. Each finding and warning has C(project), C(kind),
+      C(account), C(role) (the role held on PyPI, null for none) and C(detail).
+  returned: always
+  type: dict
+  contains:
+    status:
+      description: Same as RV(status).
+      type: str
+    pypi_url:
+      description: The index audited.
+      type: str
+    generated_at:
+      description: When the audit ran (UTC, ISO 8601).
+      type: str
+    projects_checked:
+      description: Number of projects whose roles were read.
+      type: int
+    findings:
+      description: Drift, one item per problem.
+      type: list
+      elements: dict
+      sample:
+        - project: nova
+          kind: unexpected-account
+          account: mallory
+          role: Maintainer
+          detail: remove its role on PyPI, or add an exception with a reason to ...
+    warnings:
+      description: Problems that do not fail the job, same keys as findings.
+      type: list
+      elements: dict
+    errors:
+      description: Projects that could not be checked, with what went wrong.
+      type: list
+      elements: dict
+      sample:
+        - project: nova
+          detail: "GET https://pypi.org/pypi/nova/json: HTTP 503 after 5 attempts"
+problems:
+  description: "One line per finding and error: C(<project>: <kind>: <account> (<role>) - <what to do>)."
+  returned: always
+  type: list
+  elements: str
+warning_lines:
+  description: One line per warning, in the same form.
+  returned: always
+  type: list
+  elements: str
+report_json:
+  description: Path of the JSON report.
+  returned: when a report was written
+  type: str
+report_html:
+  description: Path of the HTML report.
+  returned: when a report was written
+  type: str
+"""
+
+import datetime  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
+    VarsFileError,
+    load_maintainers_allowlist,
+)
+from ansible.module_utils.pypi_guard_deliverables import (  # noqa: E402
+    DeliverablesError,
+    derive_managed_projects,
+)
+from ansible.module_utils.pypi_guard_http import HttpClient  # noqa: E402
+from ansible.module_utils.pypi_guard_maintainers import (  # noqa: E402
+    managed_project_names,
+    run_maintainers_audit,
+)
+from ansible.module_utils.pypi_guard_report import build_report, write_reports  # noqa: E402
+
+REPORT_NAME = "pypi-maintainers-audit"
+REPORT_COLUMNS = ["project", "kind", "account", "role", "detail"]
+
+
+def audit(params, check_mode=False):
+    """Run the audit for the module's parameters; returns the module result.
+
+    Raises VarsFileError, DeliverablesError or ValueError for bad input.
+    """
+    allowlist = load_maintainers_allowlist(params["allowlist_file"])
+    if params["today"]:
+        today = datetime.date.fromisoformat(params["today"])
+    else:
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+    derived = {}
+    if not params["projects"]:
+        if not params["releases_repo"]:
+            raise ValueError(
+                "no releases repository and no explicit list of projects: set "
+                "pypi_guard_releases_repo to a checkout of openstack/releases (under Zuul, "
+                "add it to the job's required-projects) or set pypi_guard_projects")
+        derived = derive_managed_projects(params["releases_repo"])
+    names = managed_project_names(derived, params["projects"], allowlist)
+    with HttpClient(concurrency=params["concurrency"], rate_limit=params["rate_limit"],
+                    timeout=params["timeout"], retries=params["retries"],
+                    max_retry_after=params["max_retry_after"]) as client:
+        result = run_maintainers_audit(client, params["pypi_url"], names, allowlist, today,
+                                       params["fail_on_unregistered"])
+    report = build_report(
+        result.status, params["pypi_url"], result.projects_checked,
+        [f.as_dict() for f in result.findings], [w.as_dict() for w in result.warnings],
+        result.errors)
+    # The report goes under its own key: a top-level "warnings" would be
+    # taken by Ansible for its own warnings.
+    output = {"changed": False, "status": report["status"], "report": report,
+              "problems": result.problem_lines(),
+              "warning_lines": [w.line() for w in result.warnings]}
+    if params["report_dir"] and not check_mode:
+        output["report_json"], output["report_html"] = write_reports(
+            params["report_dir"], REPORT_NAME, report, "PyPI maintainers audit",
+            REPORT_COLUMNS)
+        output["changed"] = True
+    return output
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "allowlist_file": {"type": "path", "required": True},
+            "releases_repo": {"type": "path"},
+            "projects": {"type": "list", "elements": "str", "default": []},
+            "pypi_url": {"type": "str", "default": "https://pypi.org"},
+            "report_dir": {"type": "path"},
+            "concurrency": {"type": "int", "default": 8},
+            "rate_limit": {"type": "float", "default": 10.0},
+            "timeout": {"type": "float", "default": 30.0},
+            "retries": {"type": "int", "default": 4},
+            "max_retry_after": {"type": "float", "default": 300.0},
+            "fail_on_unregistered": {"type": "bool", "default": False},
+            "today": {"type": "str"},
+        },
+        supports_check_mode=True,
+    )
+    try:
+        module.exit_json(**audit(module.params, module.check_mode))
+    except VarsFileError as exc:
+        module.fail_json(msg=f"the allowlist is not valid:\n{exc}", problems=exc.problems)
+    except (DeliverablesError, ValueError) as exc:
+        module.fail_json(msg=str(exc))
+
+
+if __name__ == "__main__":
+    main()

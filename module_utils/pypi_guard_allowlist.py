@@ -1,0 +1,255 @@
+"""The vars files the release team edits, read strictly.
+
+A malformed file is refused as a whole, before any request is made, with one
+line per problem naming the file, the key and the value at fault.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import jsonschema
+import yaml
+from ansible.module_utils.pypi_guard_deliverables import normalize_name
+
+ROLES = ("Owner", "Maintainer")
+ROLE_RANK = {"Maintainer": 1, "Owner": 2}
+
+_NAME = {"type": "string", "pattern": r"^\S+$"}
+_REASON = {"type": "string", "pattern": r"\S"}
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+MAINTAINERS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["pypi_maintainers_allowlist"],
+    "properties": {
+        "pypi_maintainers_allowlist": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["required_owners"],
+            "properties": {
+                "required_owners": {"type": "array", "items": _NAME, "minItems": 1},
+                "allowed_accounts": {"type": "array", "items": _NAME},
+                "allowed_organizations": {"type": "array", "items": _NAME},
+                "extra_projects": {"type": "array", "items": _NAME},
+                "ignored_projects": {
+                    "type": "object",
+                    "propertyNames": {"pattern": r"^\S+$"},
+                    "additionalProperties": _REASON,
+                },
+                "exceptions": {
+                    "type": "object",
+                    "propertyNames": {"pattern": r"^\S+$"},
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["account", "role", "reason"],
+                            "properties": {
+                                "account": _NAME,
+                                "role": {"enum": list(ROLES)},
+                                "reason": _REASON,
+                                "expires": _DATE,
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+class VarsFileError(Exception):
+    """A vars file is malformed; ``problems`` holds one line per problem."""
+
+    def __init__(self, path, problems):
+        self.path = path
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{path}: {problem}" for problem in self.problems))
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate keys and keeps dates as text.
+
+    Dates stay strings so that a bad one (2027-02-30) is reported with its key
+    like any other bad value instead of as a parser crash.
+    """
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_strict_yaml(path):
+    """Read a YAML vars file, refusing duplicate keys; errors name the file."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return yaml.load(stream, Loader=_StrictLoader)  # noqa: S506 - safe loader
+    except OSError as exc:
+        raise VarsFileError(path, [f"cannot read the file: {exc.strerror}"]) from exc
+    except yaml.YAMLError as exc:
+        raise VarsFileError(path, [f"not valid YAML: {exc}"]) from exc
+
+
+def _key_path(path_parts):
+    text = ""
+    for part in path_parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _describe(error):
+    """One readable line for a jsonschema error: key, value and what is wrong."""
+    where = _key_path(error.absolute_path)
+    value = error.instance
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(value) - set(known)) if isinstance(value, dict) else []
+        return f"{where}: unknown key {', '.join(map(repr, unknown))} (known keys: " \
+               f"{', '.join(known)})"
+    if error.validator == "required":
+        return f"{where}: {error.message.replace(' is a required property', '')} is missing"
+    if error.validator == "enum":
+        return f"{where}: {value!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "type":
+        return f"{where}: {value!r} should be a {error.validator_value}"
+    if error.validator == "pattern" and error.schema is _DATE:
+        return f"{where}: {value!r} is not a date (YYYY-MM-DD)"
+    if error.validator == "pattern" and error.schema is _REASON:
+        return f"{where}: must not be empty"
+    if error.validator == "pattern":
+        return f"{where}: {value!r} must be a single word without spaces"
+    if error.validator == "minItems":
+        return f"{where}: must list at least one account"
+    return f"{where}: {error.message}"
+
+
+def schema_problems(data, schema):
+    """Every schema violation of ``data`` as a readable line, sorted by key."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(error) for error in errors]
+
+
+def parse_date(text):
+    """A ``YYYY-MM-DD`` date, or None when it is not a real date (2027-02-30)."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def duplicates(values, key=lambda value: value):
+    """Values whose ``key`` equals that of an earlier value, in order."""
+    seen, repeated = set(), []
+    for value in values:
+        if key(value) in seen:
+            repeated.append(value)
+        seen.add(key(value))
+    return repeated
+
+
+@dataclass(frozen=True)
+class MaintainerException:
+    """An account allowed on one project, up to ``role``, maybe until ``expires``."""
+
+    account: str
+    role: str
+    reason: str
+    expires: datetime.date = None
+
+    def expired(self, today):
+        return self.expires is not None and self.expires < today
+
+
+@dataclass
+class MaintainersAllowlist:
+    """The validated allowlist; names are normalised, accounts lower-cased."""
+
+    required_owners: list = field(default_factory=list)
+    allowed_accounts: set = field(default_factory=set)
+    allowed_organizations: set = field(default_factory=set)
+    extra_projects: dict = field(default_factory=dict)  # normal name -> as written
+    ignored_projects: dict = field(default_factory=dict)  # normal name -> reason
+    exceptions: dict = field(default_factory=dict)  # project -> {account: exception}
+
+
+def _semantic_problems(allowlist):
+    prefix = "pypi_maintainers_allowlist"
+    problems = []
+    for key in ("required_owners", "allowed_accounts", "allowed_organizations"):
+        for value in duplicates(allowlist.get(key) or [], key=str.lower):
+            problems.append(f"{prefix}.{key}: {value!r} is listed twice")
+    for value in duplicates(allowlist.get("extra_projects") or [], key=normalize_name):
+        problems.append(f"{prefix}.extra_projects: {value!r} is listed twice "
+                        f"(names are compared in PEP 503 normal form)")
+    for key in ("ignored_projects", "exceptions"):
+        for value in duplicates(allowlist.get(key) or {}, key=normalize_name):
+            problems.append(f"{prefix}.{key}: {value!r} is listed twice "
+                            f"(names are compared in PEP 503 normal form)")
+    extra = {normalize_name(name) for name in allowlist.get("extra_projects") or []}
+    for name in allowlist.get("ignored_projects") or {}:
+        if normalize_name(name) in extra:
+            problems.append(f"{prefix}.ignored_projects.{name}: also in extra_projects; "
+                            f"keep it in one of them")
+    for project, entries in (allowlist.get("exceptions") or {}).items():
+        for index, entry in enumerate(entries):
+            where = f"{prefix}.exceptions.{project}[{index}]"
+            if "expires" in entry and parse_date(entry["expires"]) is None:
+                problems.append(f"{where}.expires: {entry['expires']!r} is not a real date")
+        for entry in duplicates(entries, key=lambda e: e["account"].lower()):
+            problems.append(f"{prefix}.exceptions.{project}: account {entry['account']!r} "
+                            f"has more than one entry")
+    return problems
+
+
+def parse_maintainers_allowlist(data, path):
+    """Validate the loaded vars file and build a :class:`MaintainersAllowlist`."""
+    problems = schema_problems(data, MAINTAINERS_SCHEMA)
+    if problems:
+        raise VarsFileError(path, problems)
+    raw = data["pypi_maintainers_allowlist"]
+    problems = _semantic_problems(raw)
+    if problems:
+        raise VarsFileError(path, problems)
+    exceptions = {}
+    for project, entries in (raw.get("exceptions") or {}).items():
+        exceptions[normalize_name(project)] = {
+            entry["account"].lower(): MaintainerException(
+                account=entry["account"], role=entry["role"], reason=entry["reason"],
+                expires=parse_date(entry["expires"]) if "expires" in entry else None)
+            for entry in entries}
+    return MaintainersAllowlist(
+        required_owners=[owner.lower() for owner in raw.get("required_owners") or []],
+        allowed_accounts={a.lower() for a in raw.get("allowed_accounts") or []},
+        allowed_organizations={o.lower() for o in raw.get("allowed_organizations") or []},
+        extra_projects={normalize_name(p): p for p in raw.get("extra_projects") or []},
+        ignored_projects={normalize_name(p): reason
+                          for p, reason in (raw.get("ignored_projects") or {}).items()},
+        exceptions=exceptions,
+    )
+
+
+def load_maintainers_allowlist(path):
+    """Read and validate ``vars/pypi-maintainers.yaml`` (or another path)."""
+    return parse_maintainers_allowlist(load_strict_yaml(path), str(path))

@@ -1,0 +1,1 @@
+../../../library/pypi_maintainers_audit.py
