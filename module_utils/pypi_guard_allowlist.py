@@ -118,6 +118,9 @@ def _key_path(path_parts):
     return text or "(top level)"
 
 
+_YAML_TYPES = {"array": "a list", "object": "a mapping", "string": "a string"}
+
+
 def _describe(error):
     """One readable line for a jsonschema error: key, value and what is wrong."""
     where = _key_path(error.absolute_path)
@@ -132,7 +135,8 @@ def _describe(error):
     if error.validator == "enum":
         return f"{where}: {value!r} is not one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "type":
-        return f"{where}: {value!r} should be a {error.validator_value}"
+        expected = _YAML_TYPES.get(error.validator_value, error.validator_value)
+        return f"{where}: {value!r} should be {expected}"
     if error.validator == "pattern" and error.schema is _DATE:
         return f"{where}: {value!r} is not a date (YYYY-MM-DD)"
     if error.validator == "pattern" and error.schema is _REASON:
