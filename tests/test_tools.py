@@ -1,0 +1,495 @@
+"""Tests of tools/check_zuul_config.py and tools/check_jobs_documented.py.
+
+Each test builds a small repository in tmp_path and runs a checker on it.
+The check_zuul_config tests need the zuul package and are skipped where it
+is not importable (``tox -e zuul`` has it).
+"""
+
+import importlib.util
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+
+
+def load_tool(name):
+    spec = importlib.util.spec_from_file_location(f"_tool_{name}", TOOLS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_tree(root, files):
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+GOOD_REPO = {
+    "zuul.d/jobs.yaml": """
+        ---
+        - job:
+            name: pg-base
+            parent: base
+            abstract: true
+            description: Shared setup.
+            pre-run: playbooks/pre.yaml
+
+        - job:
+            name: pg-audit
+            parent: pg-base
+            run: playbooks/audit/run.yaml
+            post-run:
+              - name: playbooks/post.yaml
+                cleanup: true
+            secrets:
+              - name: pypi_info
+                secret: pg-pypi
+            nodeset:
+              nodes: []
+            vars:
+              pg_flag: true
+
+        - secret:
+            name: pg-pypi
+            data:
+              token: !encrypted/pkcs1-oaep
+                - c2VjcmV0
+        """,
+    "zuul.d/project.yaml": """
+        ---
+        - project-template:
+            name: pg-template
+            periodic:
+              jobs:
+                - pg-audit
+
+        - project:
+            templates:
+              - pg-template
+            check:
+              jobs:
+                - tox-linters
+                - pg-audit:
+                    voting: false
+        """,
+    "playbooks/pre.yaml": """
+        ---
+        - name: Prepare
+          hosts: all
+          roles:
+            - role: pg-ensure
+            - ensure-tox
+        """,
+    "playbooks/audit/run.yaml": """
+        ---
+        - name: Audit
+          hosts: localhost
+          tasks:
+            - name: Run the audit
+              block:
+                - name: Include it
+                  ansible.builtin.include_role:
+                    name: pg-audit
+        """,
+    "playbooks/post.yaml": """
+        ---
+        - name: Collect
+          hosts: localhost
+          tasks:
+            - name: Return
+              ansible.builtin.import_role:
+                name: pg-return
+        """,
+    "roles/pg-ensure/README.rst": """
+        Ensure the tools.
+
+        .. zuul:rolevar:: pg_python
+           :default: python3
+
+           The interpreter.
+
+        .. zuul:rolevar:: pg_options
+
+           .. zuul:rolevar:: verbose
+
+              Nested option (documented by its own name).
+        """,
+    "roles/pg-ensure/defaults/main.yaml": """
+        ---
+        pg_python: python3
+        pg_options:
+          verbose: false
+        """,
+    "roles/pg-ensure/tasks/main.yaml": """
+        ---
+        - name: Say hello
+          ansible.builtin.debug:
+            msg: hello
+        """,
+    "roles/pg-audit/README.rst": """
+        Run the audit (no variables).
+        """,
+    "roles/pg-audit/defaults/main.yaml": "",
+    "roles/pg-audit/tasks/main.yaml": """
+        ---
+        - name: Audit
+          ansible.builtin.debug:
+            msg: audit
+        """,
+    "roles/pg-audit/meta/main.yaml": """
+        ---
+        dependencies:
+          - role: pg-ensure
+        """,
+    "roles/pg-return/README.rst": """
+        Return the reports.
+
+        .. zuul:rolevar:: pg_reports
+        """,
+    "roles/pg-return/defaults/main.yaml": """
+        ---
+        pg_reports: []
+        """,
+    "roles/pg-return/tasks/main.yaml": """
+        ---
+        - name: Return
+          ansible.builtin.include_role:
+            name: pg-ensure
+        """,
+    "README.md": """
+        # pypi-guard
+
+        Mentions of `pg-base` outside the Jobs section do not count.
+
+        ## Jobs
+
+        ### `pg-audit`
+
+        Audits things; builds on `pg-base`.
+
+        ## Roles
+
+        Nothing here.
+        """,
+}
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = tmp_path / "repo"
+    write_tree(root, GOOD_REPO)
+    return root
+
+
+@pytest.fixture(scope="module")
+def zuul_check():
+    pytest.importorskip("zuul.configloader")
+    return load_tool("check_zuul_config")
+
+
+@pytest.fixture(scope="module")
+def doc_check():
+    return load_tool("check_jobs_documented")
+
+
+def run_main(module, capsys, *args):
+    code = module.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+# ---------------------------------------------------------------------------
+# check_zuul_config
+
+
+def test_zuul_good_config_passes(zuul_check, repo, capsys):
+    code, out, err = run_main(zuul_check, capsys, repo)
+    assert code == 0, (out, err)
+    assert len(out) == 1
+    assert out[0].startswith(
+        "checked 2 jobs, 1 project-templates, 1 projects, 0 nodesets, 1 secrets,")
+    assert "3 playbooks and 3 roles found" in out[0]
+
+
+def test_zuul_empty_config_dir_passes(zuul_check, tmp_path, capsys):
+    (tmp_path / "zuul.d").mkdir()
+    code, out, _ = run_main(zuul_check, capsys, tmp_path)
+    assert code == 0
+    assert out[0].startswith("checked 0 jobs, 0 project-templates")
+
+
+def test_zuul_unknown_job_key(zuul_check, repo, capsys):
+    path = repo / "zuul.d/jobs.yaml"
+    path.write_text(path.read_text().replace("    abstract: true\n",
+                                             "    abstract: true\n    bogus-key: 1\n"))
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == ["zuul.d/jobs.yaml: job 'pg-base': key 'bogus-key': extra keys not allowed"]
+
+
+def test_zuul_bad_values_in_project_and_nodeset(zuul_check, repo, capsys):
+    write_tree(repo, {"zuul.d/more.yaml": """
+        - project-template:
+            name: pg-other
+            check:
+              jobs:
+                - pg-audit:
+                    voting: maybe
+        - job:
+            name: pg-inline
+            nodeset:
+              nodes:
+                - name: primary
+        - semaphore:
+            name: pg-sem
+            max: many
+        """})
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == [
+        "zuul.d/more.yaml: project-template 'pg-other': key 'check.jobs[0].pg-audit.voting': "
+        "expected bool",
+        "zuul.d/more.yaml: job 'pg-inline': key 'nodeset.nodes[0].label': "
+        "required key not provided",
+        "zuul.d/more.yaml: semaphore 'pg-sem': key 'max': expected int",
+    ]
+
+
+def test_zuul_semantic_errors_from_zuul_parser(zuul_check, repo, capsys):
+    write_tree(repo, {"zuul.d/more.yaml": """
+        - job:
+            name: pg-intermediate
+            intermediate: true
+        - job:
+            name: pg-old-ansible
+            ansible-version: '2.9'
+        """})
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out[0] == ("zuul.d/more.yaml: job 'pg-intermediate': "
+                      "An intermediate job must also be abstract")
+    assert out[1].startswith("zuul.d/more.yaml: job 'pg-old-ansible': "
+                             "Requested ansible version '2.9' is unknown")
+
+
+def test_zuul_missing_playbook(zuul_check, repo, capsys):
+    (repo / "playbooks/post.yaml").unlink()
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == ["zuul.d/jobs.yaml: job 'pg-audit': key 'post-run': "
+                   "playbook 'playbooks/post.yaml' does not exist"]
+
+
+def test_zuul_playbook_without_extension_is_not_completed(zuul_check, repo, capsys):
+    path = repo / "zuul.d/jobs.yaml"
+    path.write_text(path.read_text().replace("playbooks/pre.yaml", "playbooks/pre"))
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == ["zuul.d/jobs.yaml: job 'pg-base': key 'pre-run': playbook 'playbooks/pre' "
+                   "does not exist (Zuul uses the path as written and adds no extension: "
+                   "did you mean 'playbooks/pre.yaml'?)"]
+
+
+def test_zuul_playbook_with_missing_role(zuul_check, repo, capsys):
+    path = repo / "playbooks/pre.yaml"
+    path.write_text(path.read_text().replace("- ensure-tox", "- pg-nowhere"))
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == ["zuul.d/jobs.yaml: job 'pg-base': key 'pre-run': playbook "
+                   "'playbooks/pre.yaml': uses role 'pg-nowhere' (in playbooks/pre.yaml), "
+                   "which does not exist under roles/"]
+
+
+def test_zuul_role_including_missing_role(zuul_check, repo, capsys):
+    path = repo / "roles/pg-return/tasks/main.yaml"
+    path.write_text(path.read_text().replace("name: pg-ensure", "name: pg-gone"))
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == ["zuul.d/jobs.yaml: job 'pg-audit': key 'post-run': playbook "
+                   "'playbooks/post.yaml': uses role 'pg-gone' "
+                   "(in roles/pg-return/tasks/main.yaml), which does not exist under roles/"]
+
+
+def test_zuul_external_role_option(zuul_check, repo, capsys):
+    path = repo / "playbooks/pre.yaml"
+    path.write_text(path.read_text().replace("- ensure-tox", "- site-role"))
+    assert run_main(zuul_check, capsys, repo)[0] == 1
+    assert run_main(zuul_check, capsys, repo, "--external-role", "site-role")[0] == 0
+
+
+def test_zuul_unknown_parent(zuul_check, repo, capsys):
+    path = repo / "zuul.d/jobs.yaml"
+    path.write_text(path.read_text().replace("parent: base\n", "parent: site-base\n"))
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert len(out) == 1
+    assert out[0].startswith("zuul.d/jobs.yaml: job 'pg-base': key 'parent': "
+                             "parent job 'site-base' is not defined")
+    code, out, _ = run_main(zuul_check, capsys, repo, "--allow-parent", "site-base")
+    assert code == 0
+
+
+def test_zuul_undefined_secret(zuul_check, repo, capsys):
+    path = repo / "zuul.d/jobs.yaml"
+    path.write_text(path.read_text().replace("secret: pg-pypi", "secret: pg-other"))
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out[0].startswith("zuul.d/jobs.yaml: job 'pg-audit': key 'secrets': "
+                             "secret 'pg-other' is not defined in this repository")
+
+
+def test_zuul_structure_errors(zuul_check, tmp_path, capsys):
+    write_tree(tmp_path, {
+        "zuul.d/a.yaml": """
+            - job:
+                name: a
+                name: b
+            """,
+        "zuul.d/b.yaml": """
+            - jobb:
+                name: x
+            - job:
+                name: y
+              description: badly indented
+            """,
+        "zuul.d/c.yml": "- job: {name: z}\n",
+    })
+    code, out, _ = run_main(zuul_check, capsys, tmp_path)
+    assert code == 1
+    assert out[0].startswith("zuul.d/a.yaml: cannot be loaded by Zuul: The key \"name\" "
+                             "appears more than once")
+    assert out[1] == "zuul.d/b.yaml: item #1: unknown configuration item type 'jobb'"
+    assert out[2].startswith("zuul.d/b.yaml: item #2: has more than one key")
+    assert out[3].startswith("zuul.d/c.yml: Zuul only reads *.yaml files")
+
+
+def test_zuul_pipeline_schema(zuul_check, tmp_path, capsys):
+    write_tree(tmp_path, {"zuul.d/pipelines.yaml": """
+        - pipeline:
+            name: check
+            manager: independent
+            trigger:
+              gerrit:
+                - event: patchset-created
+                  colour: blue
+            success:
+              gerrit:
+                Verified: 1
+        """})
+    code, out, _ = run_main(zuul_check, capsys, tmp_path)
+    assert code == 1
+    assert out == ["zuul.d/pipelines.yaml: pipeline 'check': key 'trigger.gerrit[0].colour': "
+                   "extra keys not allowed"]
+
+
+def test_zuul_command_line(zuul_check, repo):
+    proc = subprocess.run(
+        [sys.executable, str(TOOLS / "check_zuul_config.py"), str(repo)],
+        capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("checked 2 jobs")
+
+
+def test_zuul_missing_package_is_reported(tmp_path):
+    # Runs everywhere: zuul is made unimportable in the child process.
+    code = ("import runpy, sys; sys.modules['zuul'] = None; "
+            f"sys.argv = ['check_zuul_config.py', {str(tmp_path)!r}]; "
+            f"runpy.run_path({str(TOOLS / 'check_zuul_config.py')!r}, run_name='__main__')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert proc.returncode == 2
+    assert "the 'zuul' package is not importable" in proc.stderr
+    assert "tox -e zuul" in proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# check_jobs_documented
+
+
+def test_doc_good_repo_passes(doc_check, repo, capsys):
+    code, out, err = run_main(doc_check, capsys, repo)
+    assert code == 0, (out, err)
+    assert out == ["checked 2 jobs and 3 roles: all documented"]
+
+
+def test_doc_undocumented_job(doc_check, repo, capsys):
+    # `pg-base` is mentioned, but only before the Jobs heading.
+    readme = repo / "README.md"
+    readme.write_text(readme.read_text().replace("builds on `pg-base`", "builds on pg-base"))
+    code, out, _ = run_main(doc_check, capsys, repo)
+    assert code == 1
+    assert out == ["README.md: job 'pg-base' (defined in zuul.d/jobs.yaml) is not documented: "
+                   "mention it as `pg-base` under the 'Jobs' heading"]
+
+
+def test_doc_no_jobs_heading(doc_check, repo, capsys):
+    readme = repo / "README.md"
+    readme.write_text(readme.read_text().replace("## Jobs", "## Things"))
+    code, out, _ = run_main(doc_check, capsys, repo)
+    assert code == 1
+    assert out[0].startswith("README.md: no 'Jobs' heading")
+
+
+def test_doc_setext_heading_and_fences(doc_check, repo, capsys):
+    (repo / "README.md").write_text(textwrap.dedent("""\
+        Zuul jobs
+        ---------
+
+        `pg-audit` and `pg-base`.
+
+        ```
+        # Not a heading
+        ```
+        """))
+    assert run_main(doc_check, capsys, repo)[0] == 0
+
+
+def test_doc_undocumented_role_variable(doc_check, repo, capsys):
+    defaults = repo / "roles/pg-return/defaults/main.yaml"
+    defaults.write_text(defaults.read_text() + "pg_extra: 1\n")
+    code, out, _ = run_main(doc_check, capsys, repo)
+    assert code == 1
+    assert out == ["roles/pg-return/defaults/main.yaml: variable 'pg_extra' is not documented "
+                   "in roles/pg-return/README.rst (expected '.. zuul:rolevar:: pg_extra')"]
+
+
+def test_doc_role_missing_files(doc_check, repo, capsys):
+    (repo / "roles/pg-audit/README.rst").unlink()
+    (repo / "roles/pg-audit/defaults/main.yaml").unlink()
+    (repo / "roles/pg-new").mkdir()
+    code, out, _ = run_main(doc_check, capsys, repo)
+    assert code == 1
+    assert out == [
+        "roles/pg-audit: missing README.rst",
+        "roles/pg-audit: missing defaults/main.yaml",
+        "roles/pg-new: missing README.rst",
+        "roles/pg-new: missing defaults/main.yaml",
+        "roles/pg-new: missing tasks/main.yaml",
+    ]
+
+
+def test_doc_yml_files(doc_check, repo, capsys):
+    write_tree(repo, {
+        "roles/pg-audit/tasks/extra.yml": "---\n[]\n",
+        "playbooks/other.yml": "---\n[]\n",
+        "zuul.d/more.yml": "---\n[]\n",
+    })
+    code, out, _ = run_main(doc_check, capsys, repo)
+    assert code == 1
+    assert [line.split(":")[0] for line in out] == [
+        "roles/pg-audit/tasks/extra.yml", "playbooks/other.yml", "zuul.d/more.yml"]
+    assert all("use the .yaml extension" in line for line in out)
+
+
+def test_doc_command_line(repo):
+    proc = subprocess.run(
+        [sys.executable, str(TOOLS / "check_jobs_documented.py"), str(repo)],
+        capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == "checked 2 jobs and 3 roles: all documented\n"
