@@ -133,6 +133,27 @@ def _gpgconf_for(gpgbinary):
     return shutil.which("gpgconf")
 
 
+# gpg-agent listens on sockets in the GnuPG home unless /run/user/<uid>
+# exists; a socket path is limited to 107 bytes (sun_path), and the longest
+# name gpg uses there is "S.gpg-agent.browser".
+_SOCKET_PATH_MAX = 107
+_HOME_NAME_LENGTH = len("/pypi-guard-gnupg-xxxxxxxx/S.gpg-agent.browser")
+
+
+def _home_parent(parent):
+    """Where to create a GnuPG home whose agent sockets will work: ``parent``
+    (default: TMPDIR) unless its path is too long for a socket, then the
+    first of /tmp, /var/tmp, /dev/shm that is short enough and writable."""
+    first = parent or tempfile.gettempdir()
+    if os.path.isdir(f"/run/user/{os.getuid()}"):
+        return first  # gpg puts the sockets there, whatever the home's length
+    for candidate in (first, "/tmp", "/var/tmp", "/dev/shm"):  # noqa: S108 - mkdtemp below
+        fits = len(os.path.abspath(candidate)) + _HOME_NAME_LENGTH <= _SOCKET_PATH_MAX
+        if fits and os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    return first
+
+
 class GnupgHome:
     """A fresh GnuPG home directory, mode 0700, for one operation.
 
@@ -153,7 +174,8 @@ class GnupgHome:
         self.gpg = None
 
     def __enter__(self):
-        self.path = tempfile.mkdtemp(prefix="pypi-guard-gnupg-", dir=self.parent)
+        self.path = tempfile.mkdtemp(prefix="pypi-guard-gnupg-",
+                                     dir=_home_parent(self.parent))
         try:
             os.chmod(self.path, 0o700)
             try:
@@ -214,9 +236,24 @@ def import_keys(gpg, armored, what="the key"):
         if fpr and fpr not in fingerprints:
             fingerprints.append(fpr)
     if not fingerprints:
-        reason = _last_line(result.stderr) or "no key found"
+        reason = _gpg_error(result.stderr) or "no key found"
         raise SigningError(f"gpg could not import {what} ({reason})")
+    if int(result.sec_read or 0) > int(result.sec_imported or 0) + int(result.sec_dups or 0):
+        error = _gpg_error(result.stderr) or "unknown error"
+        hint = (" (gpg-agent could not start: is the temporary directory's path too "
+                "long for its sockets?)" if "agent" in error else "")
+        raise SigningError(f"gpg could not import the private part of {what}: {error}{hint}")
     return fingerprints
+
+
+def _gpg_error(stderr):
+    """The line of gpg's messages that says what went wrong."""
+    lines = [line.strip() for line in (stderr or "").splitlines()
+             if line.startswith("gpg:")]
+    for line in lines:
+        if "failed" in line or "error" in line.lower():
+            return line
+    return lines[-1] if lines else ""
 
 
 def _key_record(gpg, fingerprint, secret):

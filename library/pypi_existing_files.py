@@ -1,0 +1,142 @@
+#!/usr/bin/python
+"""Ansible module: which release files does a package index already have?"""
+
+DOCUMENTATION = r"""
+---
+module: pypi_existing_files
+short_description: Ask a package index's simple API which of our files it already has
+description:
+  - Lets a re-run after a partial upload complete the release on any index.
+    twine 6.2 and newer refuse C(--skip-existing) for every index but pypi.org
+    and TestPyPI; this module asks the index's simple API (PEP 503 HTML or
+    PEP 691 JSON) for each project and splits the files into those already
+    there and those still to upload.
+  - A file the index lists under the same name but with another sha256 is a
+    conflict and makes the module fail: a released file cannot be replaced,
+    and skipping it would hide the difference.
+  - A project the index does not know (HTTP 404, or a redirect to another
+    host such as pypiserver's fallback to pypi.org) has no files there yet.
+  - Read-only; runs the same in check mode.
+options:
+  files:
+    description:
+      - The files to upload, dists and their C(.asc); only the dists are
+        looked up, and each C(.asc) follows its dist.
+    type: list
+    elements: path
+    required: true
+  repository:
+    description: Repository name as in C(pypi_info.repository); C(pypi) and C(testpypi) are known.
+    type: str
+    default: pypi
+  repository_url:
+    description: Upload URL (C(pypi_info.repository_url)); wins over I(repository).
+    type: str
+  simple_url:
+    description:
+      - Base URL of the index's simple API. By default derived from the upload
+        URL (pypi.org and TestPyPI are known; otherwise a trailing C(legacy/)
+        is replaced by C(simple/), or C(simple/) is appended).
+    type: str
+  username:
+    description:
+      - User for the simple API, sent only when it is on the upload URL's host
+        (private indexes that protect listing).
+    type: str
+  password:
+    description: Password or token for I(username).
+    type: str
+  timeout:
+    description: Seconds to wait for the index.
+    type: int
+    default: 30
+author:
+  - pypi-guard
+"""
+
+EXAMPLES = r"""
+- name: Find the files the index already has
+  pypi_existing_files:
+    files: "{{ preflight.upload_files }}"
+    repository_url: "{{ pypi_info.repository_url | default(omit) }}"
+    username: "{{ '__token__' if pypi_info.api_token is defined else pypi_info.username }}"
+    password: "{{ pypi_info.api_token | default(pypi_info.password) }}"
+  vars:
+    ansible_python_interpreter: "{{ pypi_guard_python }}"
+  register: on_index
+"""
+
+RETURN = r"""
+existing:
+  description: Dists (paths) the index already has with the same content.
+  returned: success
+  type: list
+  elements: str
+to_upload:
+  description: What is left to upload, each dist followed by its C(.asc).
+  returned: success
+  type: list
+  elements: str
+simple_url:
+  description: The simple API base URL that was asked.
+  returned: always
+  type: str
+conflicts:
+  description: Files the index has with other content.
+  returned: failure
+  type: list
+  elements: str
+"""
+
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.pypi_guard_signing import (
+    SIGNATURE_SUFFIX,
+    SigningError,
+    simple_index_url,
+    split_existing,
+    upload_url_for,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "files": {"type": "list", "elements": "path", "required": True},
+            "repository": {"type": "str", "default": "pypi"},
+            "repository_url": {"type": "str"},
+            "simple_url": {"type": "str"},
+            "username": {"type": "str"},
+            "password": {"type": "str", "no_log": True},
+            "timeout": {"type": "int", "default": 30},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    upload_url = upload_url_for(params["repository"], params["repository_url"])
+    simple_url = params["simple_url"] or simple_index_url(upload_url)
+    auth = None
+    if params["username"] and params["password"] is not None:
+        if urlsplit(simple_url)[:2] == urlsplit(upload_url)[:2]:
+            auth = (params["username"], params["password"])
+    dists = [f for f in params["files"] if not f.endswith(SIGNATURE_SUFFIX)]
+    try:
+        found = split_existing(dists, simple_url, auth=auth, timeout=params["timeout"])
+    except SigningError as exc:
+        module.fail_json(msg=str(exc), simple_url=simple_url)
+    if found["conflicts"]:
+        module.fail_json(msg="Refusing to upload: " + "; ".join(found["conflicts"]),
+                         conflicts=found["conflicts"], simple_url=simple_url)
+    given = set(params["files"])
+    to_upload = []
+    for dist in found["missing"]:
+        to_upload.append(dist)
+        if dist + SIGNATURE_SUFFIX in given:
+            to_upload.append(dist + SIGNATURE_SUFFIX)
+    module.exit_json(changed=False, existing=found["existing"], to_upload=to_upload,
+                     simple_url=simple_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+../../../library/pypi_existing_files.py

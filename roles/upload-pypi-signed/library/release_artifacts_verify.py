@@ -1,0 +1,1 @@
+../../../library/release_artifacts_verify.py

@@ -1,0 +1,251 @@
+"""Fixtures for the signed-release tests: real gpg keys, a real pypiserver
+with authentication, small real dists, and a playbook runner that checks
+every run for leaked secrets and leftover key material."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import gpgtestkeys
+import pytest
+import requests
+from passlib.apache import HtpasswdFile
+from playbook import run_playbook
+
+SIGNING_DIR = Path(__file__).resolve().parent
+if str(SIGNING_DIR) not in sys.path:
+    sys.path.insert(0, str(SIGNING_DIR))
+
+import dists  # noqa: E402  (beside this file)
+
+SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"
+UPLOAD_PLAYBOOK = "playbooks/release-python-signed/upload.yaml"
+
+UPLOAD_USER = "release-bot"
+UPLOAD_PASSWORD = "pw-" + uuid.uuid4().hex          # nosec: a throwaway test password
+API_TOKEN = "pypi-test-token-" + uuid.uuid4().hex   # nosec: a throwaway test token
+
+
+# --------------------------------------------------------------------------
+# Keys
+
+
+@pytest.fixture(scope="session")
+def gpg_homes(tmp_path_factory):
+    homes = []
+
+    def make():
+        home = gpgtestkeys.new_gnupghome(str(tmp_path_factory.mktemp("gnupg")))
+        homes.append(home)
+        return home
+
+    yield make
+    for home in homes:
+        gpgtestkeys.kill_agent(home)
+
+
+@pytest.fixture(scope="session")
+def release_key(gpg_homes):
+    """The release key in force: certify-only primary, signing subkey."""
+    return gpgtestkeys.generate_key(gpg_homes(), uid="Test Release Key <release@example.org>")
+
+
+@pytest.fixture(scope="session")
+def other_key(gpg_homes):
+    """Another key of the same shape, which must never be accepted."""
+    return gpgtestkeys.generate_key(gpg_homes(), uid="Someone Else <else@example.org>")
+
+
+@pytest.fixture(scope="session")
+def expired_key(gpg_homes):
+    """A release-shaped key that expired long ago (made at a faked time)."""
+    return gpgtestkeys.generate_key(gpg_homes(), uid="Old Release Key <old@example.org>",
+                                    expire="1d", at="20200101T000000")
+
+
+@pytest.fixture(scope="session")
+def verifier(gpg_homes, release_key):
+    """A GPG keyring holding only the release *public* key."""
+    import gnupg
+
+    gpg = gnupg.GPG(gnupghome=gpg_homes())
+    gpg.import_keys(release_key.public)
+    return gpg
+
+
+# --------------------------------------------------------------------------
+# The index
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Index:
+    url: str
+    packages: Path
+    username: str
+    password: str
+    token: str
+
+    def snapshot(self):
+        """Every file the index stores, with its size and mtime."""
+        return {p.name: (p.stat().st_size, p.stat().st_mtime_ns)
+                for p in self.packages.iterdir() if p.is_file()}
+
+    def download(self, name):
+        response = requests.get(f"{self.url}/packages/{name}", timeout=30,
+                                auth=(self.username, self.password))
+        response.raise_for_status()
+        return response.content
+
+    def pypi_info(self, **overrides):
+        info = {"username": self.username, "password": self.password,
+                "repository": "guard-test", "repository_url": self.url + "/"}
+        info.update(overrides)
+        return {k: v for k, v in info.items() if v is not None}
+
+
+@pytest.fixture(scope="session")
+def index(tmp_path_factory):
+    """A real pypiserver on 127.0.0.1 that authenticates every action."""
+    root = tmp_path_factory.mktemp("pypiserver")
+    packages = root / "packages"
+    packages.mkdir()
+    htpasswd = HtpasswdFile(str(root / "htpasswd"), new=True)
+    htpasswd.set_password(UPLOAD_USER, UPLOAD_PASSWORD)
+    htpasswd.set_password("__token__", API_TOKEN)
+    htpasswd.save()
+    port = _free_port()
+    log = open(root / "server.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pypiserver", "run", "-p", str(port), "-i", "127.0.0.1",
+         "-P", str(root / "htpasswd"), "-a", "update,download,list", "--disable-fallback",
+         str(packages)],
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(url + "/health", timeout=1)
+            break
+        except requests.ConnectionError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                raise RuntimeError("pypiserver did not start:\n"
+                                   + (root / "server.log").read_text()) from None
+            time.sleep(0.1)
+    yield Index(url=url, packages=packages, username=UPLOAD_USER,
+                password=UPLOAD_PASSWORD, token=API_TOKEN)
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+# --------------------------------------------------------------------------
+# Dists
+
+
+@pytest.fixture
+def project_name(request):
+    """A project name of its own for each test, so tests share the index."""
+    return f"pg-{request.node.name.replace('_', '-')[:40].strip('-')}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def artifacts(tmp_path, project_name):
+    """A directory with an unsigned sdist and wheel of ``project_name``."""
+    directory = tmp_path / "artifacts"
+    dists.make_release(directory, project_name)
+    return directory
+
+
+@pytest.fixture
+def signed_artifacts(artifacts, release_key):
+    """The same, each dist with an ``.asc`` made by the release key."""
+    for dist in sorted(artifacts.iterdir()):
+        gpgtestkeys.sign_file(release_key, dist)
+    return artifacts
+
+
+# --------------------------------------------------------------------------
+# Running the playbooks
+
+
+def _secrets(release_key, other_key, expired_key):
+    needles = [UPLOAD_PASSWORD, API_TOKEN]
+    for key in (release_key, other_key, expired_key):
+        needles += gpgtestkeys.private_key_lines(key)
+    return needles
+
+
+def _gpg_agents_under(path):
+    """Processes whose command line mentions ``path`` (e.g. a gpg-agent
+    left running for a temporary GnuPG home)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(path) in cmdline and "pypi-guard-gnupg" in cmdline:
+            found.append(cmdline)
+    return found
+
+
+@pytest.fixture
+def scratch():
+    """The TMPDIR of a playbook run: short, as on a real host (gpg-agent's
+    socket paths are limited), and removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="pgt-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def play(scratch, release_key, other_key, expired_key):
+    """Run a playbook as a person would, then check that its whole output
+    holds no secret and that no key material or credentials stayed on disk
+    (in its temporary directories or next to the artifacts)."""
+    needles = _secrets(release_key, other_key, expired_key)
+
+    def run(playbook, extra_vars, check=False, artifacts_dir=None):
+        env = {"TMPDIR": str(scratch),
+               "ANSIBLE_LOCAL_TEMP": str(scratch / "ansible-local"),
+               "ANSIBLE_REMOTE_TMP": str(scratch / "ansible-remote"),
+               "ANSIBLE_HOME": str(scratch / "ansible-home")}
+        for name in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY_URL"):
+            env[name] = ""
+        proc = run_playbook(playbook, extra_vars, check=check, env=env, timeout=300)
+        leaked = [n for n in needles if n in proc.output]
+        assert not leaked, f"secret material in the output of {playbook}"
+        on_disk = gpgtestkeys.tree_contains(scratch, needles)
+        if artifacts_dir is not None:
+            on_disk += gpgtestkeys.tree_contains(artifacts_dir, needles)
+        assert not on_disk, f"secret material left on disk: {on_disk}"
+        leftovers = [p for p in scratch.rglob("*")
+                     if p.name.startswith(("pypi-guard-gnupg-", "pypi-guard-twine-"))
+                     or p.name == ".pypirc"]
+        assert not leftovers, f"temporary key or credential files left: {leftovers}"
+        assert not _gpg_agents_under(scratch), "a gpg-agent was left running"
+        return proc
+
+    return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tools():
+    if not shutil.which(gpgtestkeys.GPG):
+        pytest.skip("gpg is not installed")

@@ -1,0 +1,86 @@
+"""Small but valid Python dists (sdist and wheel), written by hand.
+
+``python -m build`` is not available to the tests and would be slow; these
+files are what twine needs: ``twine check`` passes on them and an index
+accepts them.
+"""
+
+import base64
+import hashlib
+import io
+import re
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+
+def _metadata(name, version, description, content_type):
+    return (
+        "Metadata-Version: 2.1\n"
+        f"Name: {name}\n"
+        f"Version: {version}\n"
+        "Summary: A throwaway package for the pypi-guard tests\n"
+        "License: Apache-2.0\n"
+        f"Description-Content-Type: {content_type}\n"
+        "\n"
+        f"{description}\n"
+    )
+
+
+def _snake(name):
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _add(tar, path, text):
+    data = text.encode()
+    info = tarfile.TarInfo(path)
+    info.size = len(data)
+    info.mtime = int(time.time())
+    info.mode = 0o644
+    tar.addfile(info, io.BytesIO(data))
+
+
+def make_sdist(directory, name, version="1.0.0", description="A throwaway package.",
+               content_type="text/plain"):
+    """Write ``<name>-<version>.tar.gz`` (PEP 625 name) into ``directory``."""
+    base = f"{_snake(name)}-{version}"
+    path = Path(directory) / f"{base}.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        _add(tar, f"{base}/PKG-INFO", _metadata(name, version, description, content_type))
+        _add(tar, f"{base}/pyproject.toml",
+             '[project]\nname = "%s"\nversion = "%s"\n' % (name, version))
+        _add(tar, f"{base}/{_snake(name)}/__init__.py", f'__version__ = "{version}"\n')
+    return path
+
+
+def _record_line(path, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{path},sha256={digest},{len(data)}"
+
+
+def make_wheel(directory, name, version="1.0.0", description="A throwaway package.",
+               content_type="text/plain"):
+    """Write ``<name>-<version>-py3-none-any.whl`` into ``directory``."""
+    snake = _snake(name)
+    info = f"{snake}-{version}.dist-info"
+    files = {
+        f"{snake}/__init__.py": f'__version__ = "{version}"\n'.encode(),
+        f"{info}/METADATA": _metadata(name, version, description, content_type).encode(),
+        f"{info}/WHEEL": (b"Wheel-Version: 1.0\nGenerator: pypi-guard-tests\n"
+                          b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
+    }
+    record = [_record_line(p, d) for p, d in files.items()] + [f"{info}/RECORD,,"]
+    files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    path = Path(directory) / f"{snake}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for member, data in files.items():
+            wheel.writestr(member, data)
+    return path
+
+
+def make_release(directory, name, version="1.0.0", **kwargs):
+    """An sdist and a wheel of ``name`` ``version``; returns both paths."""
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    return [make_sdist(directory, name, version, **kwargs),
+            make_wheel(directory, name, version, **kwargs)]

@@ -1,0 +1,107 @@
+"""sign.yaml, run with the real ansible-playbook and the real gpg."""
+
+import gpgtestkeys
+from conftest import SIGN_PLAYBOOK
+from dists import make_release
+
+from ansible.module_utils.pypi_guard_signing import format_fingerprint, verify_detached
+
+
+def _names(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
+def _sign_vars(directory, key, fingerprint):
+    return {"release_artifacts_dir": str(directory),
+            "gpg_key": {"private": key.private, "public": key.public},
+            "release_signing_fingerprint": fingerprint}
+
+
+def test_sign_writes_a_good_asc_for_every_dist(play, artifacts, release_key, verifier):
+    dists = _names(artifacts)
+    # As people write it: lower case, in groups of four.
+    fingerprint = format_fingerprint(release_key.fingerprint).lower()
+
+    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, fingerprint),
+                artifacts_dir=artifacts)
+
+    assert proc.returncode == 0, proc.output
+    assert _names(artifacts) == sorted(dists + [d + ".asc" for d in dists])
+    for dist in dists:
+        check = verify_detached(verifier, artifacts / (dist + ".asc"), artifacts / dist,
+                                release_key.fingerprint)
+        assert check.ok, check.reason
+        # Made by the signing subkey; the primary is what was checked.
+        assert check.signing_key_fingerprint == release_key.signing_subkey
+        assert check.signer_fingerprint == release_key.fingerprint
+        assert (artifacts / (dist + ".asc")).read_text().startswith(
+            "-----BEGIN PGP SIGNATURE-----")
+        assert dist in proc.output
+    assert "changed=1" in proc.output
+
+    again = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, fingerprint),
+                 artifacts_dir=artifacts)
+    assert again.returncode == 0, again.output
+    assert "changed=0" in again.output
+    assert "every dist already had a good one" in again.output
+
+
+def test_check_mode_writes_nothing_and_lists_what_it_would_sign(play, artifacts, release_key):
+    before = {p.name: p.stat().st_mtime_ns for p in artifacts.iterdir()}
+
+    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, release_key.fingerprint),
+                check=True, artifacts_dir=artifacts)
+
+    assert proc.returncode == 0, proc.output
+    assert {p.name: p.stat().st_mtime_ns for p in artifacts.iterdir()} == before
+    assert "Would write (check mode)" in proc.output
+    for name in before:
+        assert f"{name}.asc" in proc.output
+
+
+def test_refuses_to_sign_with_another_key(play, artifacts, release_key, other_key):
+    before = _names(artifacts)
+
+    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, other_key, release_key.fingerprint),
+                artifacts_dir=artifacts)
+
+    assert proc.returncode != 0
+    assert "Refusing to sign" in proc.output
+    assert format_fingerprint(other_key.fingerprint) in proc.output
+    assert format_fingerprint(release_key.fingerprint) in proc.output
+    assert _names(artifacts) == before
+
+
+def test_refuses_an_expired_release_key(play, artifacts, expired_key):
+    before = _names(artifacts)
+
+    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, expired_key, expired_key.fingerprint),
+                artifacts_dir=artifacts)
+
+    assert proc.returncode != 0
+    assert "no usable signing key" in proc.output
+    assert _names(artifacts) == before
+
+
+def test_a_stale_signature_is_replaced(play, tmp_path, project_name, release_key,
+                                       other_key, verifier):
+    directory = tmp_path / "dist"
+    sdist, wheel = make_release(directory, project_name)
+    gpgtestkeys.sign_file(other_key, sdist)       # left by someone else
+    gpgtestkeys.sign_file(release_key, wheel)     # already good
+
+    proc = play(SIGN_PLAYBOOK, _sign_vars(directory, release_key, release_key.fingerprint),
+                artifacts_dir=directory)
+
+    assert proc.returncode == 0, proc.output
+    assert f"Signatures written: {sdist.name}.asc" in proc.output
+    for dist in (sdist, wheel):
+        assert verify_detached(verifier, f"{dist}.asc", dist, release_key.fingerprint).ok
+
+
+def test_missing_settings_are_named(play, artifacts):
+    proc = play(SIGN_PLAYBOOK, {"release_artifacts_dir": str(artifacts)})
+
+    assert proc.returncode != 0
+    assert "gpg_key.private is not set" in proc.output
+    assert "release_signing_fingerprint is not set" in proc.output
