@@ -1,0 +1,264 @@
+"""The maintainer audit playbook, run with the real ansible-playbook against
+the fake PyPI on 127.0.0.1."""
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from fakepypi import FakePyPI
+from playbook import run_playbook
+
+PLAYBOOK = "playbooks/pypi-maintainers-audit/run.yaml"
+FIXTURE_RELEASES = Path(__file__).parent / "fixtures" / "releases"
+DERIVED = ["heat-translator", "kolla-ansible", "manila-ui", "neutron", "neutron-lib",
+           "neutron-tempest-plugin", "nova", "oslo.config", "oslo.metrics", "Tempest",
+           "xstatic-font-awesome"]
+OWNER = [["Owner", "openstackci"]]
+RELEASES = {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}
+
+ALLOWLIST = """
+pypi_maintainers_allowlist:
+  required_owners: [openstackci]
+  allowed_accounts: [release-helper]
+  allowed_organizations: [openstack]
+  extra_projects: []
+  ignored_projects:
+    ignored-thing: "not ours any more, https://review.example/1"
+  exceptions:
+    xstatic-font-awesome:
+      - account: creator
+        role: Maintainer
+        reason: "created the package, https://review.example/2"
+        expires: 2999-12-31
+    nova:
+      - account: former-ptl
+        role: Maintainer
+        reason: "https://review.example/3"
+        expires: 2001-01-01
+    manila-ui:
+      - account: gone
+        role: Owner
+        reason: "https://review.example/4"
+"""
+
+
+def clean_projects():
+    projects = {name: {"roles": list(OWNER), "releases": RELEASES} for name in DERIVED}
+    projects["xstatic-font-awesome"]["roles"] = OWNER + [["Maintainer", "creator"]]
+    projects["neutron"]["roles"] = OWNER + [["Maintainer", "release-helper"]]
+    projects["manila-ui"]["roles"] = OWNER + [["Owner", "gone"]]
+    projects["nova"]["organization"] = "openstack"
+    return projects
+
+
+@pytest.fixture
+def allowlist_file(tmp_path):
+    path = tmp_path / "pypi-maintainers.yaml"
+    path.write_text(textwrap.dedent(ALLOWLIST))
+    return path
+
+
+def audit(pypi, tmp_path, allowlist_file, check=False, **extra):
+    variables = {
+        "pypi_guard_pypi_url": pypi.url,
+        "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
+        "pypi_guard_report_dir": str(tmp_path / "reports"),
+        "pypi_maintainers_allowlist_file": str(allowlist_file),
+        "pypi_guard_retries": 1,
+        "pypi_guard_timeout": 2,
+    }
+    variables.update(extra)
+    result = run_playbook(PLAYBOOK, variables, check=check)
+    report_path = tmp_path / "reports" / "pypi-maintainers-audit.json"
+    result.report = json.loads(report_path.read_text()) if report_path.exists() else None
+    return result
+
+
+def test_clean_tenant_passes(tmp_path, allowlist_file):
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file)
+    assert result.returncode == 0, result.output
+    report = result.report
+    assert report["status"] == "clean"
+    assert report["projects_checked"] == len(DERIVED)
+    assert report["pypi_url"] == pypi.url
+    assert set(report) == {"status", "pypi_url", "generated_at", "projects_checked",
+                           "findings", "warnings", "errors"}
+    assert report["findings"] == [] and report["errors"] == []
+    html = (tmp_path / "reports" / "pypi-maintainers-audit.html").read_text()
+    assert "PyPI maintainers audit" in html and "clean" in html
+    # manila-ui's exception is in use; nova's expired one is not
+    assert [(w["project"], w["kind"]) for w in report["warnings"]] == [
+        ("nova", "stale-exception")]
+
+
+def test_every_derived_project_was_read(tmp_path, allowlist_file):
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        audit(pypi, tmp_path, allowlist_file)
+        asked = {record.project for record in pypi.requests}
+    assert asked == {name.lower().replace(".", "-") for name in DERIVED}
+
+
+DRIFT = {
+    "unexpected-account": (
+        lambda p: p["nova"]["roles"].append(["Maintainer", "mallory"]),
+        "nova: unexpected-account: mallory (Maintainer) - remove its role on PyPI"),
+    "role-not-allowed": (
+        lambda p: p["xstatic-font-awesome"].update(roles=OWNER + [["Owner", "creator"]]),
+        "xstatic-font-awesome: role-not-allowed: creator (Owner) - its exception allows "
+        "Maintainer only"),
+    "missing-required-owner": (
+        lambda p: p["oslo.config"].update(roles=[["Maintainer", "openstackci"]]),
+        "oslo-config: missing-required-owner: openstackci (Maintainer) - make it an Owner"),
+    "organization-not-allowed": (
+        lambda p: p["Tempest"].update(organization="somecorp"),
+        "tempest: organization-not-allowed: somecorp (Organization) - its members can "
+        "upload unseen"),
+    "expired-exception": (
+        lambda p: p["nova"]["roles"].append(["Maintainer", "former-ptl"]),
+        "nova: expired-exception: former-ptl (Maintainer) - the exception expired on "
+        "2001-01-01"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DRIFT))
+def test_each_finding_kind_fails_with_its_line(tmp_path, allowlist_file, kind):
+    plant, line = DRIFT[kind]
+    projects = clean_projects()
+    plant(projects)
+    with FakePyPI({"projects": projects}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file)
+    assert result.returncode != 0
+    assert line in result.output
+    assert result.report["status"] == "drift"
+    assert [finding["kind"] for finding in result.report["findings"]] == [kind]
+    finding = result.report["findings"][0]
+    assert set(finding) == {"project", "kind", "account", "role", "detail"}
+    html = (tmp_path / "reports" / "pypi-maintainers-audit.html").read_text()
+    assert kind in html
+
+
+def test_not_on_pypi_warns_by_default_and_fails_when_asked(tmp_path, allowlist_file):
+    projects = clean_projects()
+    del projects["neutron-lib"]
+    with FakePyPI({"projects": projects}) as pypi:
+        warned = audit(pypi, tmp_path, allowlist_file)
+        failed = audit(pypi, tmp_path, allowlist_file,
+                       pypi_maintainers_fail_on_unregistered=True)
+    assert warned.returncode == 0, warned.output
+    assert warned.report["status"] == "clean"
+    assert [(w["project"], w["kind"]) for w in warned.report["warnings"]] == [
+        ("neutron-lib", "not-on-pypi"), ("nova", "stale-exception")]
+    assert "neutron-lib: not-on-pypi: - (no role) - anyone could register" in warned.output
+    assert failed.returncode != 0
+    assert [f["kind"] for f in failed.report["findings"]] == ["not-on-pypi"]
+
+
+def test_stale_exception_warns_only(tmp_path, allowlist_file):
+    projects = clean_projects()
+    projects["manila-ui"]["roles"] = list(OWNER)
+    with FakePyPI({"projects": projects}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file)
+    assert result.returncode == 0, result.output
+    assert result.report["warnings"][0] == {
+        "project": "manila-ui", "kind": "stale-exception", "account": "gone", "role": None,
+        "detail": "it holds no role on PyPI: remove the exception"}
+
+
+@pytest.mark.parametrize("fault, detail", [
+    ({"status": 503}, "HTTP 503 after 2 attempts"),
+    ({"status": 429, "retry_after": 0}, "HTTP 429 after 2 attempts"),
+    ({"malformed": True}, "malformed JSON"),
+    ({"delay": 4}, "timed out after 2 s"),
+])
+def test_outages_end_as_errors_never_clean(tmp_path, allowlist_file, fault, detail):
+    projects = clean_projects()
+    projects["nova"]["faults"] = {"json": fault}
+    with FakePyPI({"projects": projects}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file)
+    assert result.returncode != 0
+    assert result.report["status"] == "error"
+    assert result.report["projects_checked"] == len(DERIVED) - 1
+    [error] = result.report["errors"]
+    assert error["project"] == "nova" and detail in error["detail"]
+    assert f"nova: error: GET {pypi.url}/pypi/nova/json: " in result.output
+
+
+def test_whole_outage_is_an_error(tmp_path, allowlist_file):
+    with FakePyPI({"projects": {}, "faults": {"json": {"status": 502}}}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file)
+    assert result.returncode != 0
+    assert result.report["status"] == "error"
+    assert result.report["projects_checked"] == 0
+    assert len(result.report["errors"]) == len(DERIVED)
+
+
+def test_xmlrpc_fallback_through_the_playbook(tmp_path, allowlist_file):
+    projects = clean_projects()
+    projects["nova"].update(ownership=False, roles=OWNER + [["Owner", "mallory"]])
+    with FakePyPI({"projects": projects}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file)
+        endpoints = {(r.project, r.endpoint) for r in pypi.requests}
+    assert ("nova", "xmlrpc") in endpoints
+    assert ("glance", "xmlrpc") not in endpoints
+    assert "nova: unexpected-account: mallory (Owner)" in result.output
+
+
+def test_explicit_projects_replace_the_derivation(tmp_path, allowlist_file):
+    projects = clean_projects()
+    projects["ignored-thing"] = {"roles": [["Owner", "mallory"]], "releases": RELEASES}
+    with FakePyPI({"projects": projects}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file,
+                       pypi_guard_projects=["Nova", "oslo_config", "ignored.thing"])
+        asked = {record.project for record in pypi.requests}
+    assert result.returncode == 0, result.output
+    assert asked == {"nova", "oslo-config"}
+    assert result.report["projects_checked"] == 2
+
+
+def test_bad_allowlist_is_refused_before_any_request(tmp_path):
+    bad = tmp_path / "pypi-maintainers.yaml"
+    bad.write_text("pypi_maintainers_allowlist:\n  required_owners: [openstackci]\n"
+                   "  exceptions:\n    nova:\n      - {account: x, role: Admin}\n")
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        result = audit(pypi, tmp_path, bad)
+        assert pypi.requests == []
+    assert result.returncode != 0
+    assert f"{bad}: pypi_maintainers_allowlist.exceptions.nova[0]: 'reason' is missing" \
+        in result.output
+    assert "exceptions.nova[0].role: 'Admin' is not one of Owner, Maintainer" in result.output
+    assert not (tmp_path / "reports").exists()
+
+
+def test_missing_releases_repo_is_a_clear_error(tmp_path, allowlist_file):
+    with FakePyPI({"projects": {}}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file, pypi_guard_releases_repo="")
+    assert result.returncode != 0
+    assert "no releases repository and no explicit list of projects" in result.output
+
+
+def test_check_mode_reads_but_writes_nothing(tmp_path, allowlist_file):
+    projects = clean_projects()
+    projects["nova"]["roles"].append(["Owner", "mallory"])
+    with FakePyPI({"projects": projects}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file, check=True)
+        assert pypi.requests
+    assert result.returncode != 0
+    assert "nova: unexpected-account: mallory (Owner)" in result.output
+    assert not (tmp_path / "reports").exists()
+
+
+def test_previous_report_is_replaced_whole(tmp_path, allowlist_file):
+    reports = tmp_path / "reports"
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        audit(pypi, tmp_path, allowlist_file)
+        first = (reports / "pypi-maintainers-audit.json").read_text()
+        projects = clean_projects()
+        projects["nova"]["roles"].append(["Owner", "mallory"])
+        pypi.set_scenario({"projects": projects})
+        second = audit(pypi, tmp_path, allowlist_file)
+    assert json.loads(first)["status"] == "clean"
+    assert second.report["status"] == "drift"
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "pypi-maintainers-audit.html", "pypi-maintainers-audit.json"]
