@@ -150,7 +150,10 @@ report:
         - project: nova
           detail: "GET https://pypi.org/pypi/nova/json: HTTP 503 after 5 attempts"
 problems:
-  description: "One line per finding and error: C(<project>: <kind>: <account> (<role>) - <what to do>)."
+  description:
+    - "One line per finding and error:"
+    - "'<project>: <kind>: <account> [<role>] - <what to do>' with the role in
+      parentheses, or '<project>: error: <detail>'."
   returned: always
   type: list
   elements: str

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Benchmark the maintainer audit against the fake PyPI with latency.
+
+Serves N projects with a fixed latency per request on 127.0.0.1, then runs
+the audit (the module's own code path, reports included) at the chosen
+concurrency and, in the same run, a one-at-a-time baseline. Prints the
+audit's time, the ideal time (projects * latency / concurrency), the
+baseline's time, the ratios between them, and the peak Python memory of the
+audit (tracemalloc) against the number of projects.
+
+    python benchmarks/audit_bench.py                 # 700 projects, 100 ms, concurrency 8
+    python benchmarks/audit_bench.py --projects 50 --latency 0.01
+
+The request-rate ceiling is off (rate_limit 0) so that concurrency alone is
+measured; it is a politeness setting for pypi.org, not a speed one.
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import ansible.module_utils
+
+ROOT = Path(__file__).resolve().parent.parent
+ansible.module_utils.__path__.append(str(ROOT / "module_utils"))
+sys.path[:0] = [str(ROOT / "library"), str(ROOT / "tests")]
+
+from fakepypi import FakePyPI  # noqa: E402
+from pypi_maintainers_audit import audit  # noqa: E402
+
+TARGET_RATIO = 1.3
+
+
+def scenario(count, latency):
+    release = {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}
+    return {"latency": latency,
+            "projects": {f"project-{i:04d}": {"roles": [["Owner", "openstackci"]],
+                                              "releases": release}
+                         for i in range(count)}}
+
+
+def timed_audit(pypi, names, allowlist, concurrency, report_dir):
+    params = {
+        "allowlist_file": str(allowlist), "releases_repo": None, "projects": names,
+        "pypi_url": pypi.url, "report_dir": str(report_dir), "concurrency": concurrency,
+        "rate_limit": 0.0, "timeout": 30.0, "retries": 2, "max_retry_after": 60.0,
+        "fail_on_unregistered": False, "today": None,
+    }
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = audit(params)
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    if result["status"] != "clean":
+        raise SystemExit(f"the benchmark audit was not clean: {result['problems'][:5]}")
+    return elapsed, peak
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--projects", type=int, default=700)
+    parser.add_argument("--latency", type=float, default=0.1, help="seconds per request")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--skip-baseline", action="store_true",
+                        help="do not run the one-at-a-time baseline")
+    args = parser.parse_args(argv)
+
+    names = [f"project-{i:04d}" for i in range(args.projects)]
+    with tempfile.TemporaryDirectory() as tmp, \
+            FakePyPI(scenario(args.projects, args.latency)) as pypi:
+        allowlist = Path(tmp) / "pypi-maintainers.yaml"
+        allowlist.write_text("pypi_maintainers_allowlist:\n  required_owners: [openstackci]\n")
+        ideal = args.projects * args.latency / args.concurrency
+        audit_time, peak = timed_audit(pypi, names, allowlist, args.concurrency, tmp)
+        half_time, half_peak = timed_audit(pypi, names[: len(names) // 2], allowlist,
+                                           args.concurrency, tmp)
+        print(f"projects            {args.projects}")
+        print(f"latency per request {args.latency * 1000:.0f} ms")
+        print(f"concurrency         {args.concurrency}")
+        print(f"ideal               {ideal:8.2f} s  (projects * latency / concurrency)")
+        print(f"audit               {audit_time:8.2f} s  = {audit_time / ideal:.2f} x ideal "
+              f"(target <= {TARGET_RATIO} x)")
+        if not args.skip_baseline:
+            baseline_time, _ = timed_audit(pypi, names, allowlist, 1, tmp)
+            print(f"one-at-a-time       {baseline_time:8.2f} s  = "
+                  f"{baseline_time / audit_time:.2f} x the audit's time")
+        print(f"peak memory         {peak / 1024:8.0f} KiB for {args.projects} projects, "
+              f"{half_peak / 1024:.0f} KiB for {len(names) // 2} "
+              f"({peak / max(half_peak, 1):.2f} x)")
+        within = audit_time / ideal <= TARGET_RATIO
+        print("within target" if within else "OUTSIDE TARGET")
+        return 0 if within else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
