@@ -3,6 +3,7 @@ with authentication, small real dists, and a playbook runner that checks
 every run for leaked secrets and leftover key material."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -159,7 +160,8 @@ def index(tmp_path_factory):
 @pytest.fixture
 def project_name(request):
     """A project name of its own for each test, so tests share the index."""
-    return f"pg-{request.node.name.replace('_', '-')[:40].strip('-')}-{uuid.uuid4().hex[:6]}"
+    words = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-")
+    return f"pg-{words}-{uuid.uuid4().hex[:6]}"
 
 
 @pytest.fixture
@@ -215,11 +217,13 @@ def scratch():
 
 
 @pytest.fixture
-def play(scratch, release_key, other_key, expired_key):
+def play(scratch, tmp_path, release_key, other_key, expired_key):
     """Run a playbook as a person would, then check that its whole output
     holds no secret and that no key material or credentials stayed on disk
-    (in its temporary directories or next to the artifacts)."""
+    (in its temporary directories or next to the artifacts).  Each output
+    is kept as ``play-<n>.log`` in the test's tmp_path."""
     needles = _secrets(release_key, other_key, expired_key)
+    runs = []
 
     def run(playbook, extra_vars, check=False, artifacts_dir=None):
         env = {"TMPDIR": str(scratch),
@@ -229,6 +233,8 @@ def play(scratch, release_key, other_key, expired_key):
         for name in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY_URL"):
             env[name] = ""
         proc = run_playbook(playbook, extra_vars, check=check, env=env, timeout=300)
+        runs.append(playbook)
+        (tmp_path / f"play-{len(runs)}.log").write_text(proc.output)
         leaked = [n for n in needles if n in proc.output]
         assert not leaked, f"secret material in the output of {playbook}"
         on_disk = gpgtestkeys.tree_contains(scratch, needles)

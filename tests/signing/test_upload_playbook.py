@@ -1,0 +1,212 @@
+"""upload.yaml against a real pypiserver with authentication."""
+
+import hashlib
+
+import gpgtestkeys
+import pytest
+from conftest import SIGN_PLAYBOOK, UPLOAD_PLAYBOOK
+from dists import make_release
+
+from ansible.module_utils.pypi_guard_signing import verify_detached
+
+
+def _upload_vars(directory, index, key, fingerprint, **extra):
+    variables = {"release_artifacts_dir": str(directory),
+                 "gpg_key": {"private": key.private, "public": key.public},
+                 "release_signing_fingerprint": fingerprint,
+                 "pypi_info": index.pypi_info()}
+    variables.update(extra)
+    return variables
+
+
+def _dists(directory):
+    return sorted(p for p in directory.iterdir() if not p.name.endswith(".asc"))
+
+
+def test_signed_release_is_uploaded_and_the_index_serves_good_signatures(
+        play, artifacts, index, release_key, verifier, tmp_path):
+    # The whole job: sign, then upload, by hand.
+    signed = play(SIGN_PLAYBOOK, {
+        "release_artifacts_dir": str(artifacts),
+        "gpg_key": {"private": release_key.private},
+        "release_signing_fingerprint": release_key.fingerprint}, artifacts_dir=artifacts)
+    assert signed.returncode == 0, signed.output
+
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(
+        artifacts, index, release_key, release_key.fingerprint,
+        pypi_info=index.pypi_info(username=None, password=None, api_token=index.token)),
+        artifacts_dir=artifacts)
+
+    assert proc.returncode == 0, proc.output
+    # One twine command carried every dist and its signature.
+    assert proc.output.count("Upload every dist with its .asc in one twine command") == 1
+    assert "PGP signature" in proc.output       # twine's own warning is shown
+    stored = index.snapshot()
+    served = tmp_path / "served"
+    served.mkdir()
+    for dist in _dists(artifacts):
+        assert dist.name in stored and f"{dist.name}.asc" in stored
+        # What the index serves: the very file, and an .asc that verifies.
+        data = index.download(dist.name)
+        assert hashlib.sha256(data).hexdigest() == hashlib.sha256(dist.read_bytes()).hexdigest()
+        (served / dist.name).write_bytes(data)
+        (served / f"{dist.name}.asc").write_bytes(index.download(f"{dist.name}.asc"))
+        check = verify_detached(verifier, served / f"{dist.name}.asc", served / dist.name,
+                                release_key.fingerprint)
+        assert check.ok, check.reason
+        assert check.signer_fingerprint == release_key.fingerprint
+
+    # A re-run (the job retried) completes without sending anything again.
+    again = play(UPLOAD_PLAYBOOK, _upload_vars(
+        artifacts, index, release_key, release_key.fingerprint,
+        pypi_upload_skip_existing=True), artifacts_dir=artifacts)
+    assert again.returncode == 0, again.output
+    assert "nothing was uploaded" in again.output
+    assert index.snapshot() == stored
+
+    # Without skip-existing the index refuses the duplicate and twine says so.
+    refused = play(UPLOAD_PLAYBOOK, _upload_vars(
+        artifacts, index, release_key, release_key.fingerprint), artifacts_dir=artifacts)
+    assert refused.returncode != 0
+    assert "already exists" in refused.output
+    assert index.snapshot() == stored
+
+
+def test_rerun_after_a_partial_upload_sends_only_what_is_missing(
+        play, tmp_path, project_name, index, release_key, verifier):
+    sdist, wheel = make_release(tmp_path / "all", project_name)
+    for dist in (sdist, wheel):
+        gpgtestkeys.sign_file(release_key, dist)
+    # The first attempt got the wheel out, then failed.
+    first = tmp_path / "first"
+    first.mkdir()
+    for name in (wheel.name, f"{wheel.name}.asc"):
+        (first / name).write_bytes((tmp_path / "all" / name).read_bytes())
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(first, index, release_key,
+                                              release_key.fingerprint))
+    assert proc.returncode == 0, proc.output
+    wheel_stamp = index.snapshot()[wheel.name]
+
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(
+        tmp_path / "all", index, release_key, release_key.fingerprint,
+        pypi_upload_skip_existing=True))
+
+    assert proc.returncode == 0, proc.output
+    assert f"not uploaded again: {wheel.name}" in proc.output
+    stored = index.snapshot()
+    assert stored[wheel.name] == wheel_stamp
+    assert sdist.name in stored and f"{sdist.name}.asc" in stored
+
+
+def _break_missing_asc(directory, key, other):
+    (directory / f"{_dists(directory)[0].name}.asc").unlink()
+    return "has no signature"
+
+
+def _break_other_key(directory, key, other):
+    gpgtestkeys.sign_file(other, _dists(directory)[0])
+    return "which is not the expected key"
+
+
+def _break_modified_file(directory, key, other):
+    with open(_dists(directory)[1], "ab") as handle:
+        handle.write(b"\0")
+    return "was modified after signing"
+
+
+def _break_stray_asc(directory, key, other):
+    stray = directory / "pg-unrelated-0.1.tar.gz"
+    stray.write_bytes(b"not a release")
+    gpgtestkeys.sign_file(key, stray)
+    stray.unlink()
+    return "pg-unrelated-0.1.tar.gz.asc has no matching dist"
+
+
+@pytest.mark.parametrize("breakage", [_break_missing_asc, _break_other_key,
+                                      _break_modified_file, _break_stray_asc],
+                         ids=["missing-asc", "asc-by-another-key", "modified-file",
+                              "stray-asc"])
+def test_preflight_refuses_the_whole_upload(play, signed_artifacts, index, release_key,
+                                            other_key, breakage):
+    expected = breakage(signed_artifacts, release_key, other_key)
+    before = index.snapshot()
+
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, index, release_key,
+                                              release_key.fingerprint),
+                artifacts_dir=signed_artifacts)
+
+    assert proc.returncode != 0
+    assert "Refusing to upload anything" in proc.output
+    assert expected in proc.output
+    assert "twine upload" not in proc.output and "Uploading distributions" not in proc.output
+    assert index.snapshot() == before
+
+
+def test_preflight_refuses_when_the_secret_holds_another_key(
+        play, signed_artifacts, index, release_key, other_key):
+    before = index.snapshot()
+
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, index, other_key,
+                                              release_key.fingerprint),
+                artifacts_dir=signed_artifacts)
+
+    assert proc.returncode != 0
+    assert "not the release key" in proc.output
+    assert index.snapshot() == before
+
+
+def test_preflight_refuses_when_the_fingerprint_is_another_key(
+        play, signed_artifacts, index, release_key, other_key):
+    before = index.snapshot()
+    # The key and the fingerprint of the secret agree, but the dists were
+    # signed by another key than the one in force.
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, index, other_key,
+                                              other_key.fingerprint),
+                artifacts_dir=signed_artifacts)
+
+    assert proc.returncode != 0
+    assert "which is not the expected key" in proc.output
+    assert index.snapshot() == before
+
+
+def test_preflight_refuses_dists_that_twine_check_rejects(
+        play, tmp_path, project_name, index, release_key):
+    directory = tmp_path / "dist"
+    for dist in make_release(directory, project_name, content_type="text/x-rst",
+                             description="Title\n=====\n\n.. no-such-directive::\n"):
+        gpgtestkeys.sign_file(release_key, dist)
+    before = index.snapshot()
+
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(directory, index, release_key,
+                                              release_key.fingerprint))
+
+    assert proc.returncode != 0
+    assert "no-such-directive" in proc.output       # twine check's own message
+    assert index.snapshot() == before
+
+
+def test_bad_credentials_fail_with_twines_message_and_no_secret(
+        play, signed_artifacts, index, release_key):
+    before = index.snapshot()
+    wrong = "wrong-" + index.password
+
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(
+        signed_artifacts, index, release_key, release_key.fingerprint,
+        pypi_info=index.pypi_info(password=wrong)), artifacts_dir=signed_artifacts)
+
+    assert proc.returncode != 0
+    assert "HTTPError" in proc.output or "403" in proc.output or "401" in proc.output
+    assert wrong not in proc.output
+    assert index.snapshot() == before
+
+
+def test_missing_settings_are_named(play, signed_artifacts, release_key, index):
+    proc = play(UPLOAD_PLAYBOOK, {
+        "release_artifacts_dir": str(signed_artifacts),
+        "release_signing_fingerprint": release_key.fingerprint,
+        "gpg_key": {"public": release_key.public},
+        "pypi_info": {"username": index.username, "api_token": index.token,
+                      "repository_url": index.url + "/"}})
+
+    assert proc.returncode != 0
+    assert "pypi_info needs either api_token, or username and password" in proc.output
