@@ -262,3 +262,15 @@ def test_previous_report_is_replaced_whole(tmp_path, allowlist_file):
     assert second.report["status"] == "drift"
     assert sorted(p.name for p in reports.iterdir()) == [
         "pypi-maintainers-audit.html", "pypi-maintainers-audit.json"]
+
+
+def test_builds_its_own_virtualenv_without_an_interpreter(tmp_path, allowlist_file):
+    """Under Zuul and by hand without pypi_guard_python, ensure-pypi-guard
+    installs requirements.txt into a virtualenv and the module runs there."""
+    venv = tmp_path / "venv"
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file, pypi_guard_python="",
+                       pypi_guard_venv_dir=str(venv))
+    assert result.returncode == 0, result.output
+    assert (venv / "bin" / "python").exists()
+    assert result.report["status"] == "clean"
