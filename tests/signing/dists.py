@@ -49,7 +49,7 @@ def make_sdist(directory, name, version="1.0.0", description="A throwaway packag
     with tarfile.open(path, "w:gz") as tar:
         _add(tar, f"{base}/PKG-INFO", _metadata(name, version, description, content_type))
         _add(tar, f"{base}/pyproject.toml",
-             '[project]\nname = "%s"\nversion = "%s"\n' % (name, version))
+             f'[project]\nname = "{name}"\nversion = "{version}"\n')
         _add(tar, f"{base}/{_snake(name)}/__init__.py", f'__version__ = "{version}"\n')
     return path
 

@@ -1,10 +1,10 @@
 """sign.yaml, run with the real ansible-playbook and the real gpg."""
 
 import gpgtestkeys
-from conftest import SIGN_PLAYBOOK
+from ansible.module_utils.pypi_guard_signing import format_fingerprint, verify_detached
 from dists import make_release
 
-from ansible.module_utils.pypi_guard_signing import format_fingerprint, verify_detached
+SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"
 
 
 def _names(directory):

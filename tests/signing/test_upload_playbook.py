@@ -4,10 +4,11 @@ import hashlib
 
 import gpgtestkeys
 import pytest
-from conftest import SIGN_PLAYBOOK, UPLOAD_PLAYBOOK
+from ansible.module_utils.pypi_guard_signing import verify_detached
 from dists import make_release
 
-from ansible.module_utils.pypi_guard_signing import verify_detached
+SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"
+UPLOAD_PLAYBOOK = "playbooks/release-python-signed/upload.yaml"
 
 
 def _upload_vars(directory, index, key, fingerprint, **extra):

@@ -1,0 +1,266 @@
+"""The plain functions of module_utils/pypi_guard_signing.py, with real gpg."""
+
+import os
+import tempfile
+
+import gpgtestkeys
+import pytest
+from ansible.module_utils import pypi_guard_signing as signing
+from ansible.module_utils.pypi_guard_signing import (
+    GnupgHome,
+    PreflightError,
+    SigningError,
+    dist_project_name,
+    format_fingerprint,
+    index_files,
+    normalize_fingerprint,
+    pair_signatures,
+    parse_simple_page,
+    same_fingerprint,
+    sign_artifacts,
+    simple_index_url,
+    split_existing,
+    verify_artifacts,
+    verify_detached,
+)
+from dists import make_release
+
+FPR = "0123456789ABCDEF0123456789ABCDEF01234567"
+
+
+# --------------------------------------------------------------------------
+# Fingerprints
+
+
+@pytest.mark.parametrize("text", [
+    FPR, FPR.lower(), format_fingerprint(FPR), format_fingerprint(FPR).lower(),
+    "0x" + FPR, " 0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567\n"])
+def test_fingerprints_ignore_case_and_spaces(text):
+    assert normalize_fingerprint(text) == FPR
+    assert same_fingerprint(text, FPR)
+
+
+@pytest.mark.parametrize("text", ["", None, FPR[:16], FPR[:-1], FPR + "0", FPR[:-1] + "G"])
+def test_key_ids_and_garbage_are_not_fingerprints(text):
+    with pytest.raises(ValueError, match="40 hex digits"):
+        normalize_fingerprint(text)
+    assert not same_fingerprint(text, FPR)
+
+
+# --------------------------------------------------------------------------
+# Verification: the primary key counts, not the subkey
+
+
+@pytest.fixture
+def signed_file(tmp_path, release_key):
+    data = tmp_path / "pkg-1.0.tar.gz"
+    data.write_bytes(b"release bytes")
+    return data, gpgtestkeys.sign_file(release_key, data)
+
+
+def test_signature_by_the_subkey_counts_for_the_primary(verifier, release_key, signed_file):
+    data, asc = signed_file
+    check = verify_detached(verifier, asc, data, format_fingerprint(release_key.fingerprint))
+    assert check.ok, check.reason
+    assert check.signer_fingerprint == release_key.fingerprint
+    assert check.signing_key_fingerprint == release_key.signing_subkey
+    assert check.signing_key_fingerprint != check.signer_fingerprint
+    assert isinstance(check.timestamp, int)
+
+
+def test_the_subkey_fingerprint_is_not_accepted_as_the_expected_key(
+        verifier, release_key, signed_file):
+    data, asc = signed_file
+    check = verify_detached(verifier, asc, data, release_key.signing_subkey)
+    assert not check.ok
+    assert "not by the expected key" in check.reason
+
+
+def test_a_trusted_key_in_the_keyring_is_not_enough(gpg_homes, release_key, other_key,
+                                                    tmp_path):
+    import gnupg
+
+    gpg = gnupg.GPG(gnupghome=gpg_homes())
+    gpg.import_keys(release_key.public)
+    gpg.import_keys(other_key.public)
+    data = tmp_path / "f.whl"
+    data.write_bytes(b"x")
+    asc = gpgtestkeys.sign_file(other_key, data)
+    check = verify_detached(gpg, asc, data, release_key.fingerprint)
+    assert not check.ok           # gpg says "valid"; the signer is wrong
+    assert format_fingerprint(other_key.fingerprint) in check.reason
+    assert verify_detached(gpg, asc, data, [release_key.fingerprint, other_key.fingerprint]).ok
+
+
+def test_unknown_key_modified_file_and_garbage(verifier, other_key, release_key, tmp_path,
+                                               signed_file):
+    data = tmp_path / "g.whl"
+    data.write_bytes(b"y")
+    by_other = gpgtestkeys.sign_file(other_key, data)
+    assert "not the expected key" in verify_detached(
+        verifier, by_other, data, release_key.fingerprint).reason
+
+    good_data, good_asc = signed_file
+    good_data.write_bytes(b"release bytes, changed")
+    assert "modified after signing" in verify_detached(
+        verifier, good_asc, good_data, release_key.fingerprint).reason
+
+    garbage = tmp_path / "h.whl.asc"
+    garbage.write_text("not a signature\n")
+    assert not verify_detached(verifier, garbage, data, release_key.fingerprint).ok
+    assert "missing" in verify_detached(verifier, tmp_path / "nope.asc", data,
+                                        release_key.fingerprint).reason
+
+
+def test_a_signature_by_a_key_that_expired_since(gpg_homes, expired_key, tmp_path):
+    import gnupg
+
+    gpg = gnupg.GPG(gnupghome=gpg_homes())
+    gpg.import_keys(expired_key.public)
+    data = tmp_path / "old-1.0.tar.gz"
+    data.write_bytes(b"old release")
+    # Signed while the key was valid (the key was made at 2020-01-01 00:00).
+    asc = gpgtestkeys.sign_file(expired_key, data, at="20200101T060000")
+    check = verify_detached(gpg, asc, data, expired_key.fingerprint)
+    assert not check.ok
+    assert check.key_status == "signing key has expired"
+    assert check.signer_fingerprint == expired_key.fingerprint
+    # An audit of old releases may accept it, explicitly.
+    assert verify_detached(gpg, asc, data, expired_key.fingerprint,
+                           allow_expired_key=True).ok
+
+
+# --------------------------------------------------------------------------
+# Signing and preflight as functions
+
+
+def test_sign_then_verify_artifacts(tmp_path, release_key, other_key):
+    directory = tmp_path / "dist"
+    make_release(directory, "pg-unit")
+    result = sign_artifacts(str(directory), release_key.private, release_key.fingerprint)
+    assert result["changed"] and len(result["signed"]) == 2
+    assert result["signing_key_fingerprint"] == release_key.signing_subkey
+
+    checked = verify_artifacts(str(directory), release_key.fingerprint, [release_key.public])
+    assert [os.path.basename(p) for p in checked["upload_files"]] == [
+        "pg_unit-1.0.0-py3-none-any.whl", "pg_unit-1.0.0-py3-none-any.whl.asc",
+        "pg_unit-1.0.0.tar.gz", "pg_unit-1.0.0.tar.gz.asc"]
+
+    with pytest.raises(PreflightError, match="not the release key"):
+        verify_artifacts(str(directory), release_key.fingerprint, [other_key.public])
+    with pytest.raises(SigningError, match="Refusing to sign"):
+        sign_artifacts(str(directory), other_key.private, release_key.fingerprint)
+    with pytest.raises(SigningError, match="release_signing_fingerprint"):
+        sign_artifacts(str(directory), release_key.private, release_key.fingerprint[:16])
+
+
+def test_preflight_lists_every_problem_at_once(tmp_path, release_key):
+    directory = tmp_path / "dist"
+    sdist, wheel = make_release(directory, "pg-unit")
+    gpgtestkeys.sign_file(release_key, wheel)
+    (directory / "other-2.0.tar.gz.asc").write_text("stray")
+    dists, problems = pair_signatures(str(directory))
+    assert [os.path.basename(d) for d in dists] == [wheel.name, sdist.name]
+    assert len(problems) == 2
+    with pytest.raises(PreflightError) as failure:
+        verify_artifacts(str(directory), release_key.fingerprint, [release_key.public])
+    assert len(failure.value.problems) == 2
+    assert "2 problem(s)" in str(failure.value)
+
+
+def test_gnupg_home_is_private_and_removed_even_on_error(tmp_path):
+    parent = tempfile.mkdtemp(prefix="pgu-")
+    try:
+        with pytest.raises(RuntimeError), GnupgHome(parent=parent) as home:
+            path = home.path
+            assert os.stat(path).st_mode & 0o777 == 0o700
+            raise RuntimeError("boom")
+        assert not os.path.exists(path)
+    finally:
+        os.rmdir(parent)
+
+
+def test_gnupg_home_moves_out_of_a_path_too_long_for_agent_sockets(tmp_path, release_key,
+                                                                   monkeypatch):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(os.path, "isdir", lambda p, _isdir=os.path.isdir:
+                        False if str(p).startswith("/run/user/") else _isdir(p))
+    with GnupgHome(parent=str(deep)) as home:
+        assert len(home.path) < 80
+        # The private key really imports (gpg-agent can start).
+        assert signing.import_keys(home.gpg, release_key.private) == [release_key.fingerprint]
+        path = home.path
+    assert not os.path.exists(path)
+
+
+def test_import_refuses_things_that_are_not_keys():
+    with GnupgHome() as home, pytest.raises(SigningError, match="not an ASCII-armored"):
+        signing.import_keys(home.gpg, "hunter2", "gpg_key.private")
+
+
+# --------------------------------------------------------------------------
+# The simple API
+
+
+@pytest.mark.parametrize("upload, simple", [
+    ("", "https://pypi.org/simple/"),
+    ("https://upload.pypi.org/legacy/", "https://pypi.org/simple/"),
+    ("https://upload.pypi.org/legacy", "https://pypi.org/simple/"),
+    ("https://test.pypi.org/legacy/", "https://test.pypi.org/simple/"),
+    ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/simple/"),
+    ("https://devpi.example.org/root/release/", "https://devpi.example.org/root/release/simple/"),
+    ("https://nexus.example.org/repository/pypi/legacy/",
+     "https://nexus.example.org/repository/pypi/simple/"),
+])
+def test_simple_index_url(upload, simple):
+    assert simple_index_url(upload) == simple
+
+
+@pytest.mark.parametrize("filename, project", [
+    ("oslo_config-9.0.0.tar.gz", "oslo-config"),
+    ("oslo.config-9.0.0.tar.gz", "oslo-config"),
+    ("python-novaclient-18.0.0.tar.gz", "python-novaclient"),
+    ("python_novaclient-18.0.0-py3-none-any.whl", "python-novaclient"),
+])
+def test_project_names_from_file_names(filename, project):
+    assert dist_project_name(filename) == project
+
+
+def test_parse_simple_pages():
+    html = ('<html><body><a href="../../packages/foo-1.0.tar.gz#sha256=ABC">foo-1.0.tar.gz</a>'
+            '<a href="https://files.example/foo-1.0-py3-none-any.whl">x</a></body></html>')
+    assert parse_simple_page(html) == {"foo-1.0.tar.gz": "abc",
+                                       "foo-1.0-py3-none-any.whl": None}
+    body = '{"files": [{"filename": "foo-1.0.tar.gz", "hashes": {"sha256": "def"}}]}'
+    assert parse_simple_page(body, "application/vnd.pypi.simple.v1+json") == {
+        "foo-1.0.tar.gz": "def"}
+
+
+def test_split_existing_against_a_real_index(tmp_path, index, project_name, release_key):
+    import subprocess
+    import sys
+
+    directory = tmp_path / "dist"
+    sdist, wheel = make_release(directory, project_name)
+    auth = (index.username, index.password)
+    simple = simple_index_url(index.url + "/")
+    assert index_files(simple, project_name, auth=auth) == {}     # 404: not there yet
+    with pytest.raises(SigningError, match="check the credentials"):
+        index_files(simple, project_name, auth=(index.username, "wrong"))
+
+    subprocess.run(
+        [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
+         "--repository-url", index.url + "/", "-u", index.username, "-p", index.password,
+         str(wheel)], check=True, capture_output=True)
+    found = split_existing([str(sdist), str(wheel)], simple, auth=auth)
+    assert found == {"existing": [str(wheel)], "missing": [str(sdist)], "conflicts": []}
+
+    # Same name, other content: neither skipped nor uploaded.
+    rebuilt = tmp_path / "rebuilt"
+    rebuilt.mkdir()
+    changed = rebuilt / wheel.name
+    changed.write_bytes(wheel.read_bytes() + b"\0")
+    found = split_existing([str(changed)], simple, auth=auth)
+    assert found["existing"] == [] and found["missing"] == []
+    assert "other content" in found["conflicts"][0]
