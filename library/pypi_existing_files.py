@@ -62,7 +62,7 @@ EXAMPLES = r"""
     username: "{{ '__token__' if pypi_info.api_token is defined else pypi_info.username }}"
     password: "{{ pypi_info.api_token | default(pypi_info.password) }}"
   vars:
-    ansible_python_interpreter: "{{ pypi_guard_python }}"
+    ansible_python_interpreter: "{{ pypi_guard_interpreter }}"
   register: on_index
 """
 

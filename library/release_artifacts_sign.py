@@ -53,7 +53,7 @@ options:
     type: path
 notes:
   - Needs python-gnupg on the interpreter that runs it (the
-    C(ensure-pypi-guard) role provides one as C(pypi_guard_python)).
+    C(ensure-pypi-guard) role provides one as C(pypi_guard_interpreter)).
   - Run it where the key may be, the Zuul executor, never on a test node.
 author:
   - pypi-guard
@@ -66,7 +66,7 @@ EXAMPLES = r"""
     private_key: "{{ gpg_key.private }}"
     fingerprint: "{{ release_signing_fingerprint }}"
   vars:
-    ansible_python_interpreter: "{{ pypi_guard_python }}"
+    ansible_python_interpreter: "{{ pypi_guard_interpreter }}"
   register: signed
 """
 

@@ -61,7 +61,7 @@ EXAMPLES = r"""
     public_key: "{{ gpg_key.public | default(omit) }}"
     private_key: "{{ gpg_key.private | default(omit) }}"
   vars:
-    ansible_python_interpreter: "{{ pypi_guard_python }}"
+    ansible_python_interpreter: "{{ pypi_guard_interpreter }}"
   register: preflight
 """
 
