@@ -172,23 +172,20 @@ report_html:
   type: str
 """
 
-import datetime  # noqa: E402
-
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
     VarsFileError,
     load_maintainers_allowlist,
 )
-from ansible.module_utils.pypi_guard_deliverables import (  # noqa: E402
-    DeliverablesError,
-    derive_managed_projects,
+from ansible.module_utils.pypi_guard_audit import (  # noqa: E402
+    COMMON_ARGUMENT_SPEC,
+    audit_date,
+    finish,
+    http_client,
+    select_projects,
 )
-from ansible.module_utils.pypi_guard_http import HttpClient  # noqa: E402
-from ansible.module_utils.pypi_guard_maintainers import (  # noqa: E402
-    managed_project_names,
-    run_maintainers_audit,
-)
-from ansible.module_utils.pypi_guard_report import build_report, write_reports  # noqa: E402
+from ansible.module_utils.pypi_guard_deliverables import DeliverablesError  # noqa: E402
+from ansible.module_utils.pypi_guard_maintainers import run_maintainers_audit  # noqa: E402
 
 REPORT_NAME = "pypi-maintainers-audit"
 REPORT_COLUMNS = ["project", "kind", "account", "role", "detail"]
@@ -197,60 +194,30 @@ REPORT_COLUMNS = ["project", "kind", "account", "role", "detail"]
 def audit(params, check_mode=False):
     """Run the audit for the module's parameters; returns the module result.
 
-    Raises VarsFileError, DeliverablesError or ValueError for bad input.
+    Raises VarsFileError, DeliverablesError or ValueError for bad input,
+    before any request is made.
     """
     allowlist = load_maintainers_allowlist(params["allowlist_file"])
-    if params["today"]:
-        today = datetime.date.fromisoformat(params["today"])
-    else:
-        today = datetime.datetime.now(datetime.timezone.utc).date()
-    derived = {}
-    if not params["projects"]:
-        if not params["releases_repo"]:
-            raise ValueError(
-                "no releases repository and no explicit list of projects: set "
-                "pypi_guard_releases_repo to a checkout of openstack/releases (under Zuul, "
-                "add it to the job's required-projects) or set pypi_guard_projects")
-        derived = derive_managed_projects(params["releases_repo"])
-    names = managed_project_names(derived, params["projects"], allowlist)
-    with HttpClient(concurrency=params["concurrency"], rate_limit=params["rate_limit"],
-                    timeout=params["timeout"], retries=params["retries"],
-                    max_retry_after=params["max_retry_after"]) as client:
-        result = run_maintainers_audit(client, params["pypi_url"], names, allowlist, today,
-                                       params["fail_on_unregistered"])
-    report = build_report(
-        result.status, params["pypi_url"], result.projects_checked,
+    today = audit_date(params)
+    projects = select_projects(params["releases_repo"], params["projects"],
+                               allowlist.extra_projects, allowlist.ignored_projects)
+    with http_client(params) as client:
+        result = run_maintainers_audit(client, params["pypi_url"], list(projects),
+                                       allowlist, today, params["fail_on_unregistered"])
+    return finish(
+        params, check_mode, REPORT_NAME, "PyPI maintainers audit", REPORT_COLUMNS,
+        result.status, result.projects_checked,
         [f.as_dict() for f in result.findings], [w.as_dict() for w in result.warnings],
-        result.errors)
-    # The report goes under its own key: a top-level "warnings" would be
-    # taken by Ansible for its own warnings.
-    output = {"changed": False, "status": report["status"], "report": report,
-              "problems": result.problem_lines(),
-              "warning_lines": [w.line() for w in result.warnings]}
-    if params["report_dir"] and not check_mode:
-        output["report_json"], output["report_html"] = write_reports(
-            params["report_dir"], REPORT_NAME, report, "PyPI maintainers audit",
-            REPORT_COLUMNS)
-        output["changed"] = True
-    return output
+        result.errors, result.problem_lines(), [w.line() for w in result.warnings])
 
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "allowlist_file": {"type": "path", "required": True},
-            "releases_repo": {"type": "path"},
-            "projects": {"type": "list", "elements": "str", "default": []},
-            "pypi_url": {"type": "str", "default": "https://pypi.org"},
-            "report_dir": {"type": "path"},
-            "concurrency": {"type": "int", "default": 8},
-            "rate_limit": {"type": "float", "default": 10.0},
-            "timeout": {"type": "float", "default": 30.0},
-            "retries": {"type": "int", "default": 4},
-            "max_retry_after": {"type": "float", "default": 300.0},
-            "fail_on_unregistered": {"type": "bool", "default": False},
-            "today": {"type": "str"},
-        },
+        argument_spec=dict(
+            COMMON_ARGUMENT_SPEC,
+            allowlist_file={"type": "path", "required": True},
+            fail_on_unregistered={"type": "bool", "default": False},
+        ),
         supports_check_mode=True,
     )
     try:

@@ -98,14 +98,6 @@ def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
     return findings, warnings
 
 
-def managed_project_names(derived, explicit, allowlist):
-    """Normal names to audit: the explicit list or the derived one, plus
-    ``extra_projects``, minus ``ignored_projects``."""
-    names = {normalize_name(name) for name in explicit} if explicit else set(derived)
-    names |= set(allowlist.extra_projects)
-    return sorted(names - set(allowlist.ignored_projects))
-
-
 @dataclass
 class AuditResult:
     projects_checked: int

@@ -6,7 +6,6 @@ from ansible.module_utils.pypi_guard_maintainers import (
     AuditResult,
     Finding,
     audit_project,
-    managed_project_names,
     strongest_roles,
 )
 from ansible.module_utils.pypi_guard_pypi import ProjectOwnership
@@ -119,15 +118,6 @@ def test_unknown_role_counts_above_owner():
 
 def test_strongest_roles_keeps_the_highest():
     assert strongest_roles([("Maintainer", "A"), ("Owner", "a")]) == {"a": ("a", "Owner")}
-
-
-def test_managed_project_names():
-    rules = allowlist(extra_projects=["Extra.Thing"], ignored_projects={"oslo_config": "why"})
-    derived = {"nova": None, "oslo-config": None}
-    assert managed_project_names(derived, [], rules) == ["extra-thing", "nova"]
-    # an explicit list replaces the derivation; ignored_projects still apply
-    assert managed_project_names(derived, ["Glance", "oslo.config"], rules) == [
-        "extra-thing", "glance"]
 
 
 def test_status_and_problem_lines():
