@@ -11,9 +11,10 @@ description:
     and TestPyPI; this module asks the index's simple API (PEP 503 HTML or
     PEP 691 JSON) for each project and splits the files into those already
     there and those still to upload.
-  - A file the index lists under the same name but with another sha256 is a
-    conflict and makes the module fail: a released file cannot be replaced,
-    and skipping it would hide the difference.
+  - Files are matched by name, as twine's C(--skip-existing) and the indexes
+    themselves do (a released file is never replaced). A file the index has
+    under the same name with another sha256, typically a rebuild on a
+    re-run, is skipped too, with a warning naming both checksums.
   - A project the index does not know (HTTP 404, or a redirect to another
     host such as pypiserver's fallback to pypi.org) has no files there yet.
   - Read-only; runs the same in check mode.
@@ -81,9 +82,9 @@ simple_url:
   description: The simple API base URL that was asked.
   returned: always
   type: str
-conflicts:
-  description: Files the index has with other content.
-  returned: failure
+different:
+  description: Files the index has under the same name with other content (also warned about).
+  returned: success
   type: list
   elements: str
 """
@@ -125,9 +126,8 @@ def main():
         found = split_existing(dists, simple_url, auth=auth, timeout=params["timeout"])
     except SigningError as exc:
         module.fail_json(msg=str(exc), simple_url=simple_url)
-    if found["conflicts"]:
-        module.fail_json(msg="Refusing to upload: " + "; ".join(found["conflicts"]),
-                         conflicts=found["conflicts"], simple_url=simple_url)
+    for line in found["different"]:
+        module.warn(line)
     given = set(params["files"])
     to_upload = []
     for dist in found["missing"]:
@@ -135,7 +135,7 @@ def main():
         if dist + SIGNATURE_SUFFIX in given:
             to_upload.append(dist + SIGNATURE_SUFFIX)
     module.exit_json(changed=False, existing=found["existing"], to_upload=to_upload,
-                     simple_url=simple_url)
+                     different=found["different"], simple_url=simple_url)
 
 
 if __name__ == "__main__":

@@ -700,14 +700,16 @@ def index_files(simple_url, project, auth=None, timeout=30, session=None):
 
 def split_existing(dists, simple_url, auth=None, timeout=30):
     """Sort ``dists`` (paths) into what the index already has and what it
-    lacks.  A file the index has under the same name with another sha256
-    is a conflict: it is neither skipped nor uploaded.  Returns a dict with
-    ``existing`` and ``missing`` (paths) and ``conflicts`` (reasons).
+    lacks, by file name, as twine's ``--skip-existing`` and the index itself
+    do: an index never replaces a released file.  A file the index has under
+    the same name but with another sha256 (a rebuild on a re-run) is still
+    "existing", and is also reported in ``different``.  Returns a dict with
+    ``existing`` and ``missing`` (paths) and ``different`` (one line each).
     """
     by_project = {}
     for dist in dists:
         by_project.setdefault(dist_project_name(dist), []).append(dist)
-    existing, missing, conflicts = [], [], []
+    existing, missing, different = [], [], []
     for project, paths in sorted(by_project.items()):
         listed = index_files(simple_url, project, auth=auth, timeout=timeout)
         for path in paths:
@@ -715,11 +717,10 @@ def split_existing(dists, simple_url, auth=None, timeout=30):
             if name not in listed:
                 missing.append(path)
                 continue
+            existing.append(path)
             remote, ours = listed[name], sha256_file(path)
             if remote and remote != ours:
-                conflicts.append(
-                    f"{name} is already on the index with other content (sha256 "
-                    f"{remote}, ours {ours}): a released file cannot be replaced")
-                continue
-            existing.append(path)
-    return {"existing": existing, "missing": missing, "conflicts": conflicts}
+                different.append(
+                    f"{name}: the index keeps the file uploaded first (sha256 {remote}); "
+                    f"this build (sha256 {ours}) is not uploaded")
+    return {"existing": existing, "missing": missing, "different": different}

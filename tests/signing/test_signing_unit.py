@@ -254,13 +254,13 @@ def test_split_existing_against_a_real_index(tmp_path, index, project_name, rele
          "--repository-url", index.url + "/", "-u", index.username, "-p", index.password,
          str(wheel)], check=True, capture_output=True)
     found = split_existing([str(sdist), str(wheel)], simple, auth=auth)
-    assert found == {"existing": [str(wheel)], "missing": [str(sdist)], "conflicts": []}
+    assert found == {"existing": [str(wheel)], "missing": [str(sdist)], "different": []}
 
-    # Same name, other content: neither skipped nor uploaded.
+    # Same name, other content (a rebuild): never replaced, and said so.
     rebuilt = tmp_path / "rebuilt"
     rebuilt.mkdir()
     changed = rebuilt / wheel.name
     changed.write_bytes(wheel.read_bytes() + b"\0")
     found = split_existing([str(changed)], simple, auth=auth)
-    assert found["existing"] == [] and found["missing"] == []
-    assert "other content" in found["conflicts"][0]
+    assert found["existing"] == [str(changed)] and found["missing"] == []
+    assert "keeps the file uploaded first" in found["different"][0]

@@ -74,26 +74,31 @@ def test_signed_release_is_uploaded_and_the_index_serves_good_signatures(
 
 
 def test_rerun_after_a_partial_upload_sends_only_what_is_missing(
-        play, tmp_path, project_name, index, release_key, verifier):
-    sdist, wheel = make_release(tmp_path / "all", project_name)
-    for dist in (sdist, wheel):
-        gpgtestkeys.sign_file(release_key, dist)
+        play, tmp_path, project_name, index, release_key):
     # The first attempt got the wheel out, then failed.
     first = tmp_path / "first"
-    first.mkdir()
-    for name in (wheel.name, f"{wheel.name}.asc"):
-        (first / name).write_bytes((tmp_path / "all" / name).read_bytes())
+    _sdist, wheel = make_release(first, project_name)
+    gpgtestkeys.sign_file(release_key, wheel)
+    _sdist.unlink()
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(first, index, release_key,
                                               release_key.fingerprint))
     assert proc.returncode == 0, proc.output
     wheel_stamp = index.snapshot()[wheel.name]
 
+    # The re-run rebuilt both (not bit for bit: another description here).
+    again = tmp_path / "again"
+    sdist, rebuilt = make_release(again, project_name, description="Rebuilt.")
+    for dist in (sdist, rebuilt):
+        gpgtestkeys.sign_file(release_key, dist)
+    assert rebuilt.name == wheel.name and rebuilt.read_bytes() != wheel.read_bytes()
+
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(
-        tmp_path / "all", index, release_key, release_key.fingerprint,
+        again, index, release_key, release_key.fingerprint,
         pypi_upload_skip_existing=True))
 
     assert proc.returncode == 0, proc.output
     assert f"not uploaded again: {wheel.name}" in proc.output
+    assert "the index keeps the file uploaded first" in proc.output
     stored = index.snapshot()
     assert stored[wheel.name] == wheel_stamp
     assert sdist.name in stored and f"{sdist.name}.asc" in stored
