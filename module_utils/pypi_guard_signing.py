@@ -364,8 +364,9 @@ def verify_detached(gpg, signature_file, data_file, expected, allow_expired_key=
     other_problems = [p for p in verified.problems if p.get("status") != EXPIRED_KEY]
 
     if "no public key" in statuses:
-        return result(False, f"{sig_name}: made by key {verified.key_id or '(unknown)'}, "
-                      f"which is not the expected key {wanted}", verified)
+        signing_key = (verified.fingerprint or verified.key_id or "(unknown)").upper()
+        return result(False, f"{sig_name}: made by the key {signing_key}, which is not "
+                      f"the expected key {wanted} nor one of its subkeys", verified)
     if "signature bad" in statuses:
         return result(False, f"{sig_name} does not match {data_name}: the file or its "
                       "signature was modified after signing", verified)

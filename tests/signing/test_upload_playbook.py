@@ -216,3 +216,18 @@ def test_missing_settings_are_named(play, signed_artifacts, release_key, index):
 
     assert proc.returncode != 0
     assert "pypi_info needs either api_token, or username and password" in proc.output
+
+
+def test_check_mode_runs_the_preflight_and_uploads_nothing(play, signed_artifacts, index,
+                                                          release_key):
+    before = index.snapshot()
+
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, index, release_key,
+                                              release_key.fingerprint),
+                check=True, artifacts_dir=signed_artifacts)
+
+    assert proc.returncode == 0, proc.output
+    assert "Would upload to" in proc.output
+    for dist in _dists(signed_artifacts):
+        assert f"{dist.name}.asc" in proc.output
+    assert index.snapshot() == before
