@@ -49,7 +49,8 @@ options:
   tmpdir:
     description:
       - Where to create the temporary GnuPG home; by default C(TMPDIR) or
-        the system's temporary directory.
+        the system's temporary directory. A directory whose path is too long
+        for gpg-agent's sockets is replaced by C(/tmp) (or C(/var/tmp)).
     type: path
 notes:
   - Needs python-gnupg on the interpreter that runs it (the

@@ -45,7 +45,10 @@ options:
     type: str
     default: gpg
   tmpdir:
-    description: Where to create the temporary GnuPG home.
+    description:
+      - Where to create the temporary GnuPG home; by default C(TMPDIR). A
+        directory whose path is too long for gpg-agent's sockets is replaced
+        by C(/tmp) (or C(/var/tmp)).
     type: path
 notes:
   - Needs python-gnupg on the interpreter that runs it.
