@@ -94,6 +94,8 @@ def test_rerun_after_a_partial_upload_sends_only_what_is_missing(
 
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(
         again, index, release_key, release_key.fingerprint,
+        # The preflight needs only the public key.
+        gpg_key={"public": release_key.public},
         pypi_upload_skip_existing=True))
 
     assert proc.returncode == 0, proc.output
