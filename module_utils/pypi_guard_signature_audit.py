@@ -1,0 +1,828 @@
+"""The release signature audit: is every file PyPI serves for a managed
+project what the release process signed?
+
+For each file in scope the audit proves three things, or says which one
+failed:
+
+* the bytes PyPI serves hash to the sha256 PyPI itself publishes for the
+  file (``digest-mismatch`` otherwise);
+* there is a detached ``.asc`` for the file at the signature source
+  (``unsigned`` otherwise) and it is a good OpenPGP signature of those bytes
+  (``bad-signature`` otherwise);
+* the signature was made by one of the release keys that
+  ``data/series_status.yaml`` of openstack/releases lists (``wrong-key``
+  otherwise, and for a revoked key), on a day inside that key's
+  ``start``..``end`` window and before the key expired
+  (``signed-outside-window`` otherwise).
+
+A signature made while its key was valid stays good after the key has
+expired: gpg then reports the key as expired (``EXPKEYSIG``), which is
+accepted only when the signature's own time is before the expiry.
+
+Anything that could not be checked (a fetch that failed after retries, a
+file larger than the cap, a file name that is not a plain file name, no
+sha256 from PyPI) is an error, never a pass.  Bad input (the series file,
+the key files, the scope, the signature URL template) raises
+:class:`AuditInputError` listing every problem, before any request.
+
+File names from PyPI are never used as paths: downloads go to numbered
+files in one temporary directory, and a name with ``/``, ``\\`` or ``..``
+is an error for its project.
+"""
+
+import datetime
+import hashlib
+import os
+import re
+import string
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from urllib.parse import quote, urlsplit
+
+import requests
+import yaml
+from ansible.module_utils.pypi_guard_http import FetchError
+from ansible.module_utils.pypi_guard_pypi import fetch_json, json_url
+from ansible.module_utils.pypi_guard_signing import (
+    SigningError,
+    format_fingerprint,
+    import_keys,
+    normalize_fingerprint,
+    verify_detached,
+)
+from packaging.version import InvalidVersion, Version
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _Loader
+
+REPORT_NAME = "release-signature-audit"
+REPORT_TITLE = "Release signature audit"
+REPORT_COLUMNS = ["project", "kind", "version", "filename", "detail"]
+
+FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
+                 "digest-mismatch")
+WARNING_KINDS = ("not-on-pypi", "no-files")
+
+DEFAULT_SIGNATURE_URL = "https://tarballs.opendev.org/{namespace}/{repo}/{filename}.asc"
+# ``index``: the signature sits beside the file on the index (``<file url>.asc``).
+INDEX_SIGNATURE_URL = "{url}.asc"
+SIGNATURE_URL_FIELDS = ("namespace", "repo", "filename", "project", "version", "url")
+REPOSITORY_FIELDS = ("namespace", "repo")
+
+SERIES_STATUS_FILE = os.path.join("data", "series_status.yaml")
+KEYS_DIR = os.path.join("doc", "source", "static")
+
+DEFAULT_MAX_FILE_SIZE = 256 * 1024 * 1024
+MAX_SIGNATURE_SIZE = 64 * 1024
+CHUNK_SIZE = 1024 * 1024
+REVOKED_KEY = "signing key was revoked"
+
+_SINCE = re.compile(r"^since:(\d{4}-\d{2}-\d{2})$")
+_FILENAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+class AuditInputError(ValueError):
+    """The audit's input is not usable; ``problems`` has one line each."""
+
+    def __init__(self, problems):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class UnsafeFilename(ValueError):
+    """A file name from the index that must not be used."""
+
+
+# --------------------------------------------------------------------------
+# Settings
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which files to check: ``latest`` release, ``all`` releases, or files
+    uploaded on or after ``since`` (UTC)."""
+
+    kind: str
+    since: datetime.date = None
+
+    def __str__(self):
+        return f"since:{self.since.isoformat()}" if self.kind == "since" else self.kind
+
+
+def parse_scope(value):
+    """``latest`` (default), ``all`` or ``since:YYYY-MM-DD`` as a :class:`Scope`."""
+    text = "latest" if value is None else str(value).strip()
+    if text in ("latest", "all"):
+        return Scope(text)
+    match = _SINCE.match(text)
+    if match:
+        try:
+            return Scope("since", datetime.date.fromisoformat(match.group(1)))
+        except ValueError:
+            pass
+    raise AuditInputError(
+        f"scope: {value!r} is not 'latest', 'all' or 'since:YYYY-MM-DD' "
+        "(release_signature_audit_scope)")
+
+
+def parse_signature_url(value):
+    """Validate the signature URL template; ``index`` means ``{url}.asc``.
+
+    Placeholders: ``{namespace}``, ``{repo}`` (of the project's repository
+    in the deliverables), ``{filename}``, ``{project}``, ``{version}`` and
+    ``{url}`` (the file's URL on the index).
+    """
+    template = (value or "").strip()
+    if template == "index":
+        return INDEX_SIGNATURE_URL
+    where = f"signature_url: {value!r}"
+    try:
+        fields = [name for _text, name, _spec, _conv in string.Formatter().parse(template)
+                  if name is not None]
+    except ValueError as exc:
+        raise AuditInputError(f"{where} is not a valid template ({exc}) "
+                              "(release_signature_audit_signature_url)") from None
+    unknown = sorted({name for name in fields if name not in SIGNATURE_URL_FIELDS})
+    if unknown:
+        raise AuditInputError(
+            f"{where}: unknown placeholder(s) {', '.join(unknown)}; use "
+            f"{', '.join('{' + f + '}' for f in SIGNATURE_URL_FIELDS)} "
+            "(release_signature_audit_signature_url)")
+    if "filename" not in fields and "url" not in fields:
+        raise AuditInputError(f"{where} names no file: it needs {{filename}} or {{url}} "
+                              "(release_signature_audit_signature_url)")
+    if not (template.startswith(("http://", "https://")) or template.startswith("{url}")):
+        raise AuditInputError(f"{where} is not an http(s) URL "
+                              "(release_signature_audit_signature_url)")
+    return template
+
+
+def parse_max_file_size(value):
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        size = 0
+    if size <= 0:
+        raise AuditInputError(f"max_file_size: {value!r} is not a positive number of bytes "
+                              "(release_signature_audit_max_file_size)")
+    return size
+
+
+def input_paths(releases_repo, series_status_file=None, keys_dir=None):
+    """``(series_status_file, keys_dir)``: as given, else in the releases repo."""
+    problems = []
+    if not series_status_file:
+        if releases_repo:
+            series_status_file = os.path.join(releases_repo, SERIES_STATUS_FILE)
+        else:
+            problems.append("no series_status.yaml: set pypi_guard_releases_repo or "
+                            "release_signature_audit_series_status_file")
+    if not keys_dir:
+        if releases_repo:
+            keys_dir = os.path.join(releases_repo, KEYS_DIR)
+        else:
+            problems.append("no directory of release keys: set pypi_guard_releases_repo or "
+                            "release_signature_audit_keys_dir")
+    if problems:
+        raise AuditInputError(problems)
+    return series_status_file, keys_dir
+
+
+# --------------------------------------------------------------------------
+# Release keys
+
+
+@dataclass(frozen=True)
+class KeyWindow:
+    """The days a key was in force for a series: ``start`` <= day < ``end``
+    (``end`` None: ``present``, no end)."""
+
+    series: str
+    start: datetime.date
+    end: datetime.date = None
+
+    def contains(self, day):
+        return self.start <= day and (self.end is None or day < self.end)
+
+    def __str__(self):
+        end = self.end.isoformat() if self.end else "present"
+        return f"{self.series} {self.start.isoformat()}..{end}"
+
+
+def _as_date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def load_series_keys(path):
+    """``{fingerprint: [KeyWindow, ...]}`` from ``series_status.yaml``.
+
+    Each series may have ``signing-key: {key, start, end}``; ``end`` is a
+    date or ``present``.  Raises :class:`AuditInputError` naming the file,
+    the series and the value for every problem, and when no series has a
+    key at all.
+    """
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
+    except OSError as exc:
+        raise AuditInputError(f"{path}: cannot read the series file: "
+                              f"{exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise AuditInputError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, list):
+        raise AuditInputError(f"{path}: expected a list of series, as openstack/releases "
+                              "has it")
+    problems = []
+    keys = {}
+    for index, series in enumerate(data):
+        if not isinstance(series, dict) or not isinstance(series.get("name"), str):
+            problems.append(f"{path}: entry {index} is not a series with a name")
+            continue
+        name = series["name"]
+        if "signing-key" not in series:
+            continue
+        where = f"{path}: series {name}: signing-key"
+        entry = series["signing-key"]
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: expected a mapping with key, start and end, "
+                            f"got {entry!r}")
+            continue
+        try:
+            fingerprint = normalize_fingerprint(entry.get("key"))
+        except ValueError as exc:
+            problems.append(f"{where}.key: {exc}")
+            continue
+        start = _as_date(entry.get("start"))
+        if start is None:
+            problems.append(f"{where}.start: {entry.get('start')!r} is not a date "
+                            "(YYYY-MM-DD)")
+            continue
+        end_value = entry.get("end")
+        end = None if end_value == "present" else _as_date(end_value)
+        if end_value != "present" and end is None:
+            problems.append(f"{where}.end: {end_value!r} is not a date (YYYY-MM-DD) "
+                            "or 'present'")
+            continue
+        if end is not None and end <= start:
+            problems.append(f"{where}: end {end.isoformat()} is not after start "
+                            f"{start.isoformat()}")
+            continue
+        keys.setdefault(fingerprint, []).append(KeyWindow(name, start, end))
+    if problems:
+        raise AuditInputError(problems)
+    if not keys:
+        raise AuditInputError(f"{path}: no series has a signing-key (key, start, end): "
+                              "there is no release key to check signatures against")
+    return keys
+
+
+@dataclass
+class ReleaseKey:
+    """A release key as imported: its windows and its expiry dates (epoch
+    seconds, None: none).  ``subkey_expires`` maps each subkey's fingerprint
+    to its own expiry."""
+
+    fingerprint: str
+    windows: list
+    path: str
+    uid: str = ""
+    expires: int = None
+    subkey_expires: dict = field(default_factory=dict)
+    revoked: bool = False
+
+    def expiry_for(self, signing_key):
+        """When the (sub)key ``signing_key`` stopped being valid: the earlier
+        of the primary key's and the subkey's expiry, or None."""
+        found = [self.expires, self.subkey_expires.get((signing_key or "").upper())]
+        found = [value for value in found if value]
+        return min(found) if found else None
+
+    def windows_text(self):
+        return ", ".join(str(window) for window in self.windows)
+
+    def as_dict(self):
+        return {
+            "fingerprint": self.fingerprint,
+            "series": [window.series for window in self.windows],
+            "windows": [{"series": w.series, "start": w.start.isoformat(),
+                         "end": w.end.isoformat() if w.end else "present"}
+                        for w in self.windows],
+            "expires": _iso_time(self.expires) if self.expires else None,
+            "revoked": self.revoked,
+            "uid": self.uid,
+            "key_file": self.path,
+        }
+
+
+def key_file_path(keys_dir, fingerprint):
+    """``<keys_dir>/0x<fingerprint>.txt`` as openstack/releases names it (lower
+    case), or the upper-case spelling when only that exists."""
+    lower = os.path.join(keys_dir, f"0x{fingerprint.lower()}.txt")
+    upper = os.path.join(keys_dir, f"0x{fingerprint.upper()}.txt")
+    if not os.path.exists(lower) and os.path.exists(upper):
+        return upper
+    return lower
+
+
+_PUBLIC_BLOCK = re.compile(
+    r"-----BEGIN PGP PUBLIC KEY BLOCK-----.*?-----END PGP PUBLIC KEY BLOCK-----", re.S)
+
+
+def read_key_file(path):
+    """The armored public key block(s) of a key file (the listing that
+    openstack/releases puts before the block is left out)."""
+    with open(path, encoding="utf-8", errors="replace") as stream:
+        text = stream.read()
+    blocks = _PUBLIC_BLOCK.findall(text)
+    if not blocks:
+        raise AuditInputError(f"{path}: no armored public key block "
+                              "('-----BEGIN PGP PUBLIC KEY BLOCK-----') in the key file")
+    return "\n".join(blocks) + "\n"
+
+
+def _epoch(value):
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _key_details(gpg):
+    """``{primary fingerprint: gpg's listing}`` of every key in the keyring."""
+    return {key["fingerprint"].upper(): key for key in gpg.list_keys()}
+
+
+def load_release_keys(gpg, series_keys, keys_dir):
+    """Import every key of ``series_keys`` from ``keys_dir`` into ``gpg``'s
+    keyring and return ``{fingerprint: ReleaseKey}``.
+
+    The keyring must end up holding exactly these keys: a missing or
+    unreadable key file, a file holding another key, or a file holding more
+    than its own key is an :class:`AuditInputError` (every problem listed).
+    """
+    problems = []
+    paths = {}
+    for fingerprint, windows in sorted(series_keys.items()):
+        path = key_file_path(keys_dir, fingerprint)
+        series = ", ".join(window.series for window in windows)
+        what = f"the release key {format_fingerprint(fingerprint)} of series {series}"
+        if not os.path.isfile(path):
+            problems.append(f"{path}: missing: no public key file for {what}")
+            continue
+        try:
+            imported = import_keys(gpg, read_key_file(path), f"{path} ({what})")
+        except AuditInputError as exc:
+            problems += exc.problems
+            continue
+        except (OSError, SigningError) as exc:
+            problems.append(f"{path}: {exc}")
+            continue
+        others = [f for f in imported if f != fingerprint]
+        if fingerprint not in imported:
+            problems.append(f"{path}: holds {', '.join(map(format_fingerprint, imported))}, "
+                            f"not {what}")
+        elif others:
+            problems.append(f"{path}: holds other keys besides {what}: "
+                            f"{', '.join(map(format_fingerprint, others))}")
+        paths[fingerprint] = path
+    if problems:
+        raise AuditInputError(problems)
+    details = _key_details(gpg)
+    extra = sorted(set(details) - set(series_keys))
+    if extra:  # a key file smuggled in another key (e.g. as a subkey of nothing)
+        raise AuditInputError([f"{keys_dir}: the key files hold keys that no series lists: "
+                               f"{', '.join(map(format_fingerprint, extra))}"])
+    keys = {}
+    for fingerprint, windows in series_keys.items():
+        detail = details.get(fingerprint, {})
+        subkeys = {}
+        for info in (detail.get("subkey_info") or {}).values():
+            if info.get("fingerprint"):
+                subkeys[info["fingerprint"].upper()] = _epoch(info.get("expires"))
+        uids = detail.get("uids") or []
+        keys[fingerprint] = ReleaseKey(
+            fingerprint=fingerprint, windows=sorted(windows, key=lambda w: w.start),
+            path=paths[fingerprint], uid=uids[0] if uids else "",
+            expires=_epoch(detail.get("expires")), subkey_expires=subkeys,
+            revoked=detail.get("trust") == "r")
+    return keys
+
+
+# --------------------------------------------------------------------------
+# What PyPI serves
+
+
+@dataclass(frozen=True)
+class DistFile:
+    """One file of a release on the index."""
+
+    project: str
+    version: str
+    filename: str
+    url: str
+    sha256: str
+    size: int = None
+    upload_time: str = None
+
+
+def safe_filename(name):
+    """``name`` if it is a plain file name, else :class:`UnsafeFilename`.
+
+    It is still never used as a path; this only refuses names that could
+    not have come from a sane index (a separator, ``..``, a control
+    character, a leading dot or an empty name).
+    """
+    if not isinstance(name, str) or not name:
+        raise UnsafeFilename(f"the index gives a file without a name ({name!r})")
+    if _FILENAME_FORBIDDEN.search(name) or ".." in name or name.startswith(".") \
+            or len(name) > 255:
+        raise UnsafeFilename(f"the index gives the file name {name!r}, which is not a plain "
+                             "file name (a path separator, '..', a control character or a "
+                             "leading dot): refusing to handle it")
+    return name
+
+
+def _version_key(version):
+    try:
+        return (1, Version(version), "")
+    except InvalidVersion:
+        return (0, Version("0"), version)
+
+
+def parse_upload_time(entry):
+    """The file's upload time (aware, UTC) from the JSON API, or None."""
+    for key in ("upload_time_iso_8601", "upload_time"):
+        value = entry.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        text = value.strip().replace("Z", "+00:00")
+        text = re.sub(r"\.(\d{6})\d*", r".\1", text)
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        return moment.astimezone(datetime.timezone.utc)
+    return None
+
+
+def releases_of(document):
+    """``{version: [file entries]}`` of a JSON API document."""
+    releases = document.get("releases")
+    if isinstance(releases, dict):
+        return {str(v): (files if isinstance(files, list) else [])
+                for v, files in releases.items()}
+    version = (document.get("info") or {}).get("version")
+    urls = document.get("urls")
+    if version and isinstance(urls, list):
+        return {str(version): urls}
+    return {}
+
+
+def files_in_scope(name, document, scope):
+    """``(files, problems)`` for one project's JSON API document.
+
+    ``latest``: the files of the highest version that has files; ``all``:
+    every file; ``since``: the files uploaded on or after the day (a file
+    without an upload time is kept: it cannot be shown to be out of scope).
+    A file entry that cannot be used (unsafe name, no URL, no sha256) is a
+    problem line, not a file.
+    """
+    releases = {v: f for v, f in releases_of(document).items() if f}
+    if scope.kind == "latest" and releases:
+        newest = max(releases, key=_version_key)
+        releases = {newest: releases[newest]}
+    files, problems = [], []
+    for version in sorted(releases, key=_version_key):
+        for entry in releases[version]:
+            if not isinstance(entry, dict):
+                problems.append(f"{version}: a file entry is not an object")
+                continue
+            if scope.kind == "since":
+                uploaded = parse_upload_time(entry)
+                if uploaded is not None and uploaded.date() < scope.since:
+                    continue
+            try:
+                filename = safe_filename(entry.get("filename"))
+            except UnsafeFilename as exc:
+                problems.append(f"{version}: {exc}")
+                continue
+            url = entry.get("url")
+            if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+                problems.append(f"{version} {filename}: the index gives no http(s) URL "
+                                f"for the file ({url!r})")
+                continue
+            digest = ((entry.get("digests") or {}).get("sha256") or "")
+            if not re.fullmatch(r"[0-9a-fA-F]{64}", str(digest)):
+                problems.append(f"{version} {filename}: the index gives no sha256 for the "
+                                "file: its bytes cannot be checked")
+                continue
+            size = entry.get("size")
+            uploaded = parse_upload_time(entry)
+            files.append(DistFile(
+                project=name, version=version, filename=filename, url=url,
+                sha256=str(digest).lower(),
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                upload_time=_iso_time(uploaded.timestamp()) if uploaded else None))
+    return files, problems
+
+
+def signature_urls(template, project, dist):
+    """The URL(s) where ``dist``'s signature should be, one per repository of
+    ``project`` (a :class:`ManagedProject`) when the template names one.
+
+    Raises ValueError when the template needs a repository and the project
+    has none (a name given explicitly, unknown to the deliverables).
+    """
+    values = {"filename": quote(dist.filename, safe=""), "project": quote(project.pypi_name,
+              safe=""), "version": quote(dist.version, safe=""), "url": dist.url}
+    fields = {name for _t, name, _s, _c in string.Formatter().parse(template) if name}
+    if not fields & set(REPOSITORY_FIELDS):
+        return [template.format(**values)]
+    pairs = project.namespaces_and_repos
+    if not pairs:
+        raise ValueError(
+            f"the deliverables name no repository for {project.pypi_name}, and the "
+            f"signature URL {template} needs one")
+    return [template.format(namespace=quote(namespace, safe=""), repo=quote(repo, safe=""),
+                            **values)
+            for namespace, repo in pairs]
+
+
+# --------------------------------------------------------------------------
+# Downloads
+
+
+class TooLarge(FetchError):
+    """A download went over its size cap."""
+
+
+def _open_new(path):
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    return os.fdopen(os.open(path, flags, 0o600), "wb")
+
+
+def download(client, url, destination, max_size, missing_ok=False):
+    """Stream ``url`` into the new file ``destination``; return its sha256.
+
+    Refuses (:class:`TooLarge`) as soon as the announced or received size
+    goes over ``max_size``.  With ``missing_ok``, a 404 returns None.  A
+    transfer cut short is retried like a failed request; what still fails
+    raises :class:`FetchError`.
+    """
+    attempts = client.retries + 1
+    problem = None
+    for _attempt in range(attempts):
+        response = client.request("GET", url, ok_status=(200, 404) if missing_ok else (200,),
+                                  stream=True)
+        try:
+            if response.status_code == 404:
+                return None
+            announced = response.headers.get("Content-Length", "")
+            if announced.isdigit() and int(announced) > max_size:
+                raise TooLarge(f"GET {url}: {int(announced)} bytes, more than the "
+                               f"{max_size} allowed")
+            digest = hashlib.sha256()
+            received = 0
+            if os.path.lexists(destination):
+                os.unlink(destination)
+            with _open_new(destination) as output:
+                for chunk in response.iter_content(CHUNK_SIZE):
+                    received += len(chunk)
+                    if received > max_size:
+                        raise TooLarge(f"GET {url}: more than the {max_size} bytes allowed")
+                    digest.update(chunk)
+                    output.write(chunk)
+            return digest.hexdigest()
+        except requests.RequestException as exc:
+            problem = f"GET {url}: the transfer failed ({type(exc).__name__})"
+        finally:
+            response.close()
+    raise FetchError(f"{problem} after {attempts} attempts")
+
+
+def fetch_signature(client, urls, destination):
+    """Download the first of ``urls`` that exists into ``destination``.
+
+    Returns the URL it came from, or None when every URL answered 404 (the
+    file is unsigned).  Any other failure raises :class:`FetchError`.
+    """
+    for url in urls:
+        if download(client, url, destination, MAX_SIGNATURE_SIZE, missing_ok=True):
+            return url
+    return None
+
+
+# --------------------------------------------------------------------------
+# The rules
+
+
+@dataclass(frozen=True)
+class Finding:
+    project: str
+    kind: str
+    version: str
+    filename: str
+    detail: str
+
+    def line(self):
+        return f"{self.project} {self.version} {self.filename}: {self.kind}: {self.detail}"
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def _iso_time(epoch):
+    moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def judge_signature(check, keys, today=None):
+    """The rules, for one :class:`SignatureCheck` made with
+    ``verify_detached(..., expected=keys, allow_expired_key=True)``.
+
+    Returns ``(kind, detail)`` pairs; none means the signature is good.
+    """
+    signer = check.signer_fingerprint
+    if not check.ok:
+        if signer in keys and check.key_status == REVOKED_KEY:
+            key = keys[signer]
+            return [("wrong-key", f"signed by {format_fingerprint(signer)} "
+                     f"({key.windows_text()}), which has been revoked")]
+        if check.status == "no public key" or (signer and signer not in keys):
+            made_by = check.signing_key_fingerprint or signer
+            made_by = format_fingerprint(made_by) if made_by else "an unknown key"
+            return [("wrong-key", f"signed by {made_by}, which is not a release key of "
+                     "series_status.yaml")]
+        return [("bad-signature", check.reason)]
+    key = keys[signer]
+    if check.timestamp is None:
+        return [("bad-signature", "the signature has no creation time")]
+    moment = _iso_time(check.timestamp)
+    day = datetime.datetime.fromtimestamp(check.timestamp, datetime.timezone.utc).date()
+    expiry = key.expiry_for(check.signing_key_fingerprint)
+    who = format_fingerprint(signer)
+    if expiry is not None and check.timestamp >= expiry:
+        return [("signed-outside-window", f"signed {moment} by {who}, after the key "
+                 f"expired ({_iso_time(expiry)})")]
+    if not any(window.contains(day) for window in key.windows):
+        return [("signed-outside-window", f"signed {moment} by {who}, outside its "
+                 f"window ({key.windows_text()})")]
+    if today is not None and day > today:
+        return [("signed-outside-window", f"signed {moment} by {who}, a date in the "
+                 "future")]
+    return []
+
+
+# --------------------------------------------------------------------------
+# The audit
+
+
+@dataclass
+class FileResult:
+    dist: DistFile
+    findings: list = field(default_factory=list)
+    error: str = None
+    checked: bool = False
+    signature_url: str = None
+    gpg_seconds: float = 0.0
+
+
+@dataclass
+class AuditResult:
+    projects_checked: int = 0
+    files_checked: int = 0
+    findings: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # [{"project", "version", "filename", "detail"}]
+    gpg_seconds: float = 0.0
+    files: list = field(default_factory=list)  # FileResult, for callers that want detail
+
+    @property
+    def status(self):
+        if self.errors:
+            return "error"
+        return "drift" if self.findings else "clean"
+
+    def problem_lines(self):
+        lines = [finding.line() for finding in self.findings]
+        for error in self.errors:
+            where = " ".join(str(error[k]) for k in ("project", "version", "filename")
+                             if error.get(k))
+            lines.append(f"{where}: error: {error['detail']}")
+        return lines
+
+    def warning_lines(self):
+        return [warning.line() for warning in self.warnings]
+
+
+class _Counter:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._value = 0
+
+    def next(self):
+        with self._lock:
+            self._value += 1
+            return self._value
+
+
+def check_file(client, gpg, keys, workdir, dist, project, signature_url, max_file_size,
+               number, today=None):
+    """Download ``dist`` and its signature into ``workdir`` (as numbered
+    files), apply the rules, remove both; returns a :class:`FileResult`."""
+    result = FileResult(dist)
+    data_path = os.path.join(workdir, f"{number:06d}.dist")
+    sig_path = data_path + ".asc"
+    try:
+        if dist.size is not None and dist.size > max_file_size:
+            raise TooLarge(f"PyPI gives its size as {dist.size} bytes, more than the "
+                           f"{max_file_size} allowed (max_file_size)")
+        urls = signature_urls(signature_url, project, dist)
+        served = download(client, dist.url, data_path, max_file_size)
+        if served != dist.sha256:
+            result.findings.append(("digest-mismatch", f"PyPI gives sha256 {dist.sha256}, "
+                                    f"the bytes it serves hash to {served}"))
+        result.signature_url = fetch_signature(client, urls, sig_path)
+        if result.signature_url is None:
+            result.findings.append(("unsigned", f"no signature at {' or '.join(urls)}"))
+        else:
+            started = time.perf_counter()
+            check = verify_detached(gpg, sig_path, data_path, list(keys),
+                                    allow_expired_key=True)
+            result.gpg_seconds = time.perf_counter() - started
+            result.findings += judge_signature(check, keys, today)
+        result.checked = True
+    except (FetchError, ValueError, OSError) as exc:
+        result.error = str(exc)
+    finally:
+        for path in (data_path, sig_path):
+            if os.path.lexists(path):
+                os.unlink(path)
+    return result
+
+
+def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_url,
+                        max_file_size, workdir, today=None):
+    """Audit ``projects`` (``{normal name: ManagedProject}``); returns an
+    :class:`AuditResult`.  ``gpg``'s keyring holds exactly ``keys``;
+    ``workdir`` is an empty temporary directory the caller removes."""
+    result = AuditResult()
+
+    def read(project):
+        return fetch_json(client, pypi_url, project.pypi_name)
+
+    work = []
+    ordered = [projects[name] for name in sorted(projects)]
+    for project, document, error in client.map(read, ordered):
+        shown = project.pypi_name
+        if error is not None:
+            detail = str(error) if isinstance(error, FetchError) else \
+                f"GET {json_url(pypi_url, shown)}: {type(error).__name__}: {error}"
+            result.errors.append({"project": shown, "detail": detail})
+            continue
+        result.projects_checked += 1
+        if document is None:
+            result.warnings.append(Finding(shown, "not-on-pypi", "", "", "PyPI does not know "
+                                           "the project: nothing is served to check"))
+            continue
+        files, problems = files_in_scope(shown, document, scope)
+        for problem in problems:
+            result.errors.append({"project": shown, "detail": problem})
+        if not files and not problems and scope.kind != "since":
+            result.warnings.append(Finding(shown, "no-files", "", "", "PyPI serves no file "
+                                           "for the project"))
+        work += [(dist, project) for dist in files]
+
+    counter = _Counter()
+
+    def check(item):
+        dist, project = item
+        return check_file(client, gpg, keys, workdir, dist, project, signature_url,
+                          max_file_size, counter.next(), today)
+
+    for (dist, _project), checked, error in client.map(check, work):
+        if error is not None:  # a bug, not a finding: still never a pass
+            checked = FileResult(dist, error=f"{type(error).__name__}: {error}")
+        result.files.append(checked)
+        result.gpg_seconds += checked.gpg_seconds
+        if checked.error:
+            result.errors.append({"project": dist.project, "version": dist.version,
+                                  "filename": dist.filename, "detail": checked.error})
+        if checked.checked:
+            result.files_checked += 1
+        for kind, detail in checked.findings:
+            result.findings.append(Finding(dist.project, kind, dist.version, dist.filename,
+                                           detail))
+    return result

@@ -1,0 +1,1 @@
+../../../library/release_signature_audit.py
