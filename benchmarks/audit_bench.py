@@ -22,33 +22,16 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import ansible.module_utils
-
-ROOT = Path(__file__).resolve().parent.parent
-ansible.module_utils.__path__.append(str(ROOT / "module_utils"))
-sys.path[:0] = [str(ROOT / "library"), str(ROOT / "tests")]
-
-from fakepypi import FakePyPI  # noqa: E402
-from pypi_maintainers_audit import audit  # noqa: E402
+from benchlib import audit_params, project_names, tenant
+from fakepypi import FakePyPI
+from pypi_maintainers_audit import audit
 
 TARGET_RATIO = 1.3
 
 
-def scenario(count, latency):
-    release = {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}
-    return {"latency": latency,
-            "projects": {f"project-{i:04d}": {"roles": [["Owner", "openstackci"]],
-                                              "releases": release}
-                         for i in range(count)}}
-
-
 def timed_audit(pypi, names, allowlist, concurrency, report_dir):
-    params = {
-        "allowlist_file": str(allowlist), "releases_repo": None, "projects": names,
-        "pypi_url": pypi.url, "report_dir": str(report_dir), "concurrency": concurrency,
-        "rate_limit": 0.0, "timeout": 30.0, "retries": 2, "max_retry_after": 60.0,
-        "fail_on_unregistered": False, "today": None,
-    }
+    params = audit_params(pypi, names, concurrency, report_dir,
+                          allowlist_file=str(allowlist), fail_on_unregistered=False)
     tracemalloc.start()
     started = time.perf_counter()
     result = audit(params)
@@ -69,9 +52,9 @@ def main(argv=None):
                         help="do not run the one-at-a-time baseline")
     args = parser.parse_args(argv)
 
-    names = [f"project-{i:04d}" for i in range(args.projects)]
+    names = project_names(args.projects)
     with tempfile.TemporaryDirectory() as tmp, \
-            FakePyPI(scenario(args.projects, args.latency)) as pypi:
+            FakePyPI(tenant(args.projects, args.latency)) as pypi:
         allowlist = Path(tmp) / "pypi-maintainers.yaml"
         allowlist.write_text("pypi_maintainers_allowlist:\n  required_owners: [openstackci]\n")
         ideal = args.projects * args.latency / args.concurrency

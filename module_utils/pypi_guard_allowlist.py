@@ -1,5 +1,8 @@
 """The vars files the release team edits, read strictly.
 
+``vars/pypi-maintainers.yaml`` (who may hold a role) and
+``vars/pypi-releases.yaml`` (releases that predate the releases repository).
+
 A malformed file is refused as a whole, before any request is made, with one
 line per problem naming the file, the key and the value at fault.
 """
@@ -9,7 +12,7 @@ from dataclasses import dataclass, field
 
 import jsonschema
 import yaml
-from ansible.module_utils.pypi_guard_deliverables import normalize_name
+from ansible.module_utils.pypi_guard_deliverables import normalize_name, version_key
 
 ROLES = ("Owner", "Maintainer")
 ROLE_RANK = {"Maintainer": 1, "Owner": 2}
@@ -257,3 +260,54 @@ def parse_maintainers_allowlist(data, path):
 def load_maintainers_allowlist(path):
     """Read and validate ``vars/pypi-maintainers.yaml`` (or another path)."""
     return parse_maintainers_allowlist(load_strict_yaml(path), str(path))
+
+
+KNOWN_RELEASES_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["pypi_release_audit_known_releases"],
+    "properties": {
+        "pypi_release_audit_known_releases": {
+            "type": "object",
+            "propertyNames": {"pattern": r"^\S+$"},
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["version", "reason"],
+                    "properties": {"version": _NAME, "reason": _REASON},
+                },
+            },
+        },
+    },
+}
+
+
+def parse_known_releases(data, path):
+    """``{project: {version: reason}}`` from the validated vars file.
+
+    Versions are compared as PEP 440 versions, so ``1.0`` and ``1.0.0`` are
+    the same entry (listed twice is an error).
+    """
+    problems = schema_problems(data, KNOWN_RELEASES_SCHEMA)
+    if problems:
+        raise VarsFileError(path, problems)
+    raw = data["pypi_release_audit_known_releases"]
+    prefix = "pypi_release_audit_known_releases"
+    for name in duplicates(raw, key=normalize_name):
+        problems.append(f"{prefix}: {name!r} is listed twice "
+                        f"(names are compared in PEP 503 normal form)")
+    for project, entries in raw.items():
+        for entry in duplicates(entries, key=lambda e: version_key(e["version"])):
+            problems.append(f"{prefix}.{project}: version {entry['version']!r} is listed "
+                            f"twice (versions are compared as PEP 440 versions)")
+    if problems:
+        raise VarsFileError(path, problems)
+    return {normalize_name(project): {entry["version"]: entry["reason"] for entry in entries}
+            for project, entries in raw.items()}
+
+
+def load_known_releases(path):
+    """Read and validate ``vars/pypi-releases.yaml`` (or another path)."""
+    return parse_known_releases(load_strict_yaml(path), str(path))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -30,6 +31,15 @@ class DeliverablesError(Exception):
 def normalize_name(name):
     """A project name in PEP 503 normal form (``oslo.config`` -> ``oslo-config``)."""
     return canonicalize_name(name)
+
+
+def version_key(text):
+    """A key equal for equal PEP 440 versions (1.0 and 1.0.0); text that is
+    not a version (the ``rocky-em`` tags) is compared as text."""
+    try:
+        return ("pep440", Version(text))
+    except InvalidVersion:
+        return ("text", text.strip().lower())
 
 
 def release_type(deliverable):

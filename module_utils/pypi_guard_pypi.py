@@ -76,20 +76,24 @@ def package_roles(client, pypi_url, name):
     return roles
 
 
-def fetch_json(client, pypi_url, name):
-    """The project's JSON document, or None when PyPI does not know the project."""
-    url = json_url(pypi_url, name)
-    response = client.request("GET", url, ok_status=(200, 404),
-                              headers={"Accept": "application/json"})
-    if response.status_code == 404:
-        return None
+def json_document(response):
+    """The JSON API document of a response, checked for its outer shape."""
     try:
         data = response.json()
     except ValueError as exc:
-        raise FetchError(f"GET {url}: malformed JSON ({exc})") from exc
+        raise FetchError(f"GET {response.url}: malformed JSON ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
-        raise FetchError(f"GET {url}: JSON without an 'info' object")
+        raise FetchError(f"GET {response.url}: JSON without an 'info' object")
     return data
+
+
+def fetch_json(client, pypi_url, name):
+    """The project's JSON document, or None when PyPI does not know the project."""
+    response = client.request("GET", json_url(pypi_url, name), ok_status=(200, 404),
+                              headers={"Accept": "application/json"})
+    if response.status_code == 404:
+        return None
+    return json_document(response)
 
 
 @dataclass

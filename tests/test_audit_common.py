@@ -35,4 +35,4 @@ def test_nothing_to_audit_is_an_error():
 
 def test_audit_date():
     assert audit_date({"today": "2027-01-02"}) == datetime.date(2027, 1, 2)
-    assert audit_date({"today": None}) == datetime.datetime.now(datetime.timezone.utc).date()
+    assert audit_date({"today": None}) == datetime.datetime.now(datetime.UTC).date()

@@ -18,11 +18,13 @@ ansible.module_utils.__path__.append(str(ROOT / "module_utils"))
 
 from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
     VarsFileError,
+    load_known_releases,
     load_maintainers_allowlist,
 )
 
 VALIDATORS = {
     "pypi-maintainers.yaml": load_maintainers_allowlist,
+    "pypi-releases.yaml": load_known_releases,
 }
 
 

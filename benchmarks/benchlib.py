@@ -1,0 +1,42 @@
+"""What the benchmarks share: import paths, a fake PyPI tenant, module params."""
+
+import sys
+from pathlib import Path
+
+import ansible.module_utils
+
+ROOT = Path(__file__).resolve().parent.parent
+ansible.module_utils.__path__.append(str(ROOT / "module_utils"))
+sys.path[:0] = [str(ROOT / "library"), str(ROOT / "tests")]
+
+
+def project_names(count):
+    return [f"project-{i:04d}" for i in range(count)]
+
+
+def versions(count):
+    return [f"1.{i}.0" for i in range(count)]
+
+
+def tenant(count, latency, releases=1):
+    """A fake PyPI scenario: ``count`` clean projects of ``releases`` releases."""
+    def release_map(name):
+        return {version: {"upload_time": f"2025-01-{i % 28 + 1:02d}T00:00:00",
+                          "files": [{"filename": f"{name}-{version}.tar.gz", "content": "x"}]}
+                for i, version in enumerate(versions(releases))}
+
+    return {"latency": latency,
+            "projects": {name: {"roles": [["Owner", "openstackci"]],
+                                "releases": release_map(name)}
+                         for name in project_names(count)}}
+
+
+def audit_params(pypi, names, concurrency, report_dir, **extra):
+    """Module parameters as the roles pass them, with no request-rate ceiling."""
+    params = {
+        "releases_repo": None, "projects": names, "pypi_url": pypi.url,
+        "report_dir": str(report_dir), "concurrency": concurrency, "rate_limit": 0.0,
+        "timeout": 30.0, "retries": 2, "max_retry_after": 60.0, "today": None,
+    }
+    params.update(extra)
+    return params

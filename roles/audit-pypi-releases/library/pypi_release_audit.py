@@ -1,0 +1,1 @@
+../../../library/pypi_release_audit.py

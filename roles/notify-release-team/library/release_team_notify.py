@@ -1,0 +1,1 @@
+../../../library/release_team_notify.py

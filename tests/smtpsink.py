@@ -1,0 +1,53 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+
+import email
+import email.policy
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Handler:
+    def __init__(self, sink):
+        self.sink = sink
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.sink.refuse_recipients:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.sink.refuse_data:
+            return "554 5.7.1 message refused by policy"
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.sink.lock:
+            self.sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted"
+
+
+class SmtpSink:
+    """``with SmtpSink() as smtp: smtp.port, smtp.messages``."""
+
+    def __init__(self, refuse_recipients=False, refuse_data=False):
+        self.refuse_recipients = refuse_recipients
+        self.refuse_data = refuse_data
+        self.messages = []
+        self.lock = threading.Lock()
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port)
+
+    def __enter__(self):
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._controller.stop()

@@ -1,0 +1,29 @@
+"""The benchmarks run, at a small size, and print what they promise."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(script, *args):
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode in (0, 1), proc.stderr  # 1: outside the speed target
+    return proc.stdout
+
+
+def test_audit_benchmark_prints_ideal_audit_and_baseline():
+    out = run("audit_bench.py", "--projects", "16", "--latency", "0.02", "--concurrency", "4")
+    for label in ("ideal", "audit", "one-at-a-time", "peak memory"):
+        assert f"\n{label} " in f"\n{out}", out
+    assert "x ideal" in out and "x the audit's time" in out
+
+
+def test_release_audit_benchmark_prints_both_runs():
+    out = run("release_audit_bench.py", "--projects", "16", "--releases", "3",
+              "--latency", "0.01")
+    assert "first run" in out and "repeat, cached" in out
+    repeat_line = next(line for line in out.splitlines() if line.startswith("repeat, cached"))
+    assert " 0 body bytes" in repeat_line, out
