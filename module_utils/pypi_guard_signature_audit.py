@@ -259,8 +259,12 @@ def load_series_keys(path):
             problems.append(f"{where}: expected a mapping with key, start and end, "
                             f"got {entry!r}")
             continue
+        if not isinstance(entry.get("key"), str):
+            problems.append(f"{where}.key: {entry.get('key')!r} is not a fingerprint (YAML "
+                            "read it as a number or nothing: quote it)")
+            continue
         try:
-            fingerprint = normalize_fingerprint(entry.get("key"))
+            fingerprint = normalize_fingerprint(entry["key"])
         except ValueError as exc:
             problems.append(f"{where}.key: {exc}")
             continue
@@ -663,8 +667,8 @@ def judge_signature(check, keys, today=None):
         if check.status == "no public key" or (signer and signer not in keys):
             made_by = check.signing_key_fingerprint or signer
             made_by = format_fingerprint(made_by) if made_by else "an unknown key"
-            return [("wrong-key", f"signed by {made_by}, which is not a release key of "
-                     "series_status.yaml")]
+            return [("wrong-key", f"signed by the key {made_by}, which is not a release key "
+                     "of series_status.yaml")]
         return [("bad-signature", check.reason)]
     key = keys[signer]
     if check.timestamp is None:
@@ -762,7 +766,11 @@ def check_file(client, gpg, keys, workdir, dist, project, signature_url, max_fil
             check = verify_detached(gpg, sig_path, data_path, list(keys),
                                     allow_expired_key=True)
             result.gpg_seconds = time.perf_counter() - started
-            result.findings += judge_signature(check, keys, today)
+            for kind, detail in judge_signature(check, keys, today):
+                # gpg's messages name the numbered local files: name the real ones
+                detail = detail.replace(os.path.basename(sig_path), dist.filename + ".asc")
+                detail = detail.replace(os.path.basename(data_path), dist.filename)
+                result.findings.append((kind, detail))
         result.checked = True
     except (FetchError, ValueError, OSError) as exc:
         result.error = str(exc)

@@ -1,0 +1,165 @@
+"""The release signature audit playbook, run with the real ansible-playbook
+against the fake PyPI and a fake tarballs site on 127.0.0.1."""
+
+import hashlib
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN_PROJECTS, REPOS, agents_under, leftovers
+from fakepypi import FakePyPI
+from playbook import run_playbook
+from sigaudit_helpers import Deliverable, Series, StaticSite, sign_bytes, write_releases_repo
+
+PLAYBOOK = "playbooks/release-signature-audit/run.yaml"
+REPORT = "release-signature-audit.json"
+
+
+@pytest.fixture
+def audit(tmp_path, scratch):
+    """Run the playbook with its temporary files under ``scratch``; check
+    that nothing is left there and no gpg-agent is left running."""
+
+    def run(pypi_url, releases, signature_url, check=False, **extra):
+        variables = {
+            "pypi_guard_pypi_url": pypi_url,
+            "pypi_guard_releases_repo": str(releases),
+            "pypi_guard_report_dir": str(tmp_path / "reports"),
+            "pypi_guard_retries": 0,
+            "pypi_guard_timeout": 5,
+            "pypi_guard_rate_limit": 0,
+            "release_signature_audit_signature_url": signature_url,
+            "release_signature_audit_scope": "all",
+        }
+        variables.update(extra)
+        env = {"TMPDIR": str(scratch), "ANSIBLE_LOCAL_TEMP": str(scratch / "ansible-local"),
+               "ANSIBLE_REMOTE_TMP": str(scratch / "ansible-remote")}
+        result = run_playbook(PLAYBOOK, variables, check=check, env=env,
+                              cwd=tmp_path / "cwd" if (tmp_path / "cwd").is_dir() else None)
+        (tmp_path / "play.log").write_text(result.output)
+        report = tmp_path / "reports" / REPORT
+        result.report = json.loads(report.read_text()) if report.exists() else None
+        assert leftovers(scratch) == [], "a temporary GnuPG home or download directory is left"
+        assert agents_under(scratch) == [], "a gpg-agent was left running"
+        return result
+
+    return run
+
+
+def tarballs_template(site):
+    return site.url + "/{namespace}/{repo}/{filename}.asc"
+
+
+def test_clean_run_passes(world, tarballs, audit):
+    with FakePyPI(world.scenario(CLEAN_PROJECTS)) as pypi:
+        result = audit(pypi.url, world.releases, tarballs_template(tarballs),
+                       pypi_guard_projects=CLEAN_PROJECTS)
+    assert result.returncode == 0, result.output
+    report = result.report
+    assert report["status"] == "clean"
+    assert report["files_checked"] == 5  # nova 1.0.0 was signed by a key expired since
+    assert report["findings"] == [] and report["errors"] == []
+    assert report["projects_checked"] == 3
+    # the signature of fooclient is under its second repository only
+    assert "/x/fooclient/fooclient-1.0.0.tar.gz.asc" in tarballs.requests
+
+
+def test_every_finding_fails_the_job_one_line_each(world, tarballs, audit, tmp_path):
+    scenario = world.scenario(list(REPOS), {"cinder": {"file": {"status": 503}}})
+    with FakePyPI(scenario) as pypi:
+        result = audit(pypi.url, world.releases, tarballs_template(tarballs))
+    assert result.returncode != 0
+    report = result.report
+    assert report["status"] == "error"
+    found = {(f["project"], f["version"], f["filename"]): f["kind"] for f in report["findings"]}
+    for case in world.cases:
+        key = (case.project, case.version, case.filename)
+        if case.expect == "error":
+            assert any(e["filename"] == case.filename for e in report["errors"])
+            assert f"{case.project} {case.version} {case.filename}: error: GET " \
+                in result.output
+        else:
+            assert found.get(key) == case.expect, key
+        if case.expect not in (None, "error"):
+            assert f"{case.project} {case.version} {case.filename}: {case.expect}: " \
+                in result.output
+    kinds = {f["kind"] for f in report["findings"]}
+    assert kinds == {"bad-signature", "unsigned", "wrong-key", "signed-outside-window",
+                     "digest-mismatch"}
+    assert set(report["findings"][0]) == {"project", "kind", "version", "filename", "detail"}
+    problems = len(report["findings"]) + len(report["errors"])
+    assert f"Release signature audit: error, {problems} problem(s):" in result.output
+    html = (tmp_path / "reports" / "release-signature-audit.html").read_text()
+    assert "glance-0.5.0.tar.gz" in html and "signed-outside-window" in html
+
+
+def test_hostile_file_names_are_errors_and_nothing_is_written_outside(world, tmp_path, audit):
+    good = b"evil-1.0.0 release bytes\n"
+    hostile = b"you should never see me on disk\n"
+    absolute = f"/pgs-{uuid.uuid4().hex}-x.tar.gz"
+    site = StaticSite()
+
+    def entry(name, content):
+        path = f"/files/{uuid.uuid4().hex}.tar.gz"
+        site.routes[path] = content
+        return {"filename": name, "url": site.url + path, "size": len(content),
+                "digests": {"sha256": hashlib.sha256(content).hexdigest()},
+                "upload_time_iso_8601": "2021-07-01T00:00:00.000000Z"}
+
+    files = [entry("../x.tar.gz", hostile), entry(absolute, hostile),
+             entry("sub/x.tar.gz", hostile), entry("evil-1.0.0.tar.gz", good)]
+    good_path = files[-1]["url"][len(site.url):]
+    site.routes[good_path + ".asc"] = sign_bytes(world.keys["new"], good, "20210701T000000",
+                                                 tmp_path)
+    site.routes["/pypi/evil/json"] = json.dumps(
+        {"info": {"name": "evil", "version": "1.0.0"}, "urls": files,
+         "releases": {"1.0.0": files}}).encode()
+    releases = write_releases_repo(tmp_path / "releases", [
+        Series("beta", world.keys["new"], "2021-06-01")],
+        [Deliverable("beta", "evil", ["openstack/evil"], ["1.0.0"])])
+    (tmp_path / "cwd").mkdir()
+    before = set(Path("/").iterdir())
+    with site:
+        result = audit(site.url, releases, "index")
+    assert result.returncode != 0
+    report = result.report
+    assert report["status"] == "error" and report["findings"] == []
+    assert report["files_checked"] == 1  # the good file was still checked
+    details = [e["detail"] for e in report["errors"]]
+    assert len(details) == 3
+    for name in ("../x.tar.gz", absolute, "sub/x.tar.gz"):
+        assert any(repr(name) in d for d in details), name
+        assert f"evil: error: 1.0.0: the index gives the file name {name!r}" in result.output
+    # the hostile bytes were never even fetched, let alone written
+    assert not any(p in site.requests for p in
+                   [f["url"][len(site.url):] for f in files[:3]])
+    assert set(Path("/").iterdir()) == before
+    assert not Path(absolute).exists()
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name.endswith("x.tar.gz")]
+    assert written == []
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("no-keys", "series_status.yaml: no series has a signing-key"),
+    ("missing-key-file", "missing: no public key file for the release key"),
+    ("bad-scope", "scope: 'since:yesterday' is not 'latest', 'all' or 'since:YYYY-MM-DD'"),
+])
+def test_bad_input_fails_before_any_request(world, tmp_path, audit, case, message):
+    series = [Series("beta", world.keys["new"], "2021-06-01")]
+    if case == "no-keys":
+        series = [Series("ancient")]
+    releases = write_releases_repo(tmp_path / "releases", series,
+                                   [Deliverable("beta", "nova", ["openstack/nova"], ["2.0.0"])])
+    extra = {}
+    if case == "missing-key-file":
+        for path in (releases / "doc" / "source" / "static").iterdir():
+            path.unlink()
+    if case == "bad-scope":
+        extra["release_signature_audit_scope"] = "since:yesterday"
+    with FakePyPI(world.scenario(["nova"])) as pypi, StaticSite() as site:
+        result = audit(pypi.url, releases, tarballs_template(site), **extra)
+        assert pypi.requests == [] and site.requests == []
+    assert result.returncode != 0
+    assert message in result.output
+    assert result.report is None
