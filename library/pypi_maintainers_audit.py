@@ -206,9 +206,7 @@ def audit(params, check_mode=False):
                                        allowlist, today, params["fail_on_unregistered"])
     return finish(
         params, check_mode, REPORT_NAME, "PyPI maintainers audit", REPORT_COLUMNS,
-        result.status, result.projects_checked,
-        [f.as_dict() for f in result.findings], [w.as_dict() for w in result.warnings],
-        result.errors, result.problem_lines(), [w.line() for w in result.warnings])
+        result)
 
 
 def main():

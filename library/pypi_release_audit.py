@@ -186,9 +186,7 @@ def audit(params, check_mode=False):
         result = run_release_audit(client, cache, params["pypi_url"], projects, known)
     output = finish(
         params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS,
-        result.status, result.projects_checked,
-        [f.as_dict() for f in result.findings], [w.as_dict() for w in result.warnings],
-        result.errors, result.problem_lines(), [w.line() for w in result.warnings])
+        result)
     output["alert"] = {}
     if result.findings:
         subject, text = compose_release_alert(output["report"]["findings"],

@@ -293,10 +293,7 @@ def audit(params, check_mode=False):
                 client, home.gpg, params["pypi_url"], projects, keys, scope, signature_url,
                 max_file_size, workdir, today)
     return finish(
-        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS,
-        result.status, result.projects_checked,
-        [f.as_dict() for f in result.findings], [w.as_dict() for w in result.warnings],
-        result.errors, result.problem_lines(), result.warning_lines(),
+        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS, result,
         files_checked=result.files_checked, scope=str(scope), signature_url=signature_url,
         keys=[key.as_dict() for _fpr, key in sorted(keys.items())])
 

@@ -2,6 +2,7 @@
 audits, its HTTP client and its reports."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from ansible.module_utils.pypi_guard_deliverables import (
     ManagedProject,
@@ -24,6 +25,38 @@ COMMON_ARGUMENT_SPEC = {
     "max_retry_after": {"type": "float", "default": 300.0},
     "today": {"type": "str"},
 }
+
+
+@dataclass
+class AuditResult:
+    """What an audit found. Findings and warnings have ``line()`` and
+    ``as_dict()``; errors are ``{"project", "detail"}`` for what could not be
+    checked (with ``version`` and ``filename`` when they are about one file)."""
+
+    projects_checked: int = 0
+    findings: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    @property
+    def status(self):
+        """``error`` when anything could not be checked, else ``drift`` when
+        something was found, else ``clean``."""
+        if self.errors:
+            return "error"
+        return "drift" if self.findings else "clean"
+
+    def problem_lines(self):
+        """One line per finding and per error: what fails the job."""
+        lines = [finding.line() for finding in self.findings]
+        for error in self.errors:
+            where = " ".join(str(error[key]) for key in ("project", "version", "filename")
+                             if error.get(key))
+            lines.append(f"{where}: error: {error['detail']}")
+        return lines
+
+    def warning_lines(self):
+        return [warning.line() for warning in self.warnings]
 
 
 def audit_date(params):
@@ -62,17 +95,19 @@ def select_projects(releases_repo, explicit, extra=(), ignored=()):
             for name, spelled in sorted(names.items())}
 
 
-def finish(params, check_mode, basename, title, columns, status, projects_checked,
-           findings, warnings, errors, problems, warning_lines, **extra):
-    """The module result, with the reports written unless in check mode.
+def finish(params, check_mode, basename, title, columns, result, **extra):
+    """The module result for an :class:`AuditResult`, with the reports
+    written unless in check mode.
 
     The report is returned under its own key: a top-level ``warnings`` would
     be taken by Ansible for its own warnings.
     """
-    report = build_report(status, params["pypi_url"], projects_checked, findings,
-                          warnings, errors, **extra)
-    output = {"changed": False, "status": status, "report": report,
-              "problems": problems, "warning_lines": warning_lines}
+    report = build_report(
+        result.status, params["pypi_url"], result.projects_checked,
+        [f.as_dict() for f in result.findings], [w.as_dict() for w in result.warnings],
+        result.errors, **extra)
+    output = {"changed": False, "status": result.status, "report": report,
+              "problems": result.problem_lines(), "warning_lines": result.warning_lines()}
     if params.get("report_dir") and not check_mode:
         output["report_json"], output["report_html"] = write_reports(
             params["report_dir"], basename, report, title, columns)

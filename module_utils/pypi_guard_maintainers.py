@@ -4,6 +4,7 @@ allowlist, as one finding per problem."""
 from dataclasses import asdict, dataclass
 
 from ansible.module_utils.pypi_guard_allowlist import ROLE_RANK
+from ansible.module_utils.pypi_guard_audit import AuditResult
 from ansible.module_utils.pypi_guard_deliverables import normalize_name
 from ansible.module_utils.pypi_guard_pypi import fetch_ownership
 
@@ -96,25 +97,6 @@ def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
         if key not in held:
             warnings.append(_finding(project, "stale-exception", exception.account, None))
     return findings, warnings
-
-
-@dataclass
-class AuditResult:
-    projects_checked: int
-    findings: list
-    warnings: list
-    errors: list  # [{"project", "detail"}]
-
-    @property
-    def status(self):
-        if self.errors:
-            return "error"
-        return "drift" if self.findings else "clean"
-
-    def problem_lines(self):
-        lines = [finding.line() for finding in self.findings]
-        lines += [f"{error['project']}: error: {error['detail']}" for error in self.errors]
-        return lines
 
 
 def run_maintainers_audit(client, pypi_url, names, allowlist, today,

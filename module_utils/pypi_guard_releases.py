@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import quote
 
 import defusedxml.ElementTree
+from ansible.module_utils.pypi_guard_audit import AuditResult
 from ansible.module_utils.pypi_guard_deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard_http import FetchError
 from ansible.module_utils.pypi_guard_pypi import json_document, json_url, project_url
@@ -185,25 +186,6 @@ def audit_releases(pypi_url, pypi, expected_versions, known_versions):
     return findings, warnings
 
 
-@dataclass
-class ReleaseAuditResult:
-    projects_checked: int
-    findings: list
-    warnings: list
-    errors: list
-
-    @property
-    def status(self):
-        if self.errors:
-            return "error"
-        return "drift" if self.findings else "clean"
-
-    def problem_lines(self):
-        lines = [finding.line() for finding in self.findings]
-        lines += [f"{error['project']}: error: {error['detail']}" for error in self.errors]
-        return lines
-
-
 def run_release_audit(client, cache, pypi_url, projects, known_releases):
     """Audit every project of ``{name: ManagedProject}`` concurrently."""
     findings, warnings, errors = [], [], []
@@ -217,7 +199,7 @@ def run_release_audit(client, cache, pypi_url, projects, known_releases):
             pypi_url, pypi, projects[name].versions, known_releases.get(name, {}))
         findings += project_findings
         warnings += project_warnings
-    return ReleaseAuditResult(len(projects) - len(errors), findings, warnings, errors)
+    return AuditResult(len(projects) - len(errors), findings, warnings, errors)
 
 
 ALERT_STEPS = """What to do:
