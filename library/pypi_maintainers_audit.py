@@ -188,6 +188,7 @@ from ansible.module_utils.pypi_guard_deliverables import DeliverablesError  # no
 from ansible.module_utils.pypi_guard_maintainers import run_maintainers_audit  # noqa: E402
 
 REPORT_NAME = "pypi-maintainers-audit"
+REPORT_TITLE = "PyPI maintainers audit"
 REPORT_COLUMNS = ["project", "kind", "account", "role", "detail"]
 
 
@@ -205,7 +206,7 @@ def audit(params, check_mode=False):
         result = run_maintainers_audit(client, params["pypi_url"], list(projects),
                                        allowlist, today, params["fail_on_unregistered"])
     return finish(
-        params, check_mode, REPORT_NAME, "PyPI maintainers audit", REPORT_COLUMNS,
+        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS,
         result)
 
 
