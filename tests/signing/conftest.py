@@ -4,26 +4,15 @@ every run for leaked secrets and leftover key material."""
 
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import dists
 import gpgtestkeys
 import pytest
-import requests
 from playbook import run_playbook
-
-with warnings.catch_warnings():
-    # passlib imports the deprecated crypt module; not our concern here.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from passlib.apache import HtpasswdFile
+from pypiserver_index import PyPIServer
 
 UPLOAD_USER = "release-bot"
 UPLOAD_PASSWORD = "pw-" + uuid.uuid4().hex          # nosec: a throwaway test password
@@ -81,72 +70,12 @@ def verifier(gpg_homes, release_key):
 # The index
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Index:
-    url: str
-    packages: Path
-    username: str
-    password: str
-    token: str
-
-    def snapshot(self):
-        """Every file the index stores, with its size and mtime."""
-        return {p.name: (p.stat().st_size, p.stat().st_mtime_ns)
-                for p in self.packages.iterdir() if p.is_file()}
-
-    def download(self, name):
-        response = requests.get(f"{self.url}/packages/{name}", timeout=30,
-                                auth=(self.username, self.password))
-        response.raise_for_status()
-        return response.content
-
-    def pypi_info(self, **overrides):
-        info = {"username": self.username, "password": self.password,
-                "repository": "guard-test", "repository_url": self.url + "/"}
-        info.update(overrides)
-        return {k: v for k, v in info.items() if v is not None}
-
-
 @pytest.fixture(scope="session")
 def index(tmp_path_factory):
     """A real pypiserver on 127.0.0.1 that authenticates every action."""
-    root = tmp_path_factory.mktemp("pypiserver")
-    packages = root / "packages"
-    packages.mkdir()
-    htpasswd = HtpasswdFile(str(root / "htpasswd"), new=True)
-    htpasswd.set_password(UPLOAD_USER, UPLOAD_PASSWORD)
-    htpasswd.set_password("__token__", API_TOKEN)
-    htpasswd.save()
-    port = _free_port()
-    log = open(root / "server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "pypiserver", "run", "-p", str(port), "-i", "127.0.0.1",
-         "-P", str(root / "htpasswd"), "-a", "update,download,list", "--disable-fallback",
-         str(packages)],
-        stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(url + "/health", timeout=1)
-            break
-        except requests.ConnectionError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                raise RuntimeError("pypiserver did not start:\n"
-                                   + (root / "server.log").read_text()) from None
-            time.sleep(0.1)
-    yield Index(url=url, packages=packages, username=UPLOAD_USER,
-                password=UPLOAD_PASSWORD, token=API_TOKEN)
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    with PyPIServer(tmp_path_factory.mktemp("pypiserver"), UPLOAD_USER, UPLOAD_PASSWORD,
+                    API_TOKEN) as running:
+        yield running
 
 
 # --------------------------------------------------------------------------
