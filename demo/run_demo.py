@@ -1,91 +1,238 @@
 #!/usr/bin/env python3
-"""The offline demo: run the maintainer audit on a bundled demo tenant.
+"""The offline demo: every pypi-guard job on a bundled demo tenant.
 
-Starts the fake PyPI on 127.0.0.1 with ``demo/pypi.yaml`` (which plants
-drift), runs ``playbooks/pypi-maintainers-audit/run.yaml`` with the real
-ansible-playbook against the demo's releases repository and allowlist,
-prints what it found and where the reports are, stops the server, and exits
-0 when the audit behaved as the demo expects: it failed, and found exactly
-the planted drift.
+Starts, on 127.0.0.1 only, a fake PyPI (the audits' index), a real
+pypiserver (the upload target), a tarballs site and an SMTP sink, then runs
+the four jobs' playbooks with the real ansible-playbook, in order:
 
-    tox -e demo                  # or: python demo/run_demo.py [--reports DIR]
+1. ``release-python-signed``: sign the demo release's dists with a demo key
+   generated now (a throwaway, like the tests' keys) and upload each dist
+   with its ``.asc`` to the pypiserver;
+2. ``pypi-maintainers-audit``: finds the maintainer drift planted in
+   ``demo/pypi.yaml``;
+3. ``pypi-release-audit``: finds the unexpected release planted there and
+   mails the release team (the SMTP sink keeps the mail);
+4. ``release-signature-audit``: checks the files the index serves against
+   the signatures the release job made, and finds them good.
+
+It prints a summary with the reports and the captured mail, stops every
+server it started, and exits 0 when every job behaved as the demo expects.
+
+    tox -e demo            # or: python demo/run_demo.py [--reports DIR] [--verbose]
 """
 
 import argparse
+import copy
 import json
+import shutil
 import sys
+import tempfile
+import uuid
+from contextlib import ExitStack
 from pathlib import Path
+
+import yaml
 
 DEMO = Path(__file__).resolve().parent
 ROOT = DEMO.parent
-sys.path.insert(0, str(ROOT / "tests"))
+for helpers in ("tests", "tests/signing", "tests/signature_audit"):
+    sys.path.insert(0, str(ROOT / helpers))
 
+import gpgtestkeys  # noqa: E402
+from dists import make_release  # noqa: E402
 from fakepypi import FakePyPI  # noqa: E402
 from playbook import run_playbook  # noqa: E402
+from pypiserver_index import PyPIServer  # noqa: E402
+from sigaudit_helpers import Series, StaticSite, write_releases_repo  # noqa: E402
+from smtpsink import SmtpSink  # noqa: E402
 
-EXPECTED_FINDINGS = {
+# (pypi name, repository, version): the demo tenant's releases, as in demo/releases.
+RELEASES = [
+    ("nova", "openstack/nova", "33.0.0"),
+    ("oslo.config", "openstack/oslo.config", "10.1.0"),
+    ("python-novaclient", "openstack/python-novaclient", "18.10.0"),
+    ("xstatic-font-awesome", "openstack/xstatic-font-awesome", "4.7.0.0"),
+]
+EXPECTED_MAINTAINER_FINDINGS = {
     ("nova", "unexpected-account", "mallory"),
     ("python-novaclient", "organization-not-allowed", "novacorp"),
     ("xstatic-font-awesome", "role-not-allowed", "fa-creator"),
 }
+EXPECTED_RELEASE_FINDINGS = {("oslo-config", "unexpected-release", "10.0.99")}
+TEAM = "release-team@example.org"
 
 
-def run_maintainers_audit(pypi, reports):
-    result = run_playbook("playbooks/pypi-maintainers-audit/run.yaml", {
-        "pypi_guard_pypi_url": pypi.url,
-        "pypi_guard_releases_repo": str(DEMO / "releases"),
-        "pypi_guard_report_dir": str(reports),
-        "pypi_maintainers_allowlist_file": str(DEMO / "pypi-maintainers.yaml"),
-    })
-    report_file = reports / "pypi-maintainers-audit.json"
-    report = json.loads(report_file.read_text()) if report_file.exists() else None
-    return result, report
+def releases_repo(workdir, key):
+    """The demo releases repository: the bundled deliverables, plus a series
+    whose signing key is the demo key (written now, never committed)."""
+    root = workdir / "releases"
+    shutil.copytree(DEMO / "releases", root)
+    return write_releases_repo(root, [Series("gazpacho", key, "2026-01-01")], [])
+
+
+def build_release(workdir):
+    artifacts = workdir / "artifacts"
+    for name, _repo, version in RELEASES:
+        make_release(artifacts, name, version, description=f"{name}, the demo edition.")
+    return artifacts
+
+
+def audit_index_scenario(artifacts):
+    """demo/pypi.yaml, with the released files (the bytes that were signed)."""
+    scenario = copy.deepcopy(yaml.safe_load((DEMO / "pypi.yaml").read_text()))
+    for name, _repo, version in RELEASES:
+        files = [{"filename": path.name, "content_file": str(path)}
+                 for path in sorted(artifacts.iterdir())
+                 if path.suffix != ".asc" and path.name.startswith(
+                     name.replace(".", "_").replace("-", "_") + "-")]
+        scenario["projects"][name]["releases"][version]["files"] = files
+    return scenario
+
+
+def tarballs_routes(artifacts):
+    repos = {name.replace(".", "_").replace("-", "_"): repo for name, repo, _v in RELEASES}
+    routes = {}
+    for signature in artifacts.glob("*.asc"):
+        repo = repos[signature.name.split("-", 1)[0]]
+        routes[f"/{repo}/{signature.name}"] = signature.read_bytes()
+    return routes
+
+
+class Demo:
+    def __init__(self, reports, verbose):
+        self.reports = reports
+        self.verbose = verbose
+        self.problems = []
+        self.lines = []
+
+    def run(self, title, playbook, variables, expect_failure, vars_files=()):
+        result = run_playbook(playbook, variables, vars_files=vars_files)
+        if self.verbose:
+            print(result.output)
+        behaved = (result.returncode != 0) == expect_failure
+        outcome = "failed" if result.returncode else "passed"
+        expected = "as expected" if behaved else "NOT AS EXPECTED"
+        self.lines.append(f"{title}: {outcome}, {expected}")
+        if not behaved:
+            self.problems.append(f"{title}: exit code {result.returncode}\n{result.output}")
+        return result
+
+    def report(self, basename):
+        path = self.reports / f"{basename}.json"
+        if not path.exists():
+            self.problems.append(f"{basename}: no report was written")
+            return {"status": None, "findings": [], "errors": []}
+        report = json.loads(path.read_text())
+        self.lines.append(f"    status {report['status']}, {report['projects_checked']} "
+                          f"projects; report {self.reports / (basename + '.html')}")
+        for finding in report["findings"]:
+            what = finding.get("account") or finding.get("version")
+            self.lines.append(f"      {finding['project']}: {finding['kind']}: {what}")
+        for error in report["errors"]:
+            self.problems.append(f"{basename}: could not check {error}")
+        return report
+
+    def expect(self, what, found, expected):
+        if found != expected:
+            self.problems.append(f"{what}: expected {sorted(expected)}, got {sorted(found)}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=Path, default=ROOT / "reports" / "demo",
-                        help="where the reports go (default: reports/demo)")
+                        help="where the reports and the captured mail go (default: "
+                             "reports/demo)")
     parser.add_argument("--verbose", action="store_true", help="show the playbook output")
     args = parser.parse_args(argv)
     reports = args.reports.resolve()
+    if reports.exists():
+        shutil.rmtree(reports)
+    reports.mkdir(parents=True)
+    demo = Demo(reports, args.verbose)
 
-    with FakePyPI(DEMO / "pypi.yaml") as pypi:
-        print(f"fake PyPI on {pypi.url} (demo/pypi.yaml)")
-        result, report = run_maintainers_audit(pypi, reports)
-    print("fake PyPI stopped")
-    if args.verbose:
-        print(result.output)
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pypi-guard-")))
+        home = gpgtestkeys.new_gnupghome(workdir)
+        stack.callback(gpgtestkeys.kill_agent, home)
+        key = gpgtestkeys.generate_key(home, uid="pypi-guard demo key <demo@example.org>")
+        releases = releases_repo(workdir, key)
+        artifacts = build_release(workdir)
+        secrets = workdir / "secrets.yaml"
+        secrets.touch(mode=0o600)
+        index = stack.enter_context(PyPIServer(
+            workdir / "pypiserver", "release-bot", "pw-" + uuid.uuid4().hex,
+            "pypi-" + uuid.uuid4().hex))
+        secrets.write_text(yaml.safe_dump({
+            "gpg_key": {"private": key.private},
+            "release_signing_fingerprint": key.fingerprint,
+            "pypi_info": index.pypi_info()}))
+        print(f"pypiserver (upload target) on {index.url}")
+        release_vars = {"release_artifacts_dir": str(artifacts)}
 
-    problems = []
-    if report is None:
-        problems.append("the audit wrote no report")
-        found = set()
-    else:
-        found = {(f["project"], f["kind"], f["account"]) for f in report["findings"]}
-        print(f"\nmaintainer audit: status {report['status']}, "
-              f"{report['projects_checked']} projects checked, exit code {result.returncode}")
-        for finding in report["findings"]:
-            print(f"  {finding['project']}: {finding['kind']}: {finding['account']} "
-                  f"({finding['role'] or 'no role'})")
-        for error in report["errors"]:
-            print(f"  {error['project']}: error: {error['detail']}")
-        print(f"  reports: {reports / 'pypi-maintainers-audit.html'}")
-        print(f"           {reports / 'pypi-maintainers-audit.json'}")
-    if result.returncode == 0:
-        problems.append("the audit passed although drift was planted")
-    if found != EXPECTED_FINDINGS:
-        problems.append(f"expected findings {sorted(EXPECTED_FINDINGS)}, got {sorted(found)}")
-    if report is not None and report["errors"]:
-        problems.append("the audit could not check every project")
+        # The key and the credentials go in a 0600 vars file, never on a command line.
+        demo.run("release-python-signed, sign", "playbooks/release-python-signed/sign.yaml",
+                 release_vars, False, vars_files=[secrets])
+        demo.run("release-python-signed, upload",
+                 "playbooks/release-python-signed/upload.yaml",
+                 release_vars, False, vars_files=[secrets])
+        uploaded = sorted(index.snapshot())
+        demo.lines.append(f"    the index now has {len(uploaded)} files: "
+                          f"{sum(n.endswith('.asc') for n in uploaded)} of them signatures")
+        demo.expect("files on the index", set(uploaded),
+                    {p.name for p in artifacts.iterdir()})
 
-    if problems:
+        pypi = stack.enter_context(FakePyPI(audit_index_scenario(artifacts)))
+        tarballs = stack.enter_context(StaticSite(tarballs_routes(artifacts)))
+        smtp = stack.enter_context(SmtpSink())
+        print(f"fake PyPI (audited index) on {pypi.url}, tarballs site on {tarballs.url}, "
+              f"SMTP sink on {smtp.host}:{smtp.port}")
+        audit_vars = {"pypi_guard_pypi_url": pypi.url, "pypi_guard_releases_repo": str(releases),
+                      "pypi_guard_report_dir": str(reports)}
+
+        demo.run("pypi-maintainers-audit", "playbooks/pypi-maintainers-audit/run.yaml",
+                 dict(audit_vars, pypi_maintainers_allowlist_file=str(
+                     DEMO / "pypi-maintainers.yaml")), True)
+        report = demo.report("pypi-maintainers-audit")
+        demo.expect("maintainer findings", {
+            (f["project"], f["kind"], f["account"]) for f in report["findings"]},
+            EXPECTED_MAINTAINER_FINDINGS)
+
+        demo.run("pypi-release-audit", "playbooks/pypi-release-audit/run.yaml", dict(
+            audit_vars, pypi_release_audit_known_releases_file=str(DEMO / "pypi-releases.yaml"),
+            pypi_release_audit_allowlist_file=str(DEMO / "pypi-maintainers.yaml"),
+            pypi_guard_notify_to=[TEAM], pypi_guard_notify_from="pypi-guard@example.org",
+            pypi_guard_smtp_host=smtp.host, pypi_guard_smtp_port=smtp.port), True)
+        report = demo.report("pypi-release-audit")
+        demo.expect("release findings", {
+            (f["project"], f["kind"], f["version"]) for f in report["findings"]},
+            EXPECTED_RELEASE_FINDINGS)
+        if len(smtp.messages) == 1:
+            mail = reports / "release-team-mail.eml"
+            mail.write_bytes(smtp.messages[0][2].as_bytes())
+            demo.lines.append(f"    mail to {TEAM}: \"{smtp.messages[0][2]['Subject']}\", "
+                              f"saved as {mail}")
+        else:
+            demo.problems.append(f"expected one mail to the release team, got "
+                                 f"{len(smtp.messages)}")
+
+        demo.run("release-signature-audit", "playbooks/release-signature-audit/run.yaml",
+                 dict(audit_vars, release_signature_audit_signature_url=(
+                     tarballs.url + "/{namespace}/{repo}/{filename}.asc")), False)
+        report = demo.report("release-signature-audit")
+        files = report.get("files_checked")
+        demo.lines.append(f"    {files} files checked against the demo key's signatures")
+        demo.expect("signature findings", {f["kind"] for f in report["findings"]}, set())
+        if files != 2 * len(RELEASES):
+            demo.problems.append(f"expected {2 * len(RELEASES)} files checked, got {files}")
+    print("servers stopped, demo key removed\n")
+    print("\n".join(demo.lines))
+    if demo.problems:
         print("\nDEMO FAILED:")
-        for problem in problems:
+        for problem in demo.problems:
             print(f"  {problem}")
-        print(result.output)
         return 1
-    print("\ndemo OK: the audit failed on exactly the planted drift, as it should")
+    print("\ndemo OK: every job behaved as expected (the audits failed on exactly the "
+          "planted drift, and mailed it)")
     return 0
 
 

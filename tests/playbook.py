@@ -21,10 +21,12 @@ def ansible_playbook_binary():
     return found
 
 
-def run_playbook(playbook, extra_vars=None, check=False, env=None, timeout=600, cwd=None):
+def run_playbook(playbook, extra_vars=None, check=False, env=None, timeout=600, cwd=None,
+                 vars_files=()):
     """Run ``playbook`` (a path relative to the repository) on localhost.
 
-    ``extra_vars`` are passed as one JSON document, the interpreter for the
+    ``extra_vars`` are passed as one JSON document (``vars_files`` as
+    ``-e @file``, which keeps secrets off the command line), the interpreter for the
     modules is this Python (it has requirements.txt installed), and no
     ansible.cfg is set, as under Zuul.  Returns the CompletedProcess with
     stdout and stderr merged into ``output``.
@@ -36,8 +38,10 @@ def run_playbook(playbook, extra_vars=None, check=False, env=None, timeout=600, 
         "-i", "localhost,",
         "-c", "local",
         "-e", json.dumps(variables),
-        str(ROOT / playbook),
     ]
+    for path in vars_files:
+        cmd += ["-e", f"@{path}"]
+    cmd.append(str(ROOT / playbook))
     if check:
         cmd.append("--check")
     run_env = dict(os.environ)
