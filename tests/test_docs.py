@@ -1,0 +1,485 @@
+"""The documentation site (tox -e docs) and its module-page extension.
+
+The build test runs ``sphinx-build -W`` into a temporary directory and is
+skipped where Sphinx or zuul-sphinx is not installed (``pip install -r
+doc/requirements.txt``).  The extension's renderer needs only PyYAML, and
+its tests run everywhere; the docutils check of its output is skipped
+without docutils.
+"""
+
+import html
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC_SOURCE = ROOT / "doc" / "source"
+EXTENSION = DOC_SOURCE / "_exts" / "ansible_module_doc.py"
+PROSE_PAGES = ("policy.rst", "guide.rst", "alerts.rst", "index.rst")
+
+
+def load_extension():
+    spec = importlib.util.spec_from_file_location("ansible_module_doc_under_test", EXTENSION)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+amd = load_extension()
+
+
+class _ZuulLoader(yaml.SafeLoader):
+    """Reads zuul.d like Zuul: ``!encrypted/...`` values are opaque."""
+
+
+_ZuulLoader.add_multi_constructor(
+    "!", lambda loader, suffix, node: loader.construct_sequence(node)
+    if isinstance(node, yaml.SequenceNode) else loader.construct_scalar(node))
+
+
+def zuul_items(kind):
+    names = set()
+    for path in sorted((ROOT / "zuul.d").glob("*.yaml")):
+        for item in yaml.load(path.read_text(encoding="utf-8"), Loader=_ZuulLoader) or []:  # noqa: S506
+            if kind in item:
+                names.add(item[kind]["name"])
+    return names
+
+
+def role_names():
+    return sorted(p.name for p in (ROOT / "roles").iterdir() if p.is_dir())
+
+
+def module_names():
+    return sorted(amd.discover_modules([str(ROOT / "library")]))
+
+
+def html_text(path):
+    """The visible text of a built page, whitespace collapsed."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+# --------------------------------------------------------------------------
+# The built site
+
+
+@pytest.fixture(scope="module")
+def built_docs(tmp_path_factory):
+    pytest.importorskip("sphinx")
+    pytest.importorskip("zuul_sphinx")
+    out = tmp_path_factory.mktemp("docs")
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
+         "-d", str(out / "doctrees"), str(DOC_SOURCE), str(out / "html")],
+        capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode == 0, f"sphinx-build -W failed:\n{result.stdout}\n{result.stderr}"
+    return out / "html"
+
+
+def test_every_job_and_template_is_documented(built_docs):
+    page = (built_docs / "jobs.html").read_text(encoding="utf-8")
+    jobs = zuul_items("job")
+    assert jobs, "no job found in zuul.d"
+    for job in sorted(jobs):
+        assert f'id="job-{job}"' in page, f"job {job} is not on jobs.html"
+    for template in sorted(zuul_items("project-template")):
+        assert f'id="project_template-{template}"' in page, template
+
+
+def test_every_role_and_role_variable_is_documented(built_docs):
+    page = (built_docs / "roles.html").read_text(encoding="utf-8")
+    for role in role_names():
+        assert f'id="role-{role}"' in page, f"role {role} is not on roles.html"
+        defaults = ROOT / "roles" / role / "defaults" / "main.yaml"
+        for var in yaml.safe_load(defaults.read_text(encoding="utf-8")) or {}:
+            assert f'id="rolevar-{role}.{var.lower()}"' in page, f"{role}: {var}"
+
+
+def test_every_module_has_its_page(built_docs):
+    index = (built_docs / "modules.html").read_text(encoding="utf-8")
+    modules = module_names()
+    assert modules, "no module found in library/"
+    for name in modules:
+        page = built_docs / "modules" / f"{name}.html"
+        assert page.is_file(), f"no page for module {name}"
+        assert f'href="modules/{name}.html"' in index, f"{name} is not listed on modules.html"
+        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py")
+        text = html_text(page)
+        assert docs.short_description in text
+        for section in ("Parameters", "Examples", "Return values"):
+            assert section in text, f"{name}: no {section}"
+        for option in docs.doc.get("options") or {}:
+            assert f"{option} " in text, f"{name}: option {option} missing"
+        for value in docs.returns:
+            assert f"{value} " in text, f"{name}: return value {value} missing"
+
+
+def test_release_team_pages_exist(built_docs):
+    policy = html_text(built_docs / "policy.html")
+    for heading in ("Who may hold which role", "Why organization ownership matters",
+                    "When the project creator still holds a role",
+                    "What the signatures prove, and what they do not",
+                    "How to ask for an exception"):
+        assert heading in policy, heading
+    guide = html_text(built_docs / "guide.html")
+    for heading in ("Exceptions: add, review, expire", "Rotate the signing key each cycle",
+                    "Run an audit by hand", "Known releases"):
+        assert heading in guide, heading
+    index = (built_docs / "index.html").read_text(encoding="utf-8")
+    for page in ("policy.html", "guide.html", "alerts.html", "jobs.html", "roles.html",
+                 "modules.html"):
+        assert f'href="{page}' in index, page
+
+
+def test_every_finding_kind_of_the_code_is_answered(built_docs):
+    maintainers = pytest.importorskip("ansible.module_utils.pypi_guard_maintainers")
+    releases = pytest.importorskip("ansible.module_utils.pypi_guard_releases")
+    signatures = pytest.importorskip("ansible.module_utils.pypi_guard_signature_audit")
+    alerts = (built_docs / "alerts.html").read_text(encoding="utf-8")
+    sections = {section.split('"', 1)[0]: section
+                for section in re.split(r'<section id="', alerts)[1:]}
+    wanted = {
+        "maintainer-audit": set(maintainers.ADVICE),
+        "release-feed-audit": set(releases.ADVICE),
+        "signature-audit": set(signatures.FINDING_KINDS) | set(signatures.WARNING_KINDS),
+    }
+    for section_id, kinds in wanted.items():
+        assert section_id in sections, f"alerts.html has no section {section_id}"
+        terms = set()
+        for term in re.findall(r"<dt[^>]*>(.*?)</dt>", sections[section_id], flags=re.S):
+            terms |= {t.strip() for t in html.unescape(re.sub(r"<[^>]+>", "", term)).split(",")}
+        missing = (kinds | {"errors"}) - terms
+        assert not missing, f"{section_id}: no answer for {sorted(missing)}"
+
+
+# --------------------------------------------------------------------------
+# The prose names only variables that exist
+
+
+def known_names():
+    names = set(module_names())
+    for role in role_names():
+        defaults = ROOT / "roles" / role / "defaults" / "main.yaml"
+        names |= set(yaml.safe_load(defaults.read_text(encoding="utf-8")) or {})
+        readme = (ROOT / "roles" / role / "README.rst").read_text(encoding="utf-8")
+        names |= set(re.findall(r"\.\.\s+zuul:rolevar::\s*(\S+)", readme))
+    for name in module_names():
+        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py")
+        names |= set(docs.doc.get("options") or {})
+    for path in (ROOT / "vars").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        names |= set(data)
+        for value in data.values():
+            if isinstance(value, dict):
+                names |= set(value)
+    return names
+
+
+def test_prose_names_only_existing_variables():
+    known = known_names()
+    pattern = re.compile(r"\b((?:pypi|release|notify|audit|gpg)_[a-z0-9_]+)")
+    unknown = {}
+    for page in PROSE_PAGES:
+        text = (DOC_SOURCE / page).read_text(encoding="utf-8")
+        for name in pattern.findall(text):
+            if name not in known:
+                unknown.setdefault(name, page)
+    assert not unknown, f"variables the code does not have: {unknown}"
+
+
+# --------------------------------------------------------------------------
+# The extension
+
+
+SAMPLE_MODULE = textwrap.dedent('''
+    #!/usr/bin/python
+    raise SystemExit("importing or running this file is a bug in the extension")
+
+    DOCUMENTATION = r"""
+    ---
+    module: sample_mod
+    short_description: Do C(one) thing
+    description:
+      - Reads O(path) and writes I(nothing); see U(https://example.org/a_b) and
+        L(the guide, https://example.org/guide).
+      - Returns RV(count)s, like M(other_mod).
+    version_added: "1.0.0"
+    author: pypi-guard contributors
+    options:
+      path:
+        description: Where C(*.yaml) files are.
+        type: path
+        required: true
+      mode:
+        description: How.
+        type: str
+        choices: [fast, slow]
+        default: fast
+      limits:
+        description: Nested.
+        type: dict
+        suboptions:
+          size:
+            description: Bytes, V(0) for none.
+            type: int
+    notes:
+      - Supports check mode.
+    requirements:
+      - gpg
+    """
+
+    EXAMPLES = r"""
+    - name: Run it
+      sample_mod:
+        path: /tmp
+    """
+
+    RETURN = r"""
+    count:
+      description: How many.
+      returned: always
+      type: int
+      sample: 3
+    report:
+      description: The report.
+      returned: always
+      type: dict
+      contains:
+        findings:
+          description: One per problem.
+          type: list
+          elements: dict
+          sample:
+            - project: nova
+              kind: unsigned
+    """
+''')
+
+
+@pytest.fixture
+def sample_docs(tmp_path):
+    path = tmp_path / "sample_mod.py"
+    path.write_text(SAMPLE_MODULE, encoding="utf-8")
+    return amd.read_module_docs(path)
+
+
+def test_module_strings_are_read_without_running_the_module(sample_docs):
+    assert sample_docs.name == "sample_mod"
+    assert sample_docs.problems == []
+    assert sample_docs.doc["options"]["path"]["required"] is True
+    assert sample_docs.examples.startswith("- name: Run it")
+    assert sample_docs.returns["count"]["sample"] == 3
+
+
+def test_rendered_rst_of_a_module(sample_docs):
+    rst = amd.render_module_rst(sample_docs, modules={"sample_mod"})
+    first = ("Reads ``path`` and writes *nothing*; see "
+             "`https://example.org/a_b <https://example.org/a_b>`__ and "
+             "`the guide <https://example.org/guide>`__.\n\n")
+    expected = first + textwrap.dedent("""\
+        Returns ``count``\\ s, like ``other_mod``.
+
+        *Added in version 1.0.0.*
+
+        Requirements
+        ------------
+
+        - gpg
+
+        Parameters
+        ----------
+
+        ``limits``
+           Nested.
+
+           :default: ``null``
+           :type: dict
+
+           suboptions:
+
+           ``size``
+              Bytes, ``0`` for none.
+
+              :default: ``null``
+              :type: int
+
+        ``mode``
+           How.
+
+           :choices: ``[fast, slow]``
+           :default: ``fast``
+           :type: str
+
+        ``path`` *(required)*
+           Where ``*.yaml`` files are.
+
+           :type: path
+
+        Notes
+        -----
+
+        - Supports check mode.
+
+        Examples
+        --------
+
+        .. code-block:: yaml
+
+           - name: Run it
+             sample_mod:
+               path: /tmp
+
+        Return values
+        -------------
+
+        ``count``
+           How many.
+
+           :returned: always
+           :sample: ``3``
+           :type: int
+
+        ``report``
+           The report.
+
+           :returned: always
+           :type: dict
+
+           contains:
+
+           ``findings``
+              One per problem.
+
+              :elements: dict
+              :sample:
+                 .. code-block:: yaml
+
+                    - kind: unsigned
+                      project: nova
+              :type: list
+
+        Authors
+        -------
+
+        - pypi-guard contributors
+        """)
+    assert rst == expected
+
+
+def test_rendered_rst_is_valid_restructuredtext(sample_docs):
+    docutils_core = pytest.importorskip("docutils.core")
+    import io
+
+    for docs in (sample_docs, amd.read_module_docs(ROOT / "library" / "release_team_notify.py")):
+        rst = "Title\n=====\n\n" + amd.render_module_rst(docs).replace(
+            ".. code-block:: yaml", ".. code:: yaml")
+        warnings = io.StringIO()
+        docutils_core.publish_doctree(rst, settings_overrides={
+            "warning_stream": warnings, "report_level": 2, "halt_level": 5,
+            "syntax_highlight": "none"})
+        assert warnings.getvalue() == "", warnings.getvalue()
+
+
+@pytest.mark.parametrize(("markup", "rst"), [
+    ("C(foo)s", "``foo``\\ s"),
+    ("(C(a))", "(``a``)"),
+    ("C(start)..C(end)", "``start``..\\ ``end``"),
+    ("O(name=value) and O(ignore:x)", "``name=value`` and ``x``"),
+    ("E(HOME), V(a\\)b)", "``HOME``, ``a)b``"),
+    ("B(bold) I(it)", "**bold** *it*"),
+    ("a_b *c* `d` |e|", "a\\_b \\*c\\* \\`d\\` \\|e\\|"),
+    ("1. not a list", "\\1. not a list"),
+    ("- not a bullet", "\\- not a bullet"),
+    ("ends with::", "ends with:\\:"),
+    ("C(a`b)", ":literal:`a\\`b`"),
+    ("M(known) M(unknown)", ":ref:`known <module-known>` ``unknown``"),
+])
+def test_markup_to_rst(markup, rst):
+    assert amd.markup_to_rst(markup, modules={"known"}) == rst
+
+
+def test_documentation_problems_are_reported(tmp_path):
+    path = tmp_path / "bad_mod.py"
+    path.write_text(textwrap.dedent('''
+        DOCUMENTATION = """
+        module: other_name
+        short_description: x
+        description: y
+        options:
+          opt:
+            type: str
+        seealso_typo: []
+        """
+        EXAMPLES = "- name: [unclosed"
+    '''), encoding="utf-8")
+    problems = amd.read_module_docs(path).problems
+    assert "no RETURN string" in problems
+    assert any(p.startswith("EXAMPLES is not valid YAML") for p in problems)
+    assert any("module: 'other_name'" in p for p in problems)
+    assert "option opt: no description" in problems
+    assert any("seealso_typo" in p for p in problems)
+    path.write_text("DOCUMENTATION = 'a' + 'b'\n", encoding="utf-8")
+    with pytest.raises(amd.ModuleDocError, match="not a string literal"):
+        amd.read_module_docs(path)
+    path.write_text("x = 1\n", encoding="utf-8")
+    with pytest.raises(amd.ModuleDocError, match="no DOCUMENTATION"):
+        amd.read_module_docs(path)
+
+
+@pytest.mark.skipif(shutil.which("ansible-doc") is None, reason="ansible-doc is not installed")
+def test_pages_show_what_ansible_doc_shows():
+    """The extension reads each module's documentation exactly as ansible-doc
+    does: the same description, options, notes, examples and return values."""
+    names = module_names()
+    result = subprocess.run(["ansible-doc", "-j", "-M", str(ROOT / "library"), *names],
+                            capture_output=True, text=True, check=True, timeout=300,
+                            env={**os.environ, "ANSIBLE_NOCOLOR": "1"})
+    shown = json.loads(result.stdout)
+    for name in names:
+        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py")
+        ours = json.loads(json.dumps(docs.doc, default=str))
+        theirs = shown[name]["doc"]
+        for key, value in ours.items():
+            assert theirs.get(key) == value, f"{name}: {key} differs from ansible-doc"
+        assert json.loads(json.dumps(docs.returns, default=str)) == shown[name]["return"]
+        assert docs.examples.strip() == (shown[name]["examples"] or "").strip()
+
+
+def test_pages_are_generated_and_stale_ones_removed(tmp_path):
+    pytest.importorskip("sphinx")
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "sample_mod.py").write_text(SAMPLE_MODULE, encoding="utf-8")
+    source = tmp_path / "doc" / "source"
+    pages = source / "modules"
+    pages.mkdir(parents=True)
+    (pages / "gone_mod.rst").write_text(amd.render_page("gone_mod"), encoding="utf-8")
+    (pages / "handwritten.rst").write_text("Mine\n====\n", encoding="utf-8")
+    app = types.SimpleNamespace(
+        confdir=str(source), srcdir=str(source),
+        config=types.SimpleNamespace(ansible_module_paths=["../../library"],
+                                     ansible_module_doc_dir="modules"))
+    amd.generate_pages(app)
+    page = pages / "sample_mod.rst"
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith(amd.GENERATED_MARKER + " from library/sample_mod.py")
+    assert ".. _module-sample_mod:" in text
+    assert "sample\\_mod -- Do ``one`` thing\n" in text
+    assert ".. ansible-module:: sample_mod" in text
+    assert not (pages / "gone_mod.rst").exists()
+    assert (pages / "handwritten.rst").exists()
+    os.utime(page, (1, 1))
+    amd.generate_pages(app)
+    assert page.stat().st_mtime == 1, "an unchanged page was rewritten"
