@@ -31,7 +31,7 @@ options:
     type: str
     default: pypi
   repository_url:
-    description: Upload URL (C(pypi_info.repository_url)); wins over I(repository).
+    description: Upload URL (C(pypi_info.repository_url)); wins over O(repository).
     type: str
   simple_url:
     description:
@@ -45,7 +45,7 @@ options:
         (private indexes that protect listing).
     type: str
   password:
-    description: Password or token for I(username).
+    description: Password or token for O(username).
     type: str
   timeout:
     description: Seconds to wait for the index.
@@ -69,7 +69,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 existing:
-  description: Dists (paths) the index already has with the same content.
+  description:
+    - Dists (paths) the index already has under the same name, whatever their content.
+    - Those whose content differs are also in RV(different).
   returned: success
   type: list
   elements: str
@@ -83,7 +85,7 @@ simple_url:
   returned: always
   type: str
 different:
-  description: Files the index has under the same name with other content (also warned about).
+  description: One line per dist the index has under the same name with other content (both sha256).
   returned: success
   type: list
   elements: str

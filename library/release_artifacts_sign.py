@@ -8,11 +8,11 @@ short_description: Sign release artifacts with the release key and verify the si
 description:
   - Imports the private key into a fresh temporary GnuPG home (mode 0700)
     that is removed at the end, whatever happens, with its gpg-agent stopped.
-  - Refuses to sign unless the key's primary fingerprint is I(fingerprint),
+  - Refuses to sign unless the key's primary fingerprint is O(fingerprint),
     the release key in force for the cycle.
   - Writes C(<artifact>.asc), an armored detached signature, for every
-    artifact matching I(patterns) in I(artifacts_dir), then verifies every
-    signature against I(fingerprint) before reporting success.
+    artifact matching O(patterns) in O(artifacts_dir), then verifies every
+    signature against O(fingerprint) before reporting success.
   - An artifact that already has a good signature by the release key is left
     as it is, so a re-run changes nothing.
   - Fingerprints are compared as 40 hex digits, case and spaces ignored,

@@ -8,10 +8,10 @@ short_description: Check that every release artifact has a good signature by the
 description:
   - The preflight of a signed upload. Fails, listing every problem at once,
     when an artifact has no C(.asc), an C(.asc) has no artifact, an C(.asc)
-    does not verify against I(fingerprint) (made by another key, or the file
+    does not verify against O(fingerprint) (made by another key, or the file
     was modified), or there is no artifact at all.
   - Signatures are checked in a fresh temporary GnuPG home holding only
-    I(public_key) and/or I(private_key); it is removed at the end whatever
+    O(public_key) and/or O(private_key); it is removed at the end whatever
     happens.
   - Fingerprints are compared as 40 hex digits, case and spaces ignored,
     against the B(primary) key behind the signing subkey.
@@ -28,12 +28,12 @@ options:
   public_key:
     description:
       - The ASCII-armored public release key (C(gpg_key.public)). At least
-        one of I(public_key) and I(private_key) is needed.
+        one of O(public_key) and O(private_key) is needed.
     type: str
   private_key:
     description:
       - The ASCII-armored private release key (C(gpg_key.private)), used only
-        for its public part when I(public_key) is not given.
+        for its public part when O(public_key) is not given.
     type: str
   patterns:
     description: Shell patterns of the artifacts.
