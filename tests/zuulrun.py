@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import yaml
 from playbook import ROOT, ansible_playbook_binary
