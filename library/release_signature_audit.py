@@ -218,11 +218,13 @@ report:
         - project: nova
           version: 30.0.0
           filename: nova-30.0.0.tar.gz
-          detail: "GET https://files.pythonhosted.org/...: HTTP 503 after 5 attempts"
+          detail: "30.0.0 nova-30.0.0.tar.gz: GET https://files.pythonhosted.org/...:
+            HTTP 503 after 5 attempts"
 problems:
   description:
     - "One line per finding and error: '<project> <version> <filename>: <kind>:
-      <detail>' or '<project> [<version> <filename>]: error: <detail>'."
+      <detail>' or '<project>: error: <detail>' (the detail of a file's error
+      starts with its version and file name)."
   returned: always
   type: list
   elements: str

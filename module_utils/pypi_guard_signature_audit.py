@@ -665,8 +665,11 @@ def judge_signature(check, keys, today=None):
             return [("wrong-key", f"signed by {format_fingerprint(signer)} "
                      f"({key.windows_text()}), which has been revoked")]
         if check.status == "no public key" or (signer and signer not in keys):
-            made_by = check.signing_key_fingerprint or signer
-            made_by = format_fingerprint(made_by) if made_by else "an unknown key"
+            made_by = check.signing_key_fingerprint or signer or ""
+            try:
+                made_by = format_fingerprint(made_by)
+            except ValueError:
+                made_by = made_by or "an unknown key"
             return [("wrong-key", f"signed by the key {made_by}, which is not a release key "
                      "of series_status.yaml")]
         return [("bad-signature", check.reason)]
@@ -709,7 +712,9 @@ class AuditResult:
     files_checked: int = 0
     findings: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    errors: list = field(default_factory=list)  # [{"project", "version", "filename", "detail"}]
+    # [{"project", "detail"}], plus "version" and "filename" for a file; the
+    # detail names the file too (the HTML report shows project and detail)
+    errors: list = field(default_factory=list)
     gpg_seconds: float = 0.0
     files: list = field(default_factory=list)  # FileResult, for callers that want detail
 
@@ -721,10 +726,7 @@ class AuditResult:
 
     def problem_lines(self):
         lines = [finding.line() for finding in self.findings]
-        for error in self.errors:
-            where = " ".join(str(error[k]) for k in ("project", "version", "filename")
-                             if error.get(k))
-            lines.append(f"{where}: error: {error['detail']}")
+        lines += [f"{error['project']}: error: {error['detail']}" for error in self.errors]
         return lines
 
     def warning_lines(self):
@@ -827,7 +829,8 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
         result.gpg_seconds += checked.gpg_seconds
         if checked.error:
             result.errors.append({"project": dist.project, "version": dist.version,
-                                  "filename": dist.filename, "detail": checked.error})
+                                  "filename": dist.filename,
+                                  "detail": f"{dist.version} {dist.filename}: {checked.error}"})
         if checked.checked:
             result.files_checked += 1
         for kind, detail in checked.findings:

@@ -29,6 +29,7 @@ from pathlib import Path
 import gpgtestkeys
 import pytest
 from sigaudit_helpers import (
+    REPOS,
     Deliverable,
     Series,
     StaticSite,
@@ -37,16 +38,6 @@ from sigaudit_helpers import (
     sign_bytes,
     write_releases_repo,
 )
-
-REPOS = {
-    "nova": ["openstack/nova"],
-    "oslo.config": ["openstack/oslo.config"],
-    # two repositories: the signature is only under the second one
-    "fooclient": ["openstack/fooclient-old", "x/fooclient"],
-    "glance": ["openstack/glance"],
-    "cinder": ["openstack/cinder"],
-}
-CLEAN_PROJECTS = ["nova", "oslo.config", "fooclient"]
 
 
 @dataclass
@@ -211,24 +202,3 @@ def scratch():
     path = Path(tempfile.mkdtemp(prefix="pgs-"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-def leftovers(directory):
-    """Temporary GnuPG homes or download directories left under ``directory``."""
-    return [str(p) for p in Path(directory).rglob("*")
-            if p.name.startswith(("pypi-guard-gnupg-", "pypi-guard-sigaudit-"))]
-
-
-def agents_under(directory):
-    """gpg-agent processes started for a GnuPG home under ``directory``."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if "gpg-agent" in cmdline and str(directory) in cmdline:
-            found.append(cmdline)
-    return found

@@ -19,6 +19,18 @@ from urllib.parse import unquote, urlsplit
 import gpgtestkeys
 import yaml
 
+# The projects of the tests' world (conftest.py) and their repositories.
+REPOS = {
+    "nova": ["openstack/nova"],
+    "oslo.config": ["openstack/oslo.config"],
+    # two repositories: the signature is only under the second one
+    "fooclient": ["openstack/fooclient-old", "x/fooclient"],
+    "glance": ["openstack/glance"],
+    "cinder": ["openstack/cinder"],
+}
+CLEAN_PROJECTS = ["nova", "oslo.config", "fooclient"]
+
+
 # --------------------------------------------------------------------------
 # A static web site
 
@@ -183,3 +195,28 @@ def write_releases_repo(root, series, deliverables, extra_keys=()):
         (directory / f"{item.name}.yaml").write_text(
             "---\n" + yaml.safe_dump(data, sort_keys=False))
     return root
+
+
+# --------------------------------------------------------------------------
+# What a run may leave behind
+
+
+def leftovers(directory):
+    """Temporary GnuPG homes or download directories left under ``directory``."""
+    return [str(p) for p in Path(directory).rglob("*")
+            if p.name.startswith(("pypi-guard-gnupg-", "pypi-guard-sigaudit-"))]
+
+
+def agents_under(directory):
+    """gpg-agent processes started for a GnuPG home under ``directory``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "gpg-agent" in cmdline and str(directory) in cmdline:
+            found.append(cmdline)
+    return found

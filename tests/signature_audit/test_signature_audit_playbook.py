@@ -7,10 +7,19 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PROJECTS, REPOS, agents_under, leftovers
 from fakepypi import FakePyPI
 from playbook import run_playbook
-from sigaudit_helpers import Deliverable, Series, StaticSite, sign_bytes, write_releases_repo
+from sigaudit_helpers import (
+    CLEAN_PROJECTS,
+    REPOS,
+    Deliverable,
+    Series,
+    StaticSite,
+    agents_under,
+    leftovers,
+    sign_bytes,
+    write_releases_repo,
+)
 
 PLAYBOOK = "playbooks/release-signature-audit/run.yaml"
 REPORT = "release-signature-audit.json"
@@ -77,7 +86,7 @@ def test_every_finding_fails_the_job_one_line_each(world, tarballs, audit, tmp_p
         key = (case.project, case.version, case.filename)
         if case.expect == "error":
             assert any(e["filename"] == case.filename for e in report["errors"])
-            assert f"{case.project} {case.version} {case.filename}: error: GET " \
+            assert f"{case.project}: error: {case.version} {case.filename}: GET " \
                 in result.output
         else:
             assert found.get(key) == case.expect, key

@@ -34,9 +34,18 @@ from ansible.module_utils.pypi_guard_signature_audit import (
     signature_urls,
 )
 from ansible.module_utils.pypi_guard_signing import GnupgHome
-from conftest import CLEAN_PROJECTS, REPOS, agents_under, leftovers
 from fakepypi import FakePyPI
-from sigaudit_helpers import Deliverable, Series, StaticSite, key_file_text, write_releases_repo
+from sigaudit_helpers import (
+    CLEAN_PROJECTS,
+    REPOS,
+    Deliverable,
+    Series,
+    StaticSite,
+    agents_under,
+    key_file_text,
+    leftovers,
+    write_releases_repo,
+)
 
 SERIES_FILE = "data/series_status.yaml"
 KEYS_DIR = "doc/source/static"
@@ -354,6 +363,7 @@ def test_every_rule(world, tarballs):
     assert "outside its window (beta 2021-06-01..present)" in details["0.6.0"]
     assert "revoked" in details["0.4.0"]
     assert "not a release key" in details["0.3.0"]
+    assert result.problem_lines()[-1].startswith("cinder: error: 1.0.0 cinder-1.0.0.tar.gz: GET ")
     assert "HTTP 503" in result.problem_lines()[-1]
 
 
@@ -437,10 +447,14 @@ def test_bad_input_fails_before_any_request(world, tarballs, tmp_path):
     assert tarballs.requests == []
 
 
-def test_reports_are_written(world, tarballs, tmp_path):
+def test_reports_are_written_except_in_check_mode(world, tarballs, tmp_path):
     with FakePyPI(world.scenario(CLEAN_PROJECTS)) as pypi:
-        result = release_signature_audit.audit(_params(
-            world, pypi.url, tarballs.url, report_dir=str(tmp_path), projects=["nova"]))
+        params = _params(world, pypi.url, tarballs.url, report_dir=str(tmp_path),
+                         projects=["nova"])
+        checked = release_signature_audit.audit(params, check_mode=True)
+        assert checked["status"] == "clean" and "report_json" not in checked
+        assert list(tmp_path.iterdir()) == []
+        result = release_signature_audit.audit(params)
     assert result["status"] == "clean"
     assert result["report"]["files_checked"] == 2  # nova 2.0.0: sdist and wheel
     assert {k["windows"][0]["series"] for k in result["report"]["keys"]} == {
