@@ -25,7 +25,8 @@ description:
     C(wrong-key) (not a release key, or a revoked one), C(signed-outside-window),
     C(digest-mismatch). What could not be checked (a fetch that failed after
     retries, a file over O(max_file_size), a file name that is not a plain name,
-    no sha256 from the index) is an error. The module does not fail on either;
+    no sha256 from the index, no file checked at all unless O(scope) is
+    C(since:...)) is an error. The module does not fail on either;
     it returns C(status) and one line per problem so that the role can report
     and then fail."
   - Files are streamed, under a size cap, to numbered files in a temporary

@@ -836,4 +836,10 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
         for kind, detail in checked.findings:
             result.findings.append(Finding(dist.project, kind, dist.version, dist.filename,
                                            detail))
+    if projects and not result.files_checked and not result.errors and scope.kind != "since":
+        # every project unknown or empty: a wrong index URL looks like this,
+        # and a run that checked nothing must not pass
+        result.errors.append({"project": "(every project)", "detail": (
+            f"no file was checked: {pypi_url} serves no file for any of the "
+            f"{len(projects)} project(s); is pypi_guard_pypi_url right?")})
     return result

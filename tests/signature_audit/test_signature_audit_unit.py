@@ -396,6 +396,23 @@ def test_project_not_on_pypi_is_a_warning_and_fetch_failures_are_errors(world, t
     assert "HTTP 500" in result.errors[0]["detail"]
 
 
+def test_a_run_that_checks_no_file_is_an_error(world):
+    series = load_series_keys(world.releases / SERIES_FILE)
+    projects = {"ghost": ManagedProject("ghost", "ghost", {"openstack/ghost"})}
+    results = {}
+    with FakePyPI({}) as pypi, GnupgHome() as home, \
+            tempfile.TemporaryDirectory() as workdir, client() as http:
+        keys = load_release_keys(home.gpg, series, world.releases / KEYS_DIR)
+        for scope in (Scope("latest"), Scope("since", datetime.date(2021, 1, 1))):
+            results[scope.kind] = run_signature_audit(
+                http, home.gpg, pypi.url, projects, keys, scope, DEFAULT_SIGNATURE_URL,
+                1 << 20, workdir)
+    assert results["latest"].status == "error"
+    assert "no file was checked" in results["latest"].problem_lines()[0]
+    # nothing uploaded since a day is a legitimate empty run
+    assert results["since"].status == "clean"
+
+
 # --------------------------------------------------------------------------
 # The module's audit(): nothing left behind, whatever happens
 
