@@ -298,7 +298,7 @@ def audit(params, check_mode=False):
     return finish(
         params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS, result,
         files_checked=result.files_checked, scope=str(scope), signature_url=signature_url,
-        keys=[key.as_dict() for _fpr, key in sorted(keys.items())])
+        keys=[key.as_dict() for key in sorted(keys.values(), key=lambda k: k.windows[0].start)])
 
 
 def main():
