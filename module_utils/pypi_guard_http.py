@@ -126,7 +126,10 @@ class HttpClient:
                     return response
                 last_problem = "rate limited by the index"
             else:
+                response.close()
                 raise FetchError(f"{method} {url}: HTTP {response.status_code}")
+            # Hand the connection back before retrying (streamed answers hold it).
+            response.close()
             if wait is not None:
                 if wait > self.max_retry_after:
                     raise FetchError(
