@@ -61,7 +61,9 @@ class PyPIServer:
     def __enter__(self):
         packages = self.root / "packages"
         packages.mkdir(parents=True, exist_ok=True)
-        htpasswd = HtpasswdFile(str(self.root / "htpasswd"), new=True)
+        # sha512_crypt: passlib's bcrypt support breaks with bcrypt 4.1 and newer.
+        htpasswd = HtpasswdFile(str(self.root / "htpasswd"), new=True,
+                                default_scheme="sha512_crypt")
         htpasswd.set_password(self.username, self.password)
         htpasswd.set_password("__token__", self.token)
         htpasswd.save()

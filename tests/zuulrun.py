@@ -69,18 +69,28 @@ class ZuulJobDir:
                          str(self.work / "results.json")},
         }
 
-    def run(self, playbook, job_vars=None):
-        """ansible-playbook with Zuul's inventory shape; returns CompletedProcess."""
+    def run(self, playbook, job_vars=None, secrets=None):
+        """ansible-playbook with Zuul's inventory shape; returns CompletedProcess.
+
+        ``job_vars`` go in the inventory, as Zuul puts a job's variables;
+        ``secrets`` in a 0600 vars file given with ``-e @``, as Zuul does.
+        """
         inventory = self.root / "ansible" / "inventory.yaml"
         inventory.parent.mkdir(exist_ok=True)
         variables = {"zuul": self.zuul, "pypi_guard_python": sys.executable}
         variables.update(job_vars or {})
         inventory.write_text(yaml.safe_dump({"all": {"hosts": {}, "vars": variables}}))
+        extra = []
+        if secrets:
+            secrets_file = self.root / "ansible" / "secrets.yaml"
+            secrets_file.touch(mode=0o600)
+            secrets_file.write_text(yaml.safe_dump(secrets))
+            extra = ["-e", f"@{secrets_file}"]
         env = dict(os.environ, ZUUL_JOBDIR=str(self.root),
                    ANSIBLE_ACTION_PLUGINS=str(self.action_dir), ANSIBLE_NOCOLOR="1")
         env.pop("ANSIBLE_CONFIG", None)
         proc = subprocess.run(
-            [ansible_playbook_binary(), "-i", str(inventory), str(ROOT / playbook)],
+            [ansible_playbook_binary(), "-i", str(inventory), *extra, str(ROOT / playbook)],
             cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, timeout=600, check=False)
         proc.output = proc.stdout

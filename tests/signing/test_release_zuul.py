@@ -1,0 +1,35 @@
+"""sign.yaml and upload.yaml run as a Zuul executor runs them (zuulrun.py):
+the dists in the executor's artifacts directory, the job's variables in the
+inventory, the secrets in a vars file. build.yaml needs a node and Zuul's
+ensure-pip role: it is not run here."""
+
+import pytest
+
+pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
+
+import gpgtestkeys  # noqa: E402
+from dists import make_release  # noqa: E402
+from zuulrun import ZuulJobDir  # noqa: E402
+
+FIXTURE_RELEASES = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "releases"
+
+
+def test_release_job_as_zuul_runs_it(tmp_path, release_key, index, project_name):
+    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job="release-python-signed")
+    artifacts = jobdir.work / "artifacts"
+    dists = make_release(artifacts, project_name, "2.0.0")
+    job_vars = {"release_signing_fingerprint": release_key.fingerprint,
+                "pypi_upload_skip_existing": True}
+    secrets = {"gpg_key": {"private": release_key.private}, "pypi_info": index.pypi_info()}
+
+    signed = jobdir.run("playbooks/release-python-signed/sign.yaml", job_vars, secrets)
+    assert signed.returncode == 0, signed.output
+    uploaded = jobdir.run("playbooks/release-python-signed/upload.yaml", job_vars, secrets)
+    assert uploaded.returncode == 0, uploaded.output
+
+    on_index = set(index.snapshot())
+    for dist in dists:
+        assert {dist.name, dist.name + ".asc"} <= on_index
+    for output in (signed.output, uploaded.output):
+        assert index.password not in output
+        assert not any(line in output for line in gpgtestkeys.private_key_lines(release_key))
