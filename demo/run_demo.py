@@ -217,7 +217,9 @@ def main(argv=None):
 
         demo.run("release-signature-audit", "playbooks/release-signature-audit/run.yaml",
                  dict(audit_vars, release_signature_audit_signature_url=(
-                     tarballs.url + "/{namespace}/{repo}/{filename}.asc")), False)
+                     tarballs.url + "/{namespace}/{repo}/{filename}.asc"),
+                     release_signature_audit_allowlist_file=str(
+                         DEMO / "pypi-maintainers.yaml")), False)
         report = demo.report("release-signature-audit")
         files = report.get("files_checked")
         demo.lines.append(f"    {files} files checked against the demo key's signatures")

@@ -91,6 +91,13 @@ options:
       - The largest file (bytes) worth downloading; a larger one is an error.
     type: int
     default: 268435456
+  allowlist_file:
+    description:
+      - The maintainer allowlist (C(vars/pypi-maintainers.yaml)); its
+        C(extra_projects) are added to the audited projects and its
+        C(ignored_projects) removed, as in the other audits. Validated before
+        any request. Unset, the projects are the derived (or explicit) ones.
+    type: path
   pypi_url:
     description: Base URL of the index.
     type: str
@@ -247,6 +254,11 @@ report_html:
 import tempfile  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
+    MaintainersAllowlist,
+    VarsFileError,
+    load_maintainers_allowlist,
+)
 from ansible.module_utils.pypi_guard_audit import (  # noqa: E402
     COMMON_ARGUMENT_SPEC,
     audit_date,
@@ -286,8 +298,11 @@ def audit(params, check_mode=False):
     series_file, keys_dir = input_paths(params["releases_repo"],
                                         params["series_status_file"], params["keys_dir"])
     series_keys = load_series_keys(series_file)
+    allowlist = (load_maintainers_allowlist(params["allowlist_file"])
+                 if params["allowlist_file"] else MaintainersAllowlist())
     # An explicit list still gets each project's repositories from the deliverables.
-    projects = select_projects(params["releases_repo"], params["projects"])
+    projects = select_projects(params["releases_repo"], params["projects"],
+                               allowlist.extra_projects, allowlist.ignored_projects)
     with GnupgHome() as home, \
             tempfile.TemporaryDirectory(prefix="pypi-guard-sigaudit-") as workdir:
         keys = load_release_keys(home.gpg, series_keys, keys_dir)
@@ -310,6 +325,7 @@ def main():
             signature_url={"type": "str", "default": DEFAULT_SIGNATURE_URL},
             scope={"type": "str", "default": "latest"},
             max_file_size={"type": "int", "default": DEFAULT_MAX_FILE_SIZE},
+            allowlist_file={"type": "path"},
         ),
         supports_check_mode=True,
     )
@@ -318,6 +334,8 @@ def main():
     except AuditInputError as exc:
         module.fail_json(msg=f"the release signature audit's input is not usable:\n{exc}",
                          problems=exc.problems)
+    except VarsFileError as exc:
+        module.fail_json(msg=f"the allowlist is not valid:\n{exc}", problems=exc.problems)
     except (DeliverablesError, SigningError, ValueError) as exc:
         module.fail_json(msg=str(exc))
 

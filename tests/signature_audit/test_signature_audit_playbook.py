@@ -172,3 +172,19 @@ def test_bad_input_fails_before_any_request(world, tmp_path, audit, case, messag
     assert result.returncode != 0
     assert message in result.output
     assert result.report is None
+
+
+def test_allowlist_ignored_projects_are_not_audited(world, tarballs, audit, tmp_path):
+    """The maintainer allowlist's ignored_projects hold here too: glance's
+    drift is not reported, and nothing of glance is fetched."""
+    allowlist = tmp_path / "pypi-maintainers.yaml"
+    allowlist.write_text("pypi_maintainers_allowlist:\n  required_owners: [openstackci]\n"
+                         "  ignored_projects:\n    Glance: handed over to its authors\n")
+    with FakePyPI(world.scenario(CLEAN_PROJECTS + ["glance"])) as pypi:
+        result = audit(pypi.url, world.releases, tarballs_template(tarballs),
+                       pypi_guard_projects=CLEAN_PROJECTS + ["glance"],
+                       release_signature_audit_allowlist_file=str(allowlist))
+        asked = {record.project for record in pypi.requests}
+    assert result.returncode == 0, result.output
+    assert "glance" not in asked
+    assert result.report["projects_checked"] == len(CLEAN_PROJECTS)
