@@ -298,8 +298,8 @@ def audit(params, check_mode=False):
     series_file, keys_dir = input_paths(params["releases_repo"],
                                         params["series_status_file"], params["keys_dir"])
     series_keys = load_series_keys(series_file)
-    allowlist = (load_maintainers_allowlist(params["allowlist_file"])
-                 if params["allowlist_file"] else MaintainersAllowlist())
+    allowlist = (load_maintainers_allowlist(params.get("allowlist_file"))
+                 if params.get("allowlist_file") else MaintainersAllowlist())
     # An explicit list still gets each project's repositories from the deliverables.
     projects = select_projects(params["releases_repo"], params["projects"],
                                allowlist.extra_projects, allowlist.ignored_projects)

@@ -113,11 +113,11 @@ def render_html(report, title, columns):
         report=report, title=title, columns=columns)
 
 
-def write_atomically(contents_by_path):
-    """Write several files so that each is complete or untouched.
+def write_atomically(contents_by_path, mode=0o644):
+    """Write several files (text or bytes) so that each is complete or untouched.
 
     Every file is written to a temporary sibling and fsynced first; only
-    then are they renamed into place.
+    then are they renamed into place, so nobody ever sees half a file.
     """
     staged = []
     try:
@@ -126,11 +126,12 @@ def write_atomically(contents_by_path):
             os.makedirs(directory, exist_ok=True)
             fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
             staged.append((temporary, path))
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                stream.write(contents)
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(contents if isinstance(contents, bytes)
+                             else contents.encode("utf-8"))
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.chmod(temporary, 0o644)
+            os.chmod(temporary, mode)
         for temporary, path in staged:
             os.replace(temporary, path)
     finally:

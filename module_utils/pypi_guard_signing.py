@@ -31,6 +31,9 @@ from fnmatch import fnmatch
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
+from ansible.module_utils.pypi_guard_deliverables import normalize_name
+from ansible.module_utils.pypi_guard_report import write_atomically
+
 try:
     import gnupg
     GNUPG_IMPORT_ERROR = None
@@ -426,22 +429,6 @@ def signature_path(path):
     return path + SIGNATURE_SUFFIX
 
 
-def write_atomically(path, data, mode=0o644):
-    """Write ``data`` to ``path`` through a temporary file in the same
-    directory, so that nobody ever sees half a file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as output:
-            output.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def _file_entry(path, check=None):
     entry = {"path": path, "name": os.path.basename(path),
              "signature": signature_path(path), "sha256": sha256_file(path)}
@@ -496,7 +483,7 @@ def sign_artifacts(directory, private_key, fingerprint, gpgbinary="gpg",
                 continue
             written.append(os.path.basename(asc))
             if not check_mode:
-                write_atomically(asc, sign_detached(home.gpg, dist, expected))
+                write_atomically({asc: sign_detached(home.gpg, dist, expected)})
         files = []
         problems = []
         for dist in dists:
@@ -612,20 +599,15 @@ def simple_index_url(upload_url):
     return url + "simple/"
 
 
-def canonical_name(name):
-    """PEP 503 normalised project name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def dist_project_name(filename):
     """The canonical project name from a wheel or sdist file name."""
     name = os.path.basename(filename)
     if name.endswith(".whl"):
-        return canonical_name(name.split("-")[0])
+        return normalize_name(name.split("-")[0])
     for suffix in (".tar.gz", ".zip", ".tar.bz2"):
         stem = name.removesuffix(suffix)
         if stem != name and "-" in stem:
-            return canonical_name(stem.rsplit("-", 1)[0])
+            return normalize_name(stem.rsplit("-", 1)[0])
     raise SigningError(f"cannot tell the project of {name} from its file name")
 
 
@@ -671,7 +653,7 @@ def index_files(simple_url, project, auth=None, timeout=30, session=None):
 
     session = session or requests.Session()
     base = simple_url if simple_url.endswith("/") else simple_url + "/"
-    url = urljoin(base, canonical_name(project) + "/")
+    url = urljoin(base, normalize_name(project) + "/")
     origin = urlsplit(url)[:2]
     headers = {"Accept": "application/vnd.pypi.simple.v1+json, "
                          "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"}

@@ -13,10 +13,17 @@ def test_a_failed_write_leaves_every_file_as_it_was(tmp_path):
     first, second = tmp_path / "a.json", tmp_path / "a.html"
     first.write_text("old json")
     second.write_text("old html")
-    with pytest.raises(TypeError):
-        write_atomically({first: "new json", second: object()})  # the second cannot be written
+    with pytest.raises(UnicodeEncodeError):  # the second cannot be written
+        write_atomically({first: "new json", second: "half \ud800 a surrogate"})
     assert first.read_text() == "old json" and second.read_text() == "old html"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.json"]
+
+
+def test_bytes_and_mode(tmp_path):
+    target = tmp_path / "x.asc"
+    write_atomically({target: b"-----BEGIN PGP SIGNATURE-----"}, mode=0o600)
+    assert target.read_bytes() == b"-----BEGIN PGP SIGNATURE-----"
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
 
 
 def test_reports_are_written_together(tmp_path):
