@@ -160,3 +160,18 @@ def tree_contains(root, needles):
             if any(n.encode() in data for n in needles):
                 found.append(str(path))
     return found
+
+
+def agents_under(directory):
+    """gpg-agent processes started for a GnuPG home under ``directory``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "gpg-agent" in cmdline and str(directory) in cmdline:
+            found.append(cmdline)
+    return found

@@ -205,18 +205,3 @@ def leftovers(directory):
     """Temporary GnuPG homes or download directories left under ``directory``."""
     return [str(p) for p in Path(directory).rglob("*")
             if p.name.startswith(("pypi-guard-gnupg-", "pypi-guard-sigaudit-"))]
-
-
-def agents_under(directory):
-    """gpg-agent processes started for a GnuPG home under ``directory``."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if "gpg-agent" in cmdline and str(directory) in cmdline:
-            found.append(cmdline)
-    return found

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fakepypi import FakePyPI
+from gpgtestkeys import agents_under
 from playbook import run_playbook
 from sigaudit_helpers import (
     CLEAN_PROJECTS,
@@ -15,7 +16,6 @@ from sigaudit_helpers import (
     Deliverable,
     Series,
     StaticSite,
-    agents_under,
     leftovers,
     sign_bytes,
     write_releases_repo,

@@ -35,13 +35,13 @@ from ansible.module_utils.pypi_guard_signature_audit import (
 )
 from ansible.module_utils.pypi_guard_signing import GnupgHome
 from fakepypi import FakePyPI
+from gpgtestkeys import agents_under
 from sigaudit_helpers import (
     CLEAN_PROJECTS,
     REPOS,
     Deliverable,
     Series,
     StaticSite,
-    agents_under,
     key_file_text,
     leftovers,
     write_releases_repo,

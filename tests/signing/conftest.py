@@ -116,22 +116,6 @@ def _secrets(release_key, other_key, expired_key):
     return needles
 
 
-def _gpg_agents_under(path):
-    """Processes whose command line mentions ``path`` (e.g. a gpg-agent
-    left running for a temporary GnuPG home)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(path) in cmdline and "pypi-guard-gnupg" in cmdline:
-            found.append(cmdline)
-    return found
-
-
 @pytest.fixture
 def scratch():
     """The TMPDIR of a playbook run: short, as on a real host (gpg-agent's
@@ -170,7 +154,7 @@ def play(scratch, tmp_path, release_key, other_key, expired_key):
                      if p.name.startswith(("pypi-guard-gnupg-", "pypi-guard-twine-"))
                      or p.name == ".pypirc"]
         assert not leftovers, f"temporary key or credential files left: {leftovers}"
-        assert not _gpg_agents_under(scratch), "a gpg-agent was left running"
+        assert not gpgtestkeys.agents_under(scratch), "a gpg-agent was left running"
         return proc
 
     return run
