@@ -21,6 +21,19 @@ _NAME = {"type": "string", "pattern": r"^\S+$"}
 _REASON = {"type": "string", "pattern": r"\S"}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
+def _per_project_entries(required, properties):
+    """Schema of ``{project: [entry, ...]}`` whose entries have exactly ``properties``."""
+    return {
+        "type": "object",
+        "propertyNames": {"pattern": r"^\S+$"},
+        "additionalProperties": {
+            "type": "array",
+            "items": {"type": "object", "additionalProperties": False,
+                      "required": required, "properties": properties},
+        },
+    }
+
+
 MAINTAINERS_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -40,24 +53,10 @@ MAINTAINERS_SCHEMA = {
                     "propertyNames": {"pattern": r"^\S+$"},
                     "additionalProperties": _REASON,
                 },
-                "exceptions": {
-                    "type": "object",
-                    "propertyNames": {"pattern": r"^\S+$"},
-                    "additionalProperties": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["account", "role", "reason"],
-                            "properties": {
-                                "account": _NAME,
-                                "role": {"enum": list(ROLES)},
-                                "reason": _REASON,
-                                "expires": _DATE,
-                            },
-                        },
-                    },
-                },
+                "exceptions": _per_project_entries(
+                    ["account", "role", "reason"],
+                    {"account": _NAME, "role": {"enum": list(ROLES)}, "reason": _REASON,
+                     "expires": _DATE}),
             },
         },
     },
@@ -267,19 +266,8 @@ KNOWN_RELEASES_SCHEMA = {
     "additionalProperties": False,
     "required": ["pypi_release_audit_known_releases"],
     "properties": {
-        "pypi_release_audit_known_releases": {
-            "type": "object",
-            "propertyNames": {"pattern": r"^\S+$"},
-            "additionalProperties": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["version", "reason"],
-                    "properties": {"version": _NAME, "reason": _REASON},
-                },
-            },
-        },
+        "pypi_release_audit_known_releases": _per_project_entries(
+            ["version", "reason"], {"version": _NAME, "reason": _REASON}),
     },
 }
 
