@@ -162,6 +162,18 @@ GOOD_REPO = {
           ansible.builtin.include_role:
             name: pg-ensure
         """,
+    "tox.ini": """
+        [tox]
+        envlist = py3,linters
+
+        [testenv]
+        deps = -r{toxinidir}/test-requirements.txt
+
+        [testenv:linters]
+        commands =
+            # a comment line
+            ruff check .
+        """,
     "README.md": """
         # pypi-guard
 
@@ -214,7 +226,7 @@ def test_zuul_good_config_passes(zuul_check, repo, capsys):
     assert len(out) == 1
     assert out[0].startswith(
         "checked 2 jobs, 1 project-templates, 1 projects, 0 nodesets, 1 secrets,")
-    assert "3 playbooks and 3 roles found" in out[0]
+    assert "3 playbooks and 3 roles found; tox environments run by jobs: linters: OK" in out[0]
 
 
 def test_zuul_empty_config_dir_passes(zuul_check, tmp_path, capsys):
@@ -333,6 +345,78 @@ def test_zuul_unknown_parent(zuul_check, repo, capsys):
                              "parent job 'site-base' is not defined")
     code, out, _ = run_main(zuul_check, capsys, repo, "--allow-parent", "site-base")
     assert code == 0
+
+
+def test_zuul_tox_environment_without_commands(zuul_check, repo, capsys):
+    # zuul-jobs' tox-py311 runs `tox -e py311`: with no commands in [testenv]
+    # tox builds the environment, runs nothing and reports success.
+    path = repo / "zuul.d/project.yaml"
+    path.write_text(path.read_text().replace("- tox-linters", "- tox-py311"))
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == [
+        "zuul.d/project.yaml: project (this repository): key 'check.jobs[0]': runs tox "
+        "environment 'py311' (the environment of job 'tox-py311'), which has no commands in "
+        "tox.ini (neither [testenv:py311] nor [testenv] sets any): tox would report success "
+        "without running anything"]
+    tox_ini = repo / "tox.ini"
+    tox_ini.write_text(tox_ini.read_text().replace(
+        "[testenv]\n", "[testenv]\ncommands = pytest\n"))
+    assert run_main(zuul_check, capsys, repo)[0] == 0
+
+
+def test_zuul_tox_envlist_of_jobs_and_variants(zuul_check, repo, capsys):
+    write_tree(repo, {"zuul.d/tox.yaml": """
+        - job:
+            name: pg-tox
+            parent: tox
+            vars:
+              tox_envlist: linters,nope
+        - job:
+            name: pg-tox-child
+            parent: pg-tox
+        - job:
+            name: pg-docs
+            parent: tox-docs
+        - job:
+            name: pg-all
+            parent: tox
+            vars:
+              tox_envlist: ALL
+        - project-template:
+            name: pg-tox-template
+            check:
+              jobs:
+                - pg-tox:
+                    vars:
+                      tox_envlist: empty
+                - tox-linters:
+                    voting: false
+        """})
+    tox_ini = repo / "tox.ini"
+    tox_ini.write_text(tox_ini.read_text() + "\n[testenv:empty]\ndeps = ruff\n")
+    code, out, _ = run_main(zuul_check, capsys, repo, "--allow-parent", "tox-docs")
+    assert code == 1
+    assert out == [
+        "zuul.d/tox.yaml: job 'pg-tox': key 'vars.tox_envlist': runs tox environment 'nope', "
+        "which tox.ini does not define (no [testenv:nope] section and not in [tox] envlist)",
+        "zuul.d/tox.yaml: job 'pg-docs': key 'parent': runs tox environment 'docs' (the "
+        "environment of job 'tox-docs'), which tox.ini does not define (no [testenv:docs] "
+        "section and not in [tox] envlist)",
+        "zuul.d/tox.yaml: project-template 'pg-tox-template': key "
+        "'check.jobs[0].pg-tox.vars.tox_envlist': runs tox environment 'empty', which has no "
+        "commands in tox.ini (neither [testenv:empty] nor [testenv] sets any): tox would "
+        "report success without running anything",
+    ]
+
+
+def test_zuul_tox_job_without_tox_ini(zuul_check, repo, capsys):
+    (repo / "tox.ini").unlink()
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == ["zuul.d/project.yaml: project (this repository): key 'check.jobs[0]': "
+                   "runs tox environment 'linters' (the environment of job 'tox-linters'), "
+                   "but there is no tox.ini at the repository root"]
 
 
 def test_zuul_undefined_secret(zuul_check, repo, capsys):
@@ -478,12 +562,14 @@ def test_doc_yml_files(doc_check, repo, capsys):
     write_tree(repo, {
         "roles/pg-audit/tasks/extra.yml": "---\n[]\n",
         "playbooks/other.yml": "---\n[]\n",
+        "test-playbooks/audit/run.yml": "---\n[]\n",
         "zuul.d/more.yml": "---\n[]\n",
     })
     code, out, _ = run_main(doc_check, capsys, repo)
     assert code == 1
     assert [line.split(":")[0] for line in out] == [
-        "roles/pg-audit/tasks/extra.yml", "playbooks/other.yml", "zuul.d/more.yml"]
+        "roles/pg-audit/tasks/extra.yml", "playbooks/other.yml", "test-playbooks/audit/run.yml",
+        "zuul.d/more.yml"]
     assert all("use the .yaml extension" in line for line in out)
 
 

@@ -1,19 +1,22 @@
 """The audit playbooks run as a Zuul executor runs them (see zuulrun.py)."""
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
 
 from fakepypi import FakePyPI  # noqa: E402
 from test_maintainers_playbook import DERIVED, clean_projects  # noqa: E402
 from test_release_audit_playbook import clean_projects as release_projects  # noqa: E402
-from zuulrun import ZuulJobDir  # noqa: E402
+from zuulrun import GUARD_CANONICAL, ZuulJobDir  # noqa: E402
 
 FIXTURE_RELEASES = Path(__file__).parent / "fixtures" / "releases"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def check_reports(jobdir, result, basename, status):
@@ -56,3 +59,75 @@ def test_release_audit_as_zuul_runs_it(tmp_path):
             "pypi_release_audit_known_releases_file": str(known)})
     assert result.returncode == 0, result.output
     check_reports(jobdir, result, "pypi-release-audit", "clean")
+
+
+def zuul_job(path, name):
+    """A job's definition, as written in a zuul.d file."""
+    for entry in yaml.safe_load((ROOT / path).read_text(encoding="utf-8")):
+        if entry.get("job", {}).get("name") == name:
+            return entry["job"]
+    raise AssertionError(f"no job {name} in {path}")
+
+
+def run_job(jobdir, job, job_vars):
+    """Run a job's playbooks in Zuul's order: pre-run and run until one
+    fails, then every post-run.  Returns the results, run ones first."""
+    def playbooks(key):
+        value = job.get(key, [])
+        return [value] if isinstance(value, str) else value
+
+    # The executor prepares the project's checkout in work/src.
+    checkout = jobdir.work / "src" / GUARD_CANONICAL
+    checkout.parent.mkdir(parents=True, exist_ok=True)
+    checkout.symlink_to(ROOT)
+    variables = dict(job.get("vars", {}), **job_vars)
+    results = []
+    for playbook in playbooks("pre-run") + playbooks("run"):
+        results.append(jobdir.run(playbook, variables))
+        if results[-1].returncode != 0:
+            break
+    post = [jobdir.run(playbook, variables) for playbook in playbooks("post-run")]
+    return results, post
+
+
+def fakepypi_stopped(jobdir):
+    pid = int((jobdir.work / "fakepypi" / "pid").read_text())
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return True
+    if b"fakepypi.py" in cmdline:  # not stopped: end it (by its id) for the next tests
+        os.kill(pid, 15)
+        return False
+    return True
+
+
+def test_maintainers_audit_test_job(tmp_path):
+    job = zuul_job("zuul.d/test-jobs.yaml", "pypi-guard-test-maintainers-audit")
+    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job=job["name"])
+    results, post = run_job(jobdir, job, {})
+    assert [r.returncode for r in results + post] == [0, 0], results[-1].output
+    report = check_reports(jobdir, results[-1], "pypi-maintainers-audit", "clean")
+    assert report["projects_checked"] == len(DERIVED)
+    assert report["pypi_url"].startswith("http://127.0.0.1:")
+    # the fake PyPI's log is kept with the job's logs, and it answered
+    log = (jobdir.logs / "fakepypi.log").read_text()
+    assert log.startswith(report["pypi_url"]), log
+    assert fakepypi_stopped(jobdir)
+
+
+def test_maintainers_audit_test_job_fails_on_drift(tmp_path):
+    scenario = yaml.safe_load((ROOT / "test-playbooks/pypi-maintainers-audit/"
+                                      "fakepypi-scenario.yaml").read_text())
+    scenario["projects"]["nova"]["roles"].append(["Maintainer", "mallory"])
+    drift = tmp_path / "drift.yaml"
+    drift.write_text(yaml.safe_dump(scenario))
+    job = zuul_job("zuul.d/test-jobs.yaml", "pypi-guard-test-maintainers-audit")
+    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job=job["name"])
+    results, post = run_job(jobdir, job, {"pypi_guard_test_fakepypi_scenario": str(drift)})
+    assert results[-1].returncode != 0
+    assert "nova: unexpected-account: mallory (Maintainer)" in results[-1].output
+    # post-run stopped the server the failed run left behind
+    assert [r.returncode for r in post] == [0], post[0].output
+    assert "changed=1" in post[0].output
+    assert fakepypi_stopped(jobdir)

@@ -35,8 +35,8 @@ Roles
     as zuul-sphinx writes them.
 
 File names
-    No ``*.yml`` file anywhere under ``roles/``, ``playbooks/`` or
-    ``zuul.d/``: the project's convention is ``.yaml`` (and Zuul ignores
+    No ``*.yml`` file anywhere under ``roles/``, ``playbooks/``,
+    ``test-playbooks/`` or ``zuul.d/``: the project's convention is ``.yaml`` (and Zuul ignores
     ``.yml`` files in ``zuul.d/``).
 """
 
@@ -50,7 +50,7 @@ import yaml
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 
 ZUUL_CONFIG_ROOTS = ("zuul.yaml", "zuul.d", ".zuul.yaml", ".zuul.d")
-YAML_CONVENTION_DIRS = ("roles", "playbooks", "zuul.d")
+YAML_CONVENTION_DIRS = ("roles", "playbooks", "test-playbooks", "zuul.d")
 ROLE_REQUIRED_FILES = ("README.rst", "defaults/main.yaml", "tasks/main.yaml")
 
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")

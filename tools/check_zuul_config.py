@@ -85,6 +85,19 @@ Cross references
       from other repositories (``EXTERNAL_ROLES`` / ``--external-role``)
       are accepted.
 
+Tox environments
+    A job that runs tox (zuul-jobs' ``tox`` role) runs the environments of
+    its ``tox_envlist`` variable: set by the job or by a job variant in a
+    project / project-template pipeline, inherited from a local parent, or
+    implied by the name of a known external job (``tox-linters`` runs
+    ``linters``, ``tox-py311`` runs ``py311``: ``EXTERNAL_TOX_JOBS``).
+    Every such environment must exist in ``tox.ini`` (a ``[testenv:NAME]``
+    section, an entry of ``[tox] envlist``, or a Python name like ``py3``
+    that tox builds from ``[testenv]``) and have commands, its own or those
+    of ``[testenv]``: tox runs an environment without commands and reports
+    success, so such a job would pass without testing anything.  ``ALL``
+    and templated values are not checked.
+
 Output
     One line per problem, ``<file>: <type> '<name>': key '<key>': message``
     (key omitted when the problem is not about one key), exit 1.  With no
@@ -130,6 +143,20 @@ EXTERNAL_ROLES = (
     "prepare-workspace",
     "tox",
 )
+
+# Jobs of zuul/zuul-jobs and openstack/openstack-zuul-jobs that run one tox
+# environment, implied by the job's name (their tox_envlist).
+EXTERNAL_TOX_JOBS = {
+    "tox-docs": "docs",
+    "tox-linters": "linters",
+    "tox-pep8": "pep8",
+    "openstack-tox-docs": "docs",
+    "openstack-tox-linters": "linters",
+    "openstack-tox-pep8": "pep8",
+}
+EXTERNAL_TOX_PY_JOB = re.compile(r"^(?:openstack-)?tox-(py\d+)$")
+# Environment names tox accepts without a section: [testenv] with that Python.
+TOX_PYTHON_ENV = re.compile(r"^(?:py|pypy)(?:\d+(?:\.\d+)?)?$")
 
 # The connection names a pipeline may use by default, each mapped to the
 # Zuul driver of the same name.  Extend with --connection NAME=DRIVER.
@@ -523,6 +550,121 @@ def playbook_references(items):
                             yield from from_attributes(item, attrs, prefix)
 
 
+# --------------------------------------------------------------------------
+# Tox environments
+
+
+def external_tox_env(job_name):
+    """The tox environment a known external job runs, or None."""
+    if job_name in EXTERNAL_TOX_JOBS:
+        return EXTERNAL_TOX_JOBS[job_name]
+    match = EXTERNAL_TOX_PY_JOB.match(job_name)
+    return match.group(1) if match else None
+
+
+def tox_envlist_var(attrs):
+    variables = attrs.get("vars") if isinstance(attrs, dict) else None
+    if isinstance(variables, dict) and "tox_envlist" in variables:
+        return variables["tox_envlist"]
+    return None
+
+
+def tox_env_uses(items):
+    """Yield (item, key, envlist, origin) wherever a job's tox_envlist is set.
+
+    Each setting is yielded once, where it is written: a job's or a job
+    variant's ``vars.tox_envlist``; a local job without one whose parent is
+    a known external tox job; a pipeline entry naming a known external tox
+    job without its own ``vars.tox_envlist``.  ``origin`` names the external
+    job an environment comes from, else None.
+    """
+    local = {i.name for i in items if i.kind == "job"}
+    for item in items:
+        if item.kind == "job":
+            envlist = tox_envlist_var(item.conf)
+            parent = item.conf.get("parent")
+            if envlist is not None:
+                yield item, "vars.tox_envlist", envlist, None
+            elif isinstance(parent, str) and parent not in local and external_tox_env(parent):
+                yield item, "parent", external_tox_env(parent), parent
+        elif item.kind in ("project", "project-template"):
+            for pipeline, contents in item.conf.items():
+                if not isinstance(contents, dict):
+                    continue
+                for index, entry in enumerate(as_list(contents.get("jobs"))):
+                    attrs = {}
+                    if isinstance(entry, dict) and len(entry) == 1:
+                        (name, attrs), = entry.items()
+                    elif isinstance(entry, str):
+                        name = entry
+                    else:
+                        continue
+                    where = f"{pipeline}.jobs[{index}]"
+                    envlist = tox_envlist_var(attrs)
+                    if envlist is not None:
+                        yield item, f"{where}.{name}.vars.tox_envlist", envlist, None
+                    elif name not in local and external_tox_env(name):
+                        yield item, where, external_tox_env(name), name
+
+
+def load_tox_ini(root):
+    """Return (parser or None, problem or None) for root/tox.ini."""
+    path = root / "tox.ini"
+    if not path.is_file():
+        return None, "but there is no tox.ini at the repository root"
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        return None, f"but tox.ini cannot be parsed: {one_line(exc)}"
+    return parser, None
+
+
+def tox_env_problem(parser, env):
+    """Why tox.ini does not give env commands to run, or None."""
+    section = f"testenv:{env}"
+    commands = parser.get(section, "commands", fallback=None)
+    if commands is None:
+        listed = re.split(r"[\s,]+", parser.get("tox", "envlist", fallback=""))
+        if not (parser.has_section(section) or env in listed or TOX_PYTHON_ENV.match(env)):
+            return (f"which tox.ini does not define (no [{section}] section and not in "
+                    "[tox] envlist)")
+        commands = parser.get("testenv", "commands", fallback="")
+    if not commands.strip():
+        return (f"which has no commands in tox.ini (neither [{section}] nor [testenv] "
+                "sets any): tox would report success without running anything")
+    return None
+
+
+def check_tox_envs(root, items, report):
+    """Check the tox environments jobs run; return their names."""
+    parser, missing = None, None
+    checked = set()
+    for item, key, envlist, origin in tox_env_uses(items):
+        if not isinstance(envlist, str):
+            report.item_error(item, "tox_envlist must be a string (environments separated "
+                                    f"by commas), not {envlist!r}", key=key)
+            continue
+        if is_templated(envlist):
+            continue
+        for env in (e.strip() for e in envlist.split(",")):
+            if not env or env == "ALL":
+                continue
+            if parser is None and missing is None:
+                parser, missing = load_tox_ini(root)
+            source = f" (the environment of job '{origin}')" if origin else ""
+            problem = missing if parser is None else tox_env_problem(parser, env)
+            if problem:
+                report.item_error(item, f"runs tox environment '{env}'{source}, {problem}",
+                                  key=key)
+            else:
+                checked.add(env)
+    return sorted(checked)
+
+
+# --------------------------------------------------------------------------
+
+
 def make_yaml_loader():
     """A PyYAML SafeLoader that tolerates Ansible's custom tags."""
     import yaml
@@ -814,6 +956,7 @@ def main(argv=None):
     check_secrets(items, report)
     n_playbooks, n_roles = check_playbooks(
         root, items, set(EXTERNAL_ROLES) | set(args.external_role), report)
+    tox_envs = check_tox_envs(root, items, report)
 
     for note in report.notes:
         print(note, file=sys.stderr)
@@ -835,8 +978,10 @@ def main(argv=None):
                                                    "pipeline"))
     if others:
         summary += f", {others} other items"
-    summary += (f" in {len(files)} files; {n_playbooks} playbooks and {n_roles} roles "
-                "found: OK")
+    summary += f" in {len(files)} files; {n_playbooks} playbooks and {n_roles} roles found"
+    if tox_envs:
+        summary += f"; tox environments run by jobs: {', '.join(tox_envs)}"
+    summary += ": OK"
     print(summary)
     return 0
 
