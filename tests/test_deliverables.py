@@ -2,11 +2,16 @@ from pathlib import Path
 
 import pytest
 from ansible.module_utils.pypi_guard_deliverables import (
+    NO_PROJECT_CONFIG_WARNING,
+    PUPPET_TEAM,
+    SCHEMA_FILE,
     DeliverablesError,
     derive_managed_projects,
+    derive_managed_set,
     normalize_name,
     projects_of_deliverable,
     release_type,
+    source_lines,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "releases"
@@ -59,7 +64,8 @@ def test_derived_project_details():
     assert projects["tempest"].repositories == {"openstack/tempest"}
     assert projects["oslo-config"].pypi_name == "oslo.config"
     assert projects["neutron"].versions == {"26.0.0", "27.0.0"}
-    assert projects["neutron"].sources == {"epoxy/neutron.yaml", "flamingo/neutron.yaml"}
+    assert projects["neutron"].sources == {"deliverables/epoxy/neutron.yaml: openstack/neutron",
+                                           "deliverables/flamingo/neutron.yaml: openstack/neutron"}
     assert projects["heat-translator"].retired
     assert not projects["nova"].retired
     assert projects["xstatic-font-awesome"].namespaces_and_repos == [
@@ -101,3 +107,221 @@ def test_deliverable_that_is_not_a_mapping(tmp_path):
     (tmp_path / "deliverables" / "epoxy" / "list.yaml").write_text("- a\n")
     with pytest.raises(DeliverablesError, match="list.yaml: a deliverable must be a mapping"):
         derive_managed_projects(tmp_path)
+
+
+# The rules of issue 9, on tests/fixtures/managed-set (a releases checkout with
+# a schema, and a project-config checkout).
+MANAGED = Path(__file__).parent / "fixtures" / "managed-set"
+RELEASES = MANAGED / "releases"
+PROJECT_CONFIG = MANAGED / "project-config"
+
+WITH_PROJECT_CONFIG = {
+    "keystoneauth1",  # tarball-base of the newest release entry that sets one
+    "python-watcher",  # tarball-base in repository-settings
+    "tempest",  # pypi-name wins over tarball-base
+    "nova",
+    "puppet-openstack-integration",  # explicit release-type wins over the template
+}
+
+
+def test_managed_set_with_project_config():
+    managed = derive_managed_set(RELEASES, PROJECT_CONFIG)
+    assert set(managed.projects) == WITH_PROJECT_CONFIG
+    assert managed.project_config_checked
+    assert managed.unlisted_publishers == ["opendev/sandbox", "x/python-foo", "x/xstatic-bar"]
+    assert managed.warnings == []
+
+
+def test_managed_set_without_project_config_falls_back_and_says_so():
+    managed = derive_managed_set(RELEASES)
+    # puppet-tripleo (not of the Puppet OpenStack team) and the npm package
+    # are only told apart by project-config.
+    assert set(managed.projects) == WITH_PROJECT_CONFIG | {
+        "puppet-tripleo", "eslint-config-openstack"}
+    assert not managed.project_config_checked
+    assert managed.unlisted_publishers == []
+    assert managed.warnings == [NO_PROJECT_CONFIG_WARNING]
+    assert "project-config cross-check did not run" in managed.report()["warnings"][0]
+
+
+def test_names_and_sources():
+    projects = derive_managed_set(RELEASES, PROJECT_CONFIG).projects
+    assert projects["keystoneauth1"].pypi_name == "keystoneauth1"
+    assert projects["keystoneauth1"].versions == {"5.9.0", "5.10.0", "5.10.1"}
+    assert projects["keystoneauth1"].sources == {
+        "deliverables/epoxy/keystoneauth.yaml: openstack/keystoneauth"}
+    assert projects["python-watcher"].repositories == {"openstack/watcher"}
+    assert projects["tempest"].pypi_name == "Tempest"
+
+
+def test_untagged_puppet_npm_and_no_artifact_are_out_with_project_config():
+    projects = derive_managed_set(RELEASES, PROJECT_CONFIG).projects
+    for name in ("ansible-role-httpd", "ansible-role-pki",  # untagged
+                 "puppet-nova", "puppet-tripleo",  # puppet-release-jobs
+                 "puppet-congress",  # not in project-config: the fallback
+                 "eslint-config-openstack",  # nodejs10-publish-to-npm
+                 "nova-specs", "keystoneauth", "watcher"):
+        assert name not in projects
+
+
+def test_report_of_the_set():
+    report = derive_managed_set(RELEASES, PROJECT_CONFIG).report()
+    assert report["project_config_checked"] is True
+    assert report["sources"]["nova"] == ["openstack/nova: deliverables/flamingo/nova.yaml"]
+    assert source_lines({"deliverables/a/n.yaml: o/n", "deliverables/b/n.yaml: o/n",
+                         "extra_projects"}) == ["extra_projects", "o/n: deliverables/{a,b}/n.yaml"]
+
+
+@pytest.mark.parametrize("deliverable, publishers, expected", [
+    # release-type decides
+    ({"release-type": "puppet", "type": "library"}, None, []),
+    ({"release-type": "python-pypi", "team": PUPPET_TEAM}, {"o/puppet-x": "puppet"}, ["puppet-x"]),
+    # then type, then include-pypi-link, then what the repository is
+    ({"type": "library"}, {"o/puppet-x": "puppet"}, ["puppet-x"]),
+    ({"type": "other", "include-pypi-link": True}, {"o/puppet-x": "npm"}, ["puppet-x"]),
+    ({"type": "other"}, {"o/puppet-x": "npm"}, []),
+    ({"type": "other"}, {"o/puppet-x": "pypi"}, ["puppet-x"]),
+    ({"type": "other"}, {"o/puppet-x": None}, ["puppet-x"]),
+    # cycle-trailing makes the type "trailing", as in openstack/releases
+    ({"type": "library", "release-model": "cycle-trailing"}, {"o/puppet-x": "puppet"}, []),
+    # the fallback: puppet-* of the Puppet OpenStack team
+    ({"type": "other", "team": PUPPET_TEAM}, None, []),
+    ({"type": "other", "team": PUPPET_TEAM}, {}, []),
+    ({"type": "other", "team": "tripleo"}, None, ["puppet-x"]),
+    ({"type": "other", "release-model": "untagged"}, None, []),
+])
+def test_kind_of_a_repository(deliverable, publishers, expected):
+    data = dict(deliverable, **{"repository-settings": {"o/puppet-x": {}}})
+    found = projects_of_deliverable(data, "puppet-x", publishers)
+    assert [name for name, _repo, _versions, _retired in found] == expected
+
+
+def test_newest_release_entry_with_a_tarball_base_wins_over_repository_settings():
+    found = projects_of_deliverable({
+        "type": "library",
+        "repository-settings": {"o/a": {"tarball-base": "settings-name"}},
+        "releases": [
+            {"version": "1", "projects": [{"repo": "o/a", "tarball-base": "old"}]},
+            {"version": "2", "projects": [{"repo": "o/a", "tarball-base": "new"}]},
+            {"version": "3", "projects": [{"repo": "o/a"}]},
+        ]})
+    assert [name for name, *_rest in found] == ["new"]
+
+
+# Deliverables are checked before anything is derived (issue 10, item 13).
+
+def releases_checkout(tmp_path, files, schema=True):
+    deliverables = tmp_path / "deliverables" / "epoxy"
+    deliverables.mkdir(parents=True)
+    for name, text in files.items():
+        (deliverables / name).write_text(text)
+    if schema:
+        (tmp_path / "openstack_releases").mkdir()
+        (tmp_path / SCHEMA_FILE).write_text(
+            (RELEASES / SCHEMA_FILE).read_text(encoding="utf-8"))
+    return tmp_path
+
+
+GOOD = "team: t\ntype: library\n"
+REPO = "repository-settings:\n  o/a: {}\n"
+
+
+def problems_of(tmp_path, files, schema=True):
+    with pytest.raises(DeliverablesError) as caught:
+        derive_managed_set(releases_checkout(tmp_path, files, schema))
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("schema", [True, False])
+def test_unquoted_version_is_an_error_naming_the_file(tmp_path, schema):
+    problems = problems_of(tmp_path, {"a.yaml": GOOD + (
+        "releases:\n  - version: 1.10\n    projects:\n"
+        "      - {repo: o/a, hash: '1111'}\n")}, schema)
+    assert len(problems) == 1
+    assert problems[0].startswith(str(tmp_path / "deliverables" / "epoxy" / "a.yaml"))
+    assert "releases[0].version: 1.1 is read by YAML as a float" in problems[0]
+    assert "quote it" in problems[0]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("team: t\ntype: library\nrepository-settings: [o/a]\n",
+     "repository-settings: expected a mapping of repositories, got ['o/a']"),
+    ("team: t\ntype: library\nreleases: {version: '1'}\n",
+     "releases: expected a list, got {'version': '1'}"),
+    ("team: t\ntype: library\nreleases:\n  - version: '1'\n    projects: [o/a]\n",
+     "releases[0].projects[0]: expected a mapping, got 'o/a'"),
+    ("team: t\ntype: library\nreleases:\n  - version: '1'\n    projects:\n      - {hash: '1'}\n",
+     "releases[0].projects[0].repo: expected a repository name, got None"),
+    ("team: t\ntype: library\nrepository-settings:\n  o/a: {pypi-name: [x]}\n",
+     "repository-settings.o/a.pypi-name: expected a string, got ['x']"),
+    ("team: t\ntype: library\nrelease-type: [python-pypi]\n",
+     "release-type: expected a string, got ['python-pypi']"),
+    ("team: t\ntype: library\ninclude-pypi-link: 'yes'\n",
+     "include-pypi-link: expected true or false, got 'yes'"),
+])
+def test_wrong_types_are_problems_not_crashes(tmp_path, text, expected):
+    problems = problems_of(tmp_path, {"a.yaml": text}, schema=False)
+    assert problems == [f"{tmp_path / 'deliverables' / 'epoxy' / 'a.yaml'}: {expected}"]
+
+
+def test_schema_failures_name_each_file(tmp_path):
+    problems = problems_of(tmp_path, {
+        "a.yaml": GOOD + "typo-key: 1\n",
+        "b.yaml": "team: t\ntype: Library\n",
+        "c.yaml": "type: library\n",
+        "d.yaml": GOOD,
+    })
+    assert [Path(p.split(":", 1)[0]).name for p in problems] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert "'typo-key' was unexpected" in problems[0]
+    assert "type: 'Library' is not one of" in problems[1]
+    assert "'team' is a required property" in problems[2]
+    assert all(p.endswith("(openstack_releases/schema.yaml)") for p in problems)
+
+
+def test_without_a_schema_only_the_keys_read_are_checked(tmp_path):
+    checkout = releases_checkout(tmp_path, {"a.yaml": GOOD + REPO + "typo-key: 1\n"},
+                                 schema=False)
+    assert set(derive_managed_set(checkout).projects) == {"a"}
+
+
+def test_yml_file_is_reported(tmp_path):
+    problems = problems_of(tmp_path, {"a.yaml": GOOD, "b.yml": GOOD})
+    assert problems == [f"{tmp_path / 'deliverables' / 'epoxy' / 'b.yml'}: a deliverable "
+                        "file must end in .yaml; openstack/releases ignores this one: rename "
+                        "or remove it"]
+
+
+@pytest.mark.parametrize("kind, projects, outcome", [
+    ("Python-PyPI", {"a"}, "read as python-pypi"),
+    ("rust-crate", set(), "its repositories are left out of the managed set"),
+])
+def test_unknown_release_type_is_a_warning(tmp_path, kind, projects, outcome):
+    checkout = releases_checkout(tmp_path, {"a.yaml": GOOD + REPO + f"release-type: {kind}\n"})
+    managed = derive_managed_set(checkout)
+    assert set(managed.projects) == projects
+    assert managed.warnings[0] == (
+        f"{checkout / 'deliverables' / 'epoxy' / 'a.yaml'}: release-type {kind!r} is not "
+        f"one openstack/releases knows: {outcome}")
+
+
+def test_flags_written_as_text_are_read_as_openstack_releases_reads_them(tmp_path):
+    checkout = releases_checkout(tmp_path, {"a.yaml": GOOD + (
+        "repository-settings:\n  o/a:\n    flags:\n      -retired\n")})
+    managed = derive_managed_set(checkout)
+    assert managed.projects["a"].retired
+    assert "flags: '-retired' is text, not a list" in managed.warnings[0]
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    problems = problems_of(tmp_path, {"a.yaml": "team: [unclosed\n", "b.yaml": "- x\n",
+                                      "c.yaml": GOOD + "releases:\n  - version: 2\n"
+                                                       "    projects: []\n"})
+    assert [Path(p.split(":", 1)[0]).name for p in problems] == ["a.yaml", "b.yaml", "c.yaml"]
+
+
+def test_broken_schema_is_an_error_naming_it(tmp_path):
+    checkout = releases_checkout(tmp_path, {"a.yaml": GOOD}, schema=False)
+    (checkout / "openstack_releases").mkdir()
+    (checkout / SCHEMA_FILE).write_text("- not a schema\n")
+    with pytest.raises(DeliverablesError, match="schema.yaml: the deliverable schema must be"):
+        derive_managed_set(checkout)

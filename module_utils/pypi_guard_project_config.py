@@ -1,0 +1,114 @@
+"""Where the release team's Zuul project definitions publish each repository.
+
+A checkout of openstack/project-config holds, in ``zuul.d/projects.yaml``,
+the templates of every repository of the tenant. Those templates say where a
+release goes, without a checkout of the repository itself:
+
+- PyPI, through the release account: any template whose name contains
+  ``pypi`` (``publish-to-pypi``, ``publish-to-pypi-stable-only``,
+  ``publish-to-pypi-quietly``, ``publish-xstatic-to-pypi``), the rule of
+  openstack/releases' ``validate_pypi_permissions``; and, outside templates,
+  the ``release-openstack-python`` job in a ``release`` or ``pre-release``
+  pipeline;
+- Puppet Forge: ``puppet-release-jobs`` (or the older ``puppet-tarball-jobs``);
+- npm: ``nodejs<N>-publish-to-npm``.
+"""
+
+import re
+from pathlib import Path
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _Loader
+
+PROJECTS_FILE = "zuul.d/projects.yaml"
+PUPPET_TEMPLATES = frozenset({"puppet-release-jobs", "puppet-tarball-jobs"})
+NPM_TEMPLATE_RE = re.compile(r"^nodejs\d*-publish-to-npm$")
+PYPI_JOBS = frozenset({"release-openstack-python"})
+RELEASE_PIPELINES = ("release", "pre-release")
+
+
+class ProjectConfigError(ValueError):
+    """The project-config checkout could not be read: nothing is cross-checked."""
+
+
+def publishes(templates, jobs=()):
+    """``pypi``, ``puppet``, ``npm`` or None: where these templates and release
+    jobs publish a repository's releases."""
+    if any("pypi" in template for template in templates) or PYPI_JOBS & set(jobs):
+        return "pypi"
+    if PUPPET_TEMPLATES & set(templates):
+        return "puppet"
+    if any(NPM_TEMPLATE_RE.match(template) for template in templates):
+        return "npm"
+    return None
+
+
+def _job_names(project, where, problems):
+    names = []
+    for pipeline in RELEASE_PIPELINES:
+        settings = project.get(pipeline)
+        if settings is None:
+            continue
+        jobs = settings.get("jobs") if isinstance(settings, dict) else None
+        if not isinstance(jobs, list):
+            problems.append(f"{where}.{pipeline}: expected a mapping with a list of jobs")
+            continue
+        for job in jobs:
+            # A job is its name, or a one-key mapping of its name to its settings.
+            if isinstance(job, str):
+                names.append(job)
+            elif isinstance(job, dict) and len(job) == 1 and isinstance(next(iter(job)), str):
+                names.append(next(iter(job)))
+            else:
+                problems.append(f"{where}.{pipeline}.jobs: {job!r} is not a job")
+    return names
+
+
+def read_project_config(checkout):
+    """``{repository: where it publishes}`` for every repository named in the
+    checkout's ``zuul.d/projects.yaml`` (``pypi``, ``puppet``, ``npm`` or None).
+
+    Several stanzas of one repository are merged, as Zuul does; stanzas named
+    by a regular expression (``^openstack/.*``) are not a repository and are
+    skipped. A missing or malformed file raises :class:`ProjectConfigError`
+    naming the file and every entry at fault.
+    """
+    path = Path(checkout) / PROJECTS_FILE
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
+    except FileNotFoundError as exc:
+        raise ProjectConfigError(
+            f"{path}: not found: pypi_guard_project_config must be a checkout of "
+            f"openstack/project-config") from exc
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProjectConfigError(f"{path}: cannot be read: {exc}") from exc
+    if not isinstance(data, list):
+        raise ProjectConfigError(f"{path}: expected a list of Zuul configuration items")
+    problems = []
+    templates, jobs = {}, {}
+    for index, item in enumerate(data):
+        where = f"{path}: item {index}"
+        if not isinstance(item, dict) or "project" not in item:
+            continue  # not a project stanza: nothing to read here
+        project = item["project"]
+        name = project.get("name") if isinstance(project, dict) else None
+        if not isinstance(name, str) or not name:
+            problems.append(f"{where}: project: expected a mapping with a name")
+            continue
+        where = f"{path}: project {name}"
+        if name.startswith("^"):
+            continue
+        names = project.get("templates") or []
+        if not isinstance(names, list) or not all(isinstance(t, str) for t in names):
+            problems.append(f"{where}: templates: expected a list of names, got {names!r}")
+            continue
+        templates.setdefault(name, []).extend(names)
+        jobs.setdefault(name, []).extend(_job_names(project, where, problems))
+    if problems:
+        raise ProjectConfigError("\n".join(problems))
+    return {name: publishes(templates[name], jobs[name]) for name in templates}

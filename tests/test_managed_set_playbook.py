@@ -1,0 +1,84 @@
+"""The maintainer audit playbook with and without project-config: the set it
+audits, the report's managed_set and the unlisted-publisher warnings (real
+ansible-playbook, the fake PyPI on 127.0.0.1)."""
+
+import json
+from pathlib import Path
+
+from fakepypi import FakePyPI
+from playbook import run_playbook
+
+PLAYBOOK = "playbooks/pypi-maintainers-audit/run.yaml"
+MANAGED = Path(__file__).parent / "fixtures" / "managed-set"
+WITH = ["keystoneauth1", "nova", "puppet-openstack-integration", "python-watcher", "Tempest"]
+OWNER = [["Owner", "openstackci"]]
+
+
+def audit(tmp_path, names, **extra):
+    allowlist = tmp_path / "pypi-maintainers.yaml"
+    allowlist.write_text("pypi_maintainers_allowlist:\n  required_owners: [openstackci]\n"
+                         "  extra_projects: [python-foo]\n")
+    projects = {name: {"roles": list(OWNER),
+                       "releases": {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}}
+                for name in names}
+    with FakePyPI({"projects": projects}) as pypi:
+        variables = {
+            "pypi_guard_pypi_url": pypi.url,
+            "pypi_guard_releases_repo": str(MANAGED / "releases"),
+            "pypi_guard_report_dir": str(tmp_path / "reports"),
+            "pypi_maintainers_allowlist_file": str(allowlist),
+            "pypi_guard_retries": 1,
+            "pypi_guard_timeout": 2,
+        }
+        variables.update(extra)
+        result = run_playbook(PLAYBOOK, variables)
+    report = tmp_path / "reports" / "pypi-maintainers-audit.json"
+    result.report = json.loads(report.read_text()) if report.exists() else None
+    return result
+
+
+def test_with_project_config(tmp_path):
+    result = audit(tmp_path, WITH + ["python-foo"],
+                   pypi_guard_project_config=str(MANAGED / "project-config"))
+    assert result.returncode == 0, result.output
+    report = result.report
+    assert report["status"] == "clean"
+    assert report["projects_checked"] == 6
+    managed = report["managed_set"]
+    assert managed["project_config_checked"] is True
+    assert managed["warnings"] == []
+    assert managed["sources"]["keystoneauth1"] == [
+        "openstack/keystoneauth: deliverables/epoxy/keystoneauth.yaml"]
+    assert managed["sources"]["python-foo"] == ["extra_projects"]
+    # x/python-foo is in extra_projects; the other two are warned about
+    assert [(w["project"], w["kind"]) for w in report["warnings"]] == [
+        ("opendev/sandbox", "unlisted-publisher"), ("x/xstatic-bar", "unlisted-publisher")]
+    assert "x/xstatic-bar: unlisted-publisher" in result.output
+    html = (tmp_path / "reports" / "pypi-maintainers-audit.html").read_text()
+    assert "<dt>Project-config cross-check</dt>\n<dd>ran</dd>" in html
+
+
+def test_without_project_config_the_report_says_so(tmp_path):
+    names = WITH + ["python-foo", "puppet-tripleo", "eslint-config-openstack"]
+    result = audit(tmp_path, names)
+    assert result.returncode == 0, result.output
+    managed = result.report["managed_set"]
+    assert managed["project_config_checked"] is False
+    assert managed["unlisted_publishers"] == []
+    assert sorted(managed["sources"]) == sorted(n.lower() for n in names)
+    assert "the project-config cross-check did not run" in managed["warnings"][0]
+    assert "the project-config cross-check did not run" in result.output
+    html = (tmp_path / "reports" / "pypi-maintainers-audit.html").read_text()
+    assert "<dd>did not run</dd>" in html
+    assert result.report["warnings"] == []
+
+
+def test_a_bad_deliverable_fails_the_job_naming_the_file(tmp_path):
+    releases = tmp_path / "releases"
+    (releases / "deliverables" / "epoxy").mkdir(parents=True)
+    (releases / "deliverables" / "epoxy" / "a.yaml").write_text(
+        "team: t\ntype: library\nreleases:\n  - version: 1.10\n    projects: []\n")
+    result = audit(tmp_path, [], pypi_guard_releases_repo=str(releases))
+    assert result.returncode != 0
+    assert "a.yaml: releases[0].version: 1.1 is read by YAML as a float" in result.output
+    assert result.report is None

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Print the set of PyPI projects the audits check, each with why it is in it.
+
+Derives the set as the audit jobs do (the releases repository's deliverables,
+cross-checked with openstack/project-config when given, plus the allowlist's
+``extra_projects``, minus its ``ignored_projects``), for a person to review.
+One line per project: its PyPI name, then where it comes from. Then the
+warnings about the set (the project-config cross-check that did not run, an
+unknown release type, ...) and the repositories that publish to PyPI without a
+deliverable. Exits 1 when the set cannot be derived, printing why.
+
+Usage: tools/list_projects.py --releases-repo DIR [--project-config DIR]
+                              [--allowlist vars/pypi-maintainers.yaml]
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import ansible.module_utils
+
+ROOT = Path(__file__).resolve().parent.parent
+ansible.module_utils.__path__.append(str(ROOT / "module_utils"))
+
+from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
+    MaintainersAllowlist,
+    VarsFileError,
+    load_maintainers_allowlist,
+)
+from ansible.module_utils.pypi_guard_audit import select_projects  # noqa: E402
+from ansible.module_utils.pypi_guard_deliverables import (  # noqa: E402
+    DeliverablesError,
+    source_lines,
+)
+from ansible.module_utils.pypi_guard_maintainers import (  # noqa: E402
+    unlisted_publisher_warnings,
+)
+
+
+def listing(selection, allowlist):
+    """The lines to print for :func:`select_projects`'s answer."""
+    lines = []
+    for project in selection.projects.values():
+        retired = " (retired)" if project.retired else ""
+        lines.append(f"{project.pypi_name}{retired}: {'; '.join(source_lines(project.sources))}")
+    lines.append(f"{len(selection.projects)} project(s); project-config cross-check: "
+                 f"{'ran' if selection.project_config_checked else 'did not run'}")
+    lines += [f"warning: {warning}" for warning in selection.warnings]
+    lines += [warning.line() for warning in
+              unlisted_publisher_warnings(selection.unlisted_publishers, allowlist)]
+    return lines
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--releases-repo", required=True, type=Path,
+                        help="checkout of openstack/releases")
+    parser.add_argument("--project-config", type=Path,
+                        help="checkout of openstack/project-config")
+    parser.add_argument("--allowlist", type=Path,
+                        help="allowlist vars file (extra_projects, ignored_projects)")
+    args = parser.parse_args(argv)
+    try:
+        allowlist = (load_maintainers_allowlist(args.allowlist) if args.allowlist
+                     else MaintainersAllowlist())
+        selection = select_projects(args.releases_repo, [], allowlist.extra_projects,
+                                    allowlist.ignored_projects, args.project_config)
+    except (VarsFileError, DeliverablesError, ValueError) as exc:
+        print(f"cannot derive the set of projects: {exc}")
+        return 1
+    print("\n".join(listing(selection, allowlist)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
