@@ -13,6 +13,14 @@ description:
     recipient, a refused message, a failed login) fails the module with the
     server's answer; it is never swallowed. The password never appears in the
     result.
+  - A login (O(smtp_username)) needs O(smtp_starttls) or O(smtp_ssl), so that
+    the password is never sent in clear; O(smtp_allow_plain_login) lifts this
+    for a loopback server only (a local relay, a test server). The module
+    fails before connecting otherwise.
+  - Control and bidirectional characters (CR, LF, ESC, U+202E...) in the
+    subject and the text are replaced by their escapes (C(\x0d),
+    C(\u202e)), so that text from the index can neither add a header nor
+    hide in the mail, and the alert still goes out.
   - In check mode nothing is sent.
 version_added: "1.0.0"
 author: pypi-guard contributors
@@ -46,7 +54,19 @@ options:
     type: int
     default: 25
   smtp_starttls:
-    description: Upgrade the connection with STARTTLS before anything else.
+    description: Upgrade the connection with STARTTLS before anything else (usually port 587).
+    type: bool
+    default: false
+  smtp_ssl:
+    description:
+      - Speak TLS from the first byte (SMTPS, implicit TLS, usually port 465).
+      - Not together with O(smtp_starttls).
+    type: bool
+    default: false
+  smtp_allow_plain_login:
+    description:
+      - Allow a login without O(smtp_starttls) or O(smtp_ssl) when O(smtp_host)
+        is C(localhost) or a loopback address. Refused for any other host.
     type: bool
     default: false
   smtp_username:
@@ -98,6 +118,7 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.pypi_guard_notify import (  # noqa: E402
     NotifyError,
     build_message,
+    check_transport,
     send_message,
 )
 
@@ -113,6 +134,8 @@ def main():
             "smtp_host": {"type": "str", "default": "localhost"},
             "smtp_port": {"type": "int", "default": 25},
             "smtp_starttls": {"type": "bool", "default": False},
+            "smtp_ssl": {"type": "bool", "default": False},
+            "smtp_allow_plain_login": {"type": "bool", "default": False},
             "smtp_username": {"type": "str"},
             "smtp_password": {"type": "str", "no_log": True},
             "timeout": {"type": "float", "default": 30.0},
@@ -130,15 +153,21 @@ def main():
         except OSError as exc:
             module.fail_json(msg=f"{params['html_file']}: cannot read the HTML part: "
                                  f"{exc.strerror}")
-    message = build_message(params["mail_from"], params["to"], params["subject"],
-                            params["text"], html)
+    try:
+        message = build_message(params["mail_from"], params["to"], params["subject"],
+                                params["text"], html)
+        check_transport(params["smtp_host"], params["smtp_starttls"], params["smtp_ssl"],
+                        params["smtp_username"], params["smtp_allow_plain_login"])
+    except NotifyError as exc:
+        module.fail_json(msg=str(exc))
     if module.check_mode:
         module.exit_json(changed=True, sent=False, recipients=params["to"],
                          subject=message["Subject"])
     try:
         recipients = send_message(
             message, params["smtp_host"], params["smtp_port"], params["smtp_starttls"],
-            params["smtp_username"], params["smtp_password"], params["timeout"])
+            params["smtp_username"], params["smtp_password"], params["timeout"],
+            smtps=params["smtp_ssl"], allow_plain_login=params["smtp_allow_plain_login"])
     except NotifyError as exc:
         module.fail_json(msg=str(exc), subject=message["Subject"])
     module.exit_json(changed=True, sent=True, recipients=recipients,

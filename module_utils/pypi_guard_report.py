@@ -4,6 +4,7 @@ atomically (both appear, or neither changes)."""
 import datetime
 import json
 import os
+import shutil
 import tempfile
 
 import jinja2
@@ -48,7 +49,17 @@ tr.error td.kind { color: #6a1b9a; font-weight: 600; }
 <dt>Findings</dt><dd>{{ report.findings | length }}</dd>
 <dt>Warnings</dt><dd>{{ report.warnings | length }}</dd>
 <dt>Errors</dt><dd>{{ report.errors | length }}</dd>
+{% if report.managed_set is defined %}
+<dt>Project-config cross-check</dt>
+<dd>{{ "ran" if report.managed_set.project_config_checked else "did not run" }}</dd>
+{% endif %}
 </dl>
+{% if report.managed_set is defined and report.managed_set.warnings %}
+<h2>About the set of projects</h2>
+<ul>
+{% for line in report.managed_set.warnings %}<li>{{ line }}</li>
+{% endfor %}</ul>
+{% endif %}
 {% macro rows(items, css) %}
 {% for item in items %}
 <tr class="{{ css }}">
@@ -114,38 +125,69 @@ def render_html(report, title, columns):
 
 
 def write_atomically(contents_by_path, mode=0o644):
-    """Write several files (text or bytes) so that each is complete or untouched.
+    """Write several files (text or bytes): either every one is replaced or
+    none changes.
 
-    Every file is written to a temporary sibling and fsynced first; only
-    then are they renamed into place, so nobody ever sees half a file.
+    Everything is encoded and written to temporary siblings (fsynced) before
+    any file is touched. Each file a later rename could still leave behind is
+    copied aside first; when a rename fails, the files already replaced get
+    their previous content back (or are removed when they were new).
     """
-    staged = []
+    encoded = [(os.fspath(path), contents if isinstance(contents, bytes)
+                else contents.encode("utf-8"))
+               for path, contents in contents_by_path.items()]
+    temporaries, staged, previous, replaced = [], [], {}, []
     try:
-        for path, contents in contents_by_path.items():
+        for path, data in encoded:
             directory = os.path.dirname(os.path.abspath(path))
             os.makedirs(directory, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-            staged.append((temporary, path))
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(contents if isinstance(contents, bytes)
-                             else contents.encode("utf-8"))
+            temporary = _temporary_sibling(directory, temporaries)
+            with open(temporary, "wb") as stream:
+                stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temporary, mode)
+            staged.append((temporary, path))
+        for _temporary, path in staged[:-1]:  # the last rename is all or nothing
+            if os.path.lexists(path):
+                previous[path] = _temporary_sibling(os.path.dirname(os.path.abspath(path)),
+                                                    temporaries)
+                shutil.copy2(path, previous[path])
         for temporary, path in staged:
             os.replace(temporary, path)
+            replaced.append(path)
+    except BaseException:
+        for path in reversed(replaced):
+            if path in previous:
+                os.replace(previous[path], path)
+            else:
+                os.unlink(path)
+        raise
     finally:
-        for temporary, _path in staged:
-            if os.path.exists(temporary):
+        for temporary in temporaries:
+            if os.path.lexists(temporary):
                 os.unlink(temporary)
 
 
+def _temporary_sibling(directory, temporaries):
+    """A new empty file in ``directory``, remembered in ``temporaries``."""
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    os.close(fd)
+    temporaries.append(temporary)
+    return temporary
+
+
 def write_reports(report_dir, basename, report, title, columns):
-    """Write ``<basename>.json`` and ``<basename>.html``; return their paths."""
+    """Write ``<basename>.json`` and ``<basename>.html``, both or neither;
+    return their paths.
+
+    Both documents are rendered before anything is written. A character
+    UTF-8 cannot encode (a lone surrogate from a JSON answer) is written as
+    its escape rather than losing the report.
+    """
     json_path = os.path.join(report_dir, basename + ".json")
     html_path = os.path.join(report_dir, basename + ".html")
-    write_atomically({
-        json_path: json.dumps(report, indent=2, sort_keys=False) + "\n",
-        html_path: render_html(report, title, columns),
-    })
+    json_text = json.dumps(report, indent=2, sort_keys=False) + "\n"
+    html_bytes = render_html(report, title, columns).encode("utf-8", "backslashreplace")
+    write_atomically({json_path: json_text, html_path: html_bytes})
     return json_path, html_path

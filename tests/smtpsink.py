@@ -6,6 +6,7 @@ import socket
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port():
@@ -34,16 +35,35 @@ class _Handler:
 
 
 class SmtpSink:
-    """``with SmtpSink() as smtp: smtp.port, smtp.messages``."""
+    """``with SmtpSink() as smtp: smtp.port, smtp.messages``.
 
-    def __init__(self, refuse_recipients=False, refuse_data=False):
+    ``auth=True`` accepts any login, over TLS or not, and keeps each
+    ``(login, password)`` in ``smtp.logins``; ``starttls`` (an SSLContext)
+    offers STARTTLS, ``implicit_tls`` (an SSLContext) speaks TLS from the
+    first byte (SMTPS).
+    """
+
+    def __init__(self, refuse_recipients=False, refuse_data=False, auth=False,
+                 starttls=None, implicit_tls=None):
         self.refuse_recipients = refuse_recipients
         self.refuse_data = refuse_data
         self.messages = []
+        self.logins = []
         self.lock = threading.Lock()
         self.host = "127.0.0.1"
         self.port = free_port()
-        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port)
+        options = {}
+        if auth:
+            options.update(authenticator=self._authenticate, auth_require_tls=False)
+        if starttls:
+            options.update(tls_context=starttls)
+        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port,
+                                      ssl_context=implicit_tls, **options)
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        with self.lock:
+            self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=True)
 
     def __enter__(self):
         self._controller.start()

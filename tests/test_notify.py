@@ -1,8 +1,15 @@
 import re
 
 import pytest
-from ansible.module_utils.pypi_guard_notify import NotifyError, build_message, send_message
+from ansible.module_utils.pypi_guard_notify import (
+    NotifyError,
+    build_message,
+    check_transport,
+    is_loopback,
+    send_message,
+)
 from smtpsink import SmtpSink, free_port
+from tlscert import make_certificate, server_context
 
 
 def message(html=None):
@@ -44,3 +51,101 @@ def test_failed_login_does_not_show_the_password():
     with SmtpSink() as smtp, pytest.raises(NotifyError) as raised:
         send_message(message(), smtp.host, smtp.port, username="bot", password="s3cr3t-pw")
     assert "s3cr3t-pw" not in str(raised.value)
+
+
+HOSTILE = "nova 1.0\r\nBcc: x@evil \x1b[2J 2.0\u202e"
+
+
+def test_hostile_text_cannot_add_a_header_and_the_mail_still_goes_out():
+    sent = build_message("pypi-guard@example.org", ["release@example.org"],
+                         f"1 unexpected PyPI release: {HOSTILE}", f"found {HOSTILE}\nbye\n")
+    with SmtpSink() as smtp:
+        assert send_message(sent, smtp.host, smtp.port) == ["release@example.org"]
+    [(_sender, recipients, received)] = smtp.messages
+    assert recipients == ["release@example.org"]
+    assert received["Bcc"] is None
+    assert sorted(received.keys()) == sorted(
+        ["From", "To", "Subject", "Date", "Message-ID", "Content-Type",
+         "Content-Transfer-Encoding", "MIME-Version"])
+    assert received["Subject"] == (
+        "[pypi-guard] 1 unexpected PyPI release: "
+        "nova 1.0\\x0d\\x0aBcc: x@evil \\x1b[2J 2.0\\u202e")
+    # the text keeps its own lines (the alert's values arrive escaped already)
+    body = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert body == "found nova 1.0\\x0d\nBcc: x@evil \\x1b[2J 2.0\\u202e\nbye\n"
+
+
+@pytest.mark.parametrize("field", ["mail_from", "mail_to"])
+def test_an_address_with_a_line_break_is_refused_naming_the_variable(field):
+    addresses = {"mail_from": "a@example.org", "mail_to": ["b@example.org"]}
+    addresses[field] = ("x@example.org\r\nBcc: y@evil" if field == "mail_from"
+                        else ["x@example.org\nBcc: y@evil"])
+    variable = "pypi_guard_notify_from" if field == "mail_from" else "pypi_guard_notify_to"
+    with pytest.raises(NotifyError, match=f"^{variable}: .*is not one mail address"):
+        build_message(addresses["mail_from"], addresses["mail_to"], "s", "t")
+
+
+def test_a_login_without_tls_is_refused_before_connecting():
+    with SmtpSink(auth=True) as smtp, pytest.raises(NotifyError) as raised:
+        send_message(message(), smtp.host, smtp.port, username="bot", password="s3cr3t-pw")
+    assert smtp.logins == [] and smtp.messages == []
+    error = str(raised.value)
+    assert "refusing to send the SMTP password of 'bot' to 127.0.0.1 in clear" in error
+    for variable in ("pypi_guard_smtp_starttls", "pypi_guard_smtp_ssl",
+                     "pypi_guard_smtp_allow_plain_login"):
+        assert variable in error
+    assert "s3cr3t-pw" not in error
+
+
+def test_a_plain_login_to_a_loopback_server_when_allowed():
+    with SmtpSink(auth=True) as smtp:
+        send_message(message(), smtp.host, smtp.port, username="bot", password="pw",
+                     allow_plain_login=True)
+    assert smtp.logins == [("bot", "pw")] and len(smtp.messages) == 1
+
+
+@pytest.mark.parametrize("host", ["smtp.example.org", "192.0.2.1", "localhost.example.org",
+                                  "::ffff:192.0.2.1"])
+def test_a_plain_login_elsewhere_is_refused_even_when_allowed(host):
+    with pytest.raises(NotifyError, match="allow_plain_login is for a loopback server only"):
+        check_transport(host, username="bot", allow_plain_login=True)
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST.", "127.0.0.1", "127.8.9.10",
+                                  "::1", "[::1]"])
+def test_loopback_hosts(host):
+    assert is_loopback(host)
+    check_transport(host, username="bot", allow_plain_login=True)
+
+
+def test_no_login_needs_no_tls():
+    check_transport("smtp.example.org")
+
+
+def test_starttls_and_smtps_together_are_refused():
+    with pytest.raises(NotifyError, match="pypi_guard_smtp_starttls and pypi_guard_smtp_ssl "
+                                          "are both true"):
+        check_transport("smtp.example.org", starttls=True, smtps=True)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "smtps"])
+def test_login_over_tls(tmp_path, monkeypatch, mode):
+    cert, key = make_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = server_context(cert, key)
+    sink = (SmtpSink(auth=True, starttls=context) if mode == "starttls"
+            else SmtpSink(auth=True, implicit_tls=context))
+    with sink as smtp:
+        send_message(message(), smtp.host, smtp.port, username="bot", password="pw",
+                     starttls=mode == "starttls", smtps=mode == "smtps", timeout=10)
+    assert smtp.logins == [("bot", "pw")] and len(smtp.messages) == 1
+
+
+def test_an_untrusted_certificate_is_an_error(tmp_path):
+    cert, key = make_certificate(tmp_path)
+    with SmtpSink(auth=True, implicit_tls=server_context(cert, key)) as smtp, \
+            pytest.raises(NotifyError, match="could not send the mail through 127.0.0.1.*"
+                                             "CERTIFICATE_VERIFY_FAILED"):
+        send_message(message(), smtp.host, smtp.port, username="bot", password="pw",
+                     smtps=True, timeout=10)
+    assert smtp.logins == []

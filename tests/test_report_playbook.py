@@ -1,0 +1,65 @@
+"""Reports that cannot be written lose nothing: the audit playbooks (real
+ansible-playbook, fake PyPI, aiosmtpd) print every problem and fail saying
+both."""
+
+from fakepypi import FakePyPI
+from smtpsink import SmtpSink
+from test_maintainers_playbook import allowlist_file  # noqa: F401
+from test_maintainers_playbook import audit as maintainers_audit
+from test_maintainers_playbook import clean_projects as maintainer_projects
+from test_release_audit_playbook import audit as release_audit
+from test_release_audit_playbook import clean_projects as release_projects
+from test_release_audit_playbook import vars_files  # noqa: F401
+
+
+def unwritable(tmp_path):
+    """A report directory no one can create, root included: its parent is a file."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    return str(blocker / "reports")
+
+
+def test_maintainers_audit_prints_every_problem_and_the_write_failure(
+        tmp_path, allowlist_file):  # noqa: F811
+    projects = maintainer_projects()
+    projects["nova"]["roles"].append(["Maintainer", "mallory"])
+    projects["Tempest"]["organization"] = "somecorp"
+    projects["neutron"]["faults"] = {"json": {"status": 503}}
+    report_dir = unwritable(tmp_path)
+    with FakePyPI({"projects": projects}) as pypi:
+        result = maintainers_audit(pypi, tmp_path, allowlist_file,
+                                   pypi_guard_report_dir=report_dir)
+    assert result.returncode != 0
+    for line in ("PyPI maintainers audit: error, 3 problem(s):",
+                 "nova: unexpected-account: mallory (Maintainer) - remove its role on PyPI",
+                 "tempest: organization-not-allowed: somecorp (Organization)",
+                 f"neutron: error: GET {pypi.url}/pypi/neutron/json: ",
+                 f"the reports could not be written to {report_dir}: [Errno 20] Not a "
+                 "directory"):
+        assert line in result.output, line
+    assert "Traceback" not in result.output
+
+
+def test_a_clean_audit_fails_when_its_reports_cannot_be_written(tmp_path, allowlist_file):  # noqa: F811
+    report_dir = unwritable(tmp_path)
+    with FakePyPI({"projects": maintainer_projects()}) as pypi:
+        result = maintainers_audit(pypi, tmp_path, allowlist_file,
+                                   pypi_guard_report_dir=report_dir)
+    assert result.returncode != 0
+    assert "PyPI maintainers audit: clean, 0 problem(s):\nthe reports could not be " \
+           f"written to {report_dir}" in result.output
+
+
+def test_release_audit_still_mails_when_its_reports_cannot_be_written(tmp_path, vars_files):  # noqa: F811
+    projects = release_projects()
+    projects["nova"]["releases"]["99.0.0"] = {"upload_time": "2026-11-24T21:03:11"}
+    report_dir = unwritable(tmp_path)
+    with FakePyPI({"projects": projects}) as pypi, SmtpSink() as smtp:
+        result = release_audit(pypi, tmp_path, vars_files, smtp,
+                               pypi_guard_report_dir=report_dir)
+    assert result.returncode != 0
+    [(_sender, _recipients, mail)] = smtp.messages
+    assert mail["Subject"] == "[pypi-guard] 1 unexpected PyPI release: nova 99.0.0"
+    assert mail.get_body(("html",)) is None  # no report to attach
+    assert "nova: unexpected-release: 99.0.0, uploaded 2026-11-24T21:03:11" in result.output
+    assert f"the reports could not be written to {report_dir}" in result.output

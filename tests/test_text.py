@@ -1,0 +1,50 @@
+"""Text from the index on its way to a log line, a mail header or a subject."""
+
+import pytest
+from ansible.module_utils.pypi_guard_audit import AuditResult
+from ansible.module_utils.pypi_guard_maintainers import Finding as MaintainerFinding
+from ansible.module_utils.pypi_guard_releases import ReleaseFinding, compose_release_alert
+from ansible.module_utils.pypi_guard_signature_audit import Finding as SignatureFinding
+from ansible.module_utils.pypi_guard_text import printable
+
+HOSTILE = "1.0\r\nBcc: x@evil\x1b[2J\u202e"
+ESCAPED = "1.0\\x0d\\x0aBcc: x@evil\\x1b[2J\\u202e"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("nova 1.0", "nova 1.0"),
+    ("oslo.config 9.7.0 ünïcode ok", "oslo.config 9.7.0 ünïcode ok"),
+    (HOSTILE, ESCAPED),
+    ("\x00\x07\t\x7f\x85\x9f", "\\x00\\x07\\x09\\x7f\\x85\\x9f"),
+    ("a\u2028b\u2029c", "a\\u2028b\\u2029c"),
+    ("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+     "\\u200e\\u200f\\u061c\\u202a\\u202b\\u202c\\u202d\\u202e"
+     "\\u2066\\u2067\\u2068\\u2069"),
+    ("lone \ud800 surrogate", "lone \\ud800 surrogate"),
+    (42, "42"),
+])
+def test_printable(text, expected):
+    assert printable(text) == expected
+    assert printable(printable(text)) == expected  # escaping twice changes nothing
+    assert printable(text).isprintable()
+
+
+def test_every_audit_line_is_printable():
+    lines = [
+        MaintainerFinding("nova", "unexpected-account", HOSTILE, "Owner", "x").line(),
+        SignatureFinding("nova", "bad-signature", HOSTILE, "nova.whl", "x").line(),
+        ReleaseFinding("nova", "unexpected-release", HOSTILE, "2025", "u", "x").line(),
+        *AuditResult(1, errors=[{"project": "nova", "version": HOSTILE,
+                                 "detail": f"GET u: {HOSTILE}"}]).problem_lines(),
+    ]
+    for line in lines:
+        assert ESCAPED in line and line.isprintable(), line
+
+
+def test_release_alert_subject_and_text_are_printable():
+    finding = ReleaseFinding("nova", "unexpected-release", HOSTILE, "2025-01-01T00:00:00Z",
+                             f"https://pypi.example/project/nova/{HOSTILE}/", "x").as_dict()
+    subject, text = compose_release_alert([finding], "https://pypi.example")
+    assert subject == f"[pypi-guard] 1 unexpected PyPI release: nova {ESCAPED}"
+    assert all(line.isprintable() for line in text.split("\n"))
+    assert f"  nova {ESCAPED}\n" in text
