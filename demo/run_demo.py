@@ -5,9 +5,10 @@ Starts, on 127.0.0.1 only, a fake PyPI (the audits' index), a real
 pypiserver (the upload target), a tarballs site and an SMTP sink, then runs
 the four jobs' playbooks with the real ansible-playbook, in order:
 
-1. ``release-python-signed``: sign the demo release's dists with a demo key
-   generated now (a throwaway, like the tests' keys) and upload each dist
-   with its ``.asc`` to the pypiserver;
+1. ``release-python-signed``: refuse to sign a release beside which a
+   build step dropped another project's wheel; then, for each demo release,
+   sign its dists with a demo key generated now (a throwaway, like the
+   tests' keys) and upload each dist with its ``.asc`` to the pypiserver;
 2. ``pypi-maintainers-audit``: finds the maintainer drift planted in
    ``demo/pypi.yaml``;
 3. ``pypi-release-audit``: finds the unexpected release planted there and
@@ -70,11 +71,25 @@ def releases_repo(workdir, key):
     return write_releases_repo(root, [Series("gazpacho", key, "2026-01-01")], [])
 
 
-def build_release(workdir):
+def build_releases(workdir):
+    """One artifacts directory per release, as each release job has its own."""
     artifacts = workdir / "artifacts"
     for name, _repo, version in RELEASES:
-        make_release(artifacts, name, version, description=f"{name}, the demo edition.")
+        make_release(artifacts / name, name, version, description=f"{name}, the demo edition.")
     return artifacts
+
+
+def intruded_release(workdir, artifacts):
+    """oslo.config's release with nova's wheel dropped beside it."""
+    directory = workdir / "intruded"
+    shutil.copytree(artifacts / "oslo.config", directory)
+    for wheel in (artifacts / "nova").glob("*.whl"):
+        shutil.copy(wheel, directory)
+    return directory
+
+
+def released_files(artifacts):
+    return sorted(path for path in artifacts.rglob("*") if path.is_file())
 
 
 def audit_index_scenario(artifacts):
@@ -82,9 +97,7 @@ def audit_index_scenario(artifacts):
     scenario = copy.deepcopy(yaml.safe_load((DEMO / "pypi.yaml").read_text()))
     for name, _repo, version in RELEASES:
         files = [{"filename": path.name, "content_file": str(path)}
-                 for path in sorted(artifacts.iterdir())
-                 if path.suffix != ".asc" and path.name.startswith(
-                     name.replace(".", "_").replace("-", "_") + "-")]
+                 for path in released_files(artifacts / name) if path.suffix != ".asc"]
         scenario["projects"][name]["releases"][version]["files"] = files
     return scenario
 
@@ -92,7 +105,7 @@ def audit_index_scenario(artifacts):
 def tarballs_routes(artifacts):
     repos = {name.replace(".", "_").replace("-", "_"): repo for name, repo, _v in RELEASES}
     routes = {}
-    for signature in artifacts.glob("*.asc"):
+    for signature in artifacts.rglob("*.asc"):
         repo = repos[signature.name.split("-", 1)[0]]
         routes[f"/{repo}/{signature.name}"] = signature.read_bytes()
     return routes
@@ -156,7 +169,7 @@ def main(argv=None):
         stack.callback(gpgtestkeys.kill_agent, home)
         key = gpgtestkeys.generate_key(home, uid="pypi-guard demo key <demo@example.org>")
         releases = releases_repo(workdir, key)
-        artifacts = build_release(workdir)
+        artifacts = build_releases(workdir)
         secrets = workdir / "secrets.yaml"
         secrets.touch(mode=0o600)
         index = stack.enter_context(PyPIServer(
@@ -167,19 +180,27 @@ def main(argv=None):
             "release_signing_fingerprint": key.fingerprint,
             "pypi_info": index.pypi_info()}))
         print(f"pypiserver (upload target) on {index.url}")
-        release_vars = {"release_artifacts_dir": str(artifacts)}
 
         # The key and the credentials go in a 0600 vars file, never on a command line.
-        demo.run("release-python-signed, sign", "playbooks/release-python-signed/sign.yaml",
-                 release_vars, False, vars_files=[secrets])
-        demo.run("release-python-signed, upload",
-                 "playbooks/release-python-signed/upload.yaml",
-                 release_vars, False, vars_files=[secrets])
+        intruded = intruded_release(workdir, artifacts)
+        demo.run("release-python-signed, sign oslo.config with nova's wheel beside it",
+                 "playbooks/release-python-signed/sign.yaml",
+                 {"release_artifacts_dir": str(intruded), "release_project": "oslo.config",
+                  "release_version": "10.1.0"}, True, vars_files=[secrets])
+        demo.expect("signatures written beside the intruder",
+                    {p.name for p in intruded.glob("*.asc")}, set())
+        for name, _repo, version in RELEASES:
+            release_vars = {"release_artifacts_dir": str(artifacts / name),
+                            "release_project": name, "release_version": version}
+            for step in ("sign", "upload"):
+                demo.run(f"release-python-signed, {step} {name} {version}",
+                         f"playbooks/release-python-signed/{step}.yaml",
+                         release_vars, False, vars_files=[secrets])
         uploaded = sorted(index.snapshot())
         demo.lines.append(f"    the index now has {len(uploaded)} files: "
                           f"{sum(n.endswith('.asc') for n in uploaded)} of them signatures")
         demo.expect("files on the index", set(uploaded),
-                    {p.name for p in artifacts.iterdir()})
+                    {p.name for p in released_files(artifacts)})
 
         pypi = stack.enter_context(FakePyPI(audit_index_scenario(artifacts)))
         tarballs = stack.enter_context(StaticSite(tarballs_routes(artifacts)))

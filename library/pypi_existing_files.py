@@ -17,6 +17,11 @@ description:
     re-run, is skipped too, with a warning naming both checksums.
   - A project the index does not know (HTTP 404, or a redirect to another
     host such as pypiserver's fallback to pypi.org) has no files there yet.
+  - An answer that is not a simple API page (another content type, JSON
+    of the wrong shape, a digest that is not a sha256) fails the task with
+    an error naming the URL; it is never read as "no files".
+  - Server errors (5xx, 429), timeouts and connection failures are retried
+    O(retries) times with exponential backoff, honouring C(Retry-After).
   - Read-only; runs the same in check mode.
 options:
   files:
@@ -48,9 +53,13 @@ options:
     description: Password or token for O(username).
     type: str
   timeout:
-    description: Seconds to wait for the index.
+    description: Seconds to wait for the index on each request.
     type: int
     default: 30
+  retries:
+    description: How many times a failed request is retried.
+    type: int
+    default: 4
 author:
   - pypi-guard
 """
@@ -94,9 +103,9 @@ different:
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.pypi_guard_signing import (
-    SIGNATURE_SUFFIX,
-    SigningError,
+from ansible.module_utils.pypi_guard_artifacts import SIGNATURE_SUFFIX
+from ansible.module_utils.pypi_guard_http import FetchError, HttpClient
+from ansible.module_utils.pypi_guard_index import (
     simple_index_url,
     split_existing,
     upload_url_for,
@@ -113,6 +122,7 @@ def main():
             "username": {"type": "str"},
             "password": {"type": "str", "no_log": True},
             "timeout": {"type": "int", "default": 30},
+            "retries": {"type": "int", "default": 4},
         },
         supports_check_mode=True,
     )
@@ -125,8 +135,10 @@ def main():
             auth = (params["username"], params["password"])
     dists = [f for f in params["files"] if not f.endswith(SIGNATURE_SUFFIX)]
     try:
-        found = split_existing(dists, simple_url, auth=auth, timeout=params["timeout"])
-    except SigningError as exc:
+        with HttpClient(concurrency=1, timeout=params["timeout"],
+                        retries=params["retries"]) as client:
+            found = split_existing(client, dists, simple_url, auth=auth)
+    except (FetchError, ValueError) as exc:
         module.fail_json(msg=str(exc), simple_url=simple_url)
     for line in found["different"]:
         module.warn(line)

@@ -10,6 +10,10 @@ description:
     that is removed at the end, whatever happens, with its gpg-agent stopped.
   - Refuses to sign unless the key's primary fingerprint is O(fingerprint),
     the release key in force for the cycle.
+  - Refuses to sign anything, before the key is imported, when any artifact
+    is not a dist of O(project) O(version) (one of another project or
+    version, or a file whose name does not parse as a wheel or sdist file
+    name). Each offending file is named on a line of its own.
   - Writes C(<artifact>.asc), an armored detached signature, for every
     artifact matching O(patterns) in O(artifacts_dir), then verifies every
     signature against O(fingerprint) before reporting success.
@@ -24,6 +28,21 @@ options:
   artifacts_dir:
     description: Directory holding the release artifacts.
     type: path
+    required: true
+  project:
+    description:
+      - The name on the index of the project being released (the sdist
+        name, which may differ from the repository's, as C(keystoneauth1)
+        from C(openstack/keystoneauth)). Compared in PEP 503 normal form
+        with the name in each artifact's file name.
+    type: str
+    required: true
+  version:
+    description:
+      - The version being released (under Zuul, the tag). Compared as a
+        PEP 440 version with the version in each artifact's file name, so
+        C(1.0) and C(1.0.0) are the same.
+    type: str
     required: true
   private_key:
     description:
@@ -64,6 +83,8 @@ EXAMPLES = r"""
 - name: Sign the release artifacts
   release_artifacts_sign:
     artifacts_dir: "{{ zuul.executor.work_root }}/artifacts"
+    project: "{{ release_project }}"
+    version: "{{ release_version }}"
     private_key: "{{ gpg_key.private }}"
     fingerprint: "{{ release_signing_fingerprint }}"
   vars:
@@ -123,10 +144,22 @@ signing_key_fingerprint:
   description: Fingerprint of the signing subkey used.
   returned: success
   type: str
+problems:
+  description:
+    - Why nothing was signed; one line per artifact that is not a dist of
+      the release when that is the reason.
+  returned: failure
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.pypi_guard_signing import DIST_PATTERNS, SigningError, sign_artifacts
+from ansible.module_utils.pypi_guard_artifacts import (
+    DIST_PATTERNS,
+    WrongReleaseError,
+    sign_artifacts,
+)
+from ansible.module_utils.pypi_guard_gpg import SigningError
 
 
 def main():
@@ -135,6 +168,8 @@ def main():
             "artifacts_dir": {"type": "path", "required": True},
             "private_key": {"type": "str", "required": True, "no_log": True},
             "fingerprint": {"type": "str", "required": True},
+            "project": {"type": "str", "required": True},
+            "version": {"type": "str", "required": True},
             "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
             "gpg_binary": {"type": "str", "default": "gpg"},
             "tmpdir": {"type": "path"},
@@ -145,10 +180,13 @@ def main():
     try:
         result = sign_artifacts(
             params["artifacts_dir"], params["private_key"], params["fingerprint"],
-            gpgbinary=params["gpg_binary"], check_mode=module.check_mode,
+            params["project"], params["version"], gpgbinary=params["gpg_binary"],
+            check_mode=module.check_mode,
             patterns=tuple(params["patterns"]), tmpdir=params["tmpdir"])
+    except WrongReleaseError as exc:
+        module.fail_json(msg=str(exc), problems=exc.problems)
     except SigningError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), problems=[str(exc)])
     module.exit_json(**result)
 
 

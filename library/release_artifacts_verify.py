@@ -9,7 +9,9 @@ description:
   - The preflight of a signed upload. Fails, listing every problem at once,
     when an artifact has no C(.asc), an C(.asc) has no artifact, an C(.asc)
     does not verify against O(fingerprint) (made by another key, or the file
-    was modified), or there is no artifact at all.
+    was modified), an artifact is not a dist of O(project) O(version) (one
+    of another project or version, or a file whose name does not parse as
+    a wheel or sdist file name), or there is no artifact at all.
   - Signatures are checked in a fresh temporary GnuPG home holding only
     O(public_key) and/or O(private_key); it is removed at the end whatever
     happens.
@@ -23,6 +25,19 @@ options:
     required: true
   fingerprint:
     description: Fingerprint of the release key in force (C(release_signing_fingerprint)).
+    type: str
+    required: true
+  project:
+    description:
+      - The name on the index of the project being released (the sdist
+        name). Compared in PEP 503 normal form with the name in each
+        artifact's file name.
+    type: str
+    required: true
+  version:
+    description:
+      - The version being released (under Zuul, the tag), compared as a
+        PEP 440 version.
     type: str
     required: true
   public_key:
@@ -61,6 +76,8 @@ EXAMPLES = r"""
   release_artifacts_verify:
     artifacts_dir: "{{ release_artifacts_dir }}"
     fingerprint: "{{ release_signing_fingerprint }}"
+    project: "{{ release_project }}"
+    version: "{{ release_version }}"
     public_key: "{{ gpg_key.public | default(omit) }}"
     private_key: "{{ gpg_key.private | default(omit) }}"
   vars:
@@ -91,12 +108,12 @@ fingerprint:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.pypi_guard_signing import (
+from ansible.module_utils.pypi_guard_artifacts import (
     DIST_PATTERNS,
     PreflightError,
-    SigningError,
     verify_artifacts,
 )
+from ansible.module_utils.pypi_guard_gpg import SigningError
 
 
 def main():
@@ -104,6 +121,8 @@ def main():
         argument_spec={
             "artifacts_dir": {"type": "path", "required": True},
             "fingerprint": {"type": "str", "required": True},
+            "project": {"type": "str", "required": True},
+            "version": {"type": "str", "required": True},
             "public_key": {"type": "str"},
             "private_key": {"type": "str", "no_log": True},
             "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
@@ -118,7 +137,8 @@ def main():
     try:
         result = verify_artifacts(
             params["artifacts_dir"], params["fingerprint"], keys,
-            gpgbinary=params["gpg_binary"], patterns=tuple(params["patterns"]),
+            params["project"], params["version"], gpgbinary=params["gpg_binary"],
+            patterns=tuple(params["patterns"]),
             tmpdir=params["tmpdir"])
     except PreflightError as exc:
         module.fail_json(msg=str(exc), problems=exc.problems, files=exc.files)

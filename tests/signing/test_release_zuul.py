@@ -16,6 +16,10 @@ FIXTURE_RELEASES = __import__("pathlib").Path(__file__).parent.parent / "fixture
 
 def test_release_job_as_zuul_runs_it(tmp_path, release_key, index, project_name):
     jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job="release-python-signed")
+    # A tag pipeline's build of the project: the release is named by the
+    # repository's short name and the tag, with no variable set.
+    jobdir.zuul.update(pipeline="release", tag="2.0", project=dict(
+        jobdir.zuul["project"], name=f"openstack/{project_name}", short_name=project_name))
     artifacts = jobdir.work / "artifacts"
     dists = make_release(artifacts, project_name, "2.0.0")
     job_vars = {"release_signing_fingerprint": release_key.fingerprint,
@@ -33,3 +37,29 @@ def test_release_job_as_zuul_runs_it(tmp_path, release_key, index, project_name)
     for output in (signed.output, uploaded.output):
         assert index.password not in output
         assert not any(line in output for line in gpgtestkeys.private_key_lines(release_key))
+
+
+def test_release_job_refuses_a_dist_of_another_project(tmp_path, release_key, index,
+                                                      project_name):
+    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job="release-python-signed")
+    jobdir.zuul.update(pipeline="release", tag="2.0.0", project=dict(
+        jobdir.zuul["project"], name=f"openstack/{project_name}", short_name=project_name))
+    artifacts = jobdir.work / "artifacts"
+    make_release(artifacts, project_name, "2.0.0")
+    make_release(artifacts, "nova", "99.0.0")
+    secrets = {"gpg_key": {"private": release_key.private}, "pypi_info": index.pypi_info()}
+    job_vars = {"release_signing_fingerprint": release_key.fingerprint}
+    before = index.snapshot()
+
+    signed = jobdir.run("playbooks/release-python-signed/sign.yaml", job_vars, secrets)
+
+    assert signed.returncode != 0
+    assert "Refusing to sign anything: 2 file(s)" in signed.output
+    assert not list(artifacts.glob("*.asc"))
+    # The project's name on PyPI, set in the job, wins over the repository's.
+    renamed = jobdir.run("playbooks/release-python-signed/sign.yaml",
+                         dict(job_vars, release_project="nova", release_version="99.0"),
+                         secrets)
+    assert renamed.returncode != 0
+    assert f"a dist of {project_name} 2.0.0, not of nova 99.0" in renamed.output
+    assert index.snapshot() == before

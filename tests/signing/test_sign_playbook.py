@@ -1,8 +1,8 @@
 """sign.yaml, run with the real ansible-playbook and the real gpg."""
 
 import gpgtestkeys
-from ansible.module_utils.pypi_guard_signing import format_fingerprint, verify_detached
-from dists import make_release
+from ansible.module_utils.pypi_guard_gpg import format_fingerprint, verify_detached
+from dists import make_release, make_wheel
 
 SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"
 
@@ -11,18 +11,22 @@ def _names(directory):
     return sorted(p.name for p in directory.iterdir())
 
 
-def _sign_vars(directory, key, fingerprint):
+def _sign_vars(directory, key, fingerprint, project):
+    # The tests' releases are version 1.0.0 (dists.make_release's default).
     return {"release_artifacts_dir": str(directory),
             "gpg_key": {"private": key.private, "public": key.public},
-            "release_signing_fingerprint": fingerprint}
+            "release_signing_fingerprint": fingerprint,
+            "release_project": project, "release_version": "1.0.0"}
 
 
-def test_sign_writes_a_good_asc_for_every_dist(play, artifacts, release_key, verifier):
+def test_sign_writes_a_good_asc_for_every_dist(play, artifacts, release_key, verifier,
+                                                project_name):
     dists = _names(artifacts)
     # As people write it: lower case, in groups of four.
     fingerprint = format_fingerprint(release_key.fingerprint).lower()
 
-    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, fingerprint),
+    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, fingerprint,
+                                          project_name),
                 artifacts_dir=artifacts)
 
     assert proc.returncode == 0, proc.output
@@ -39,17 +43,20 @@ def test_sign_writes_a_good_asc_for_every_dist(play, artifacts, release_key, ver
         assert dist in proc.output
     assert "changed=1" in proc.output
 
-    again = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, fingerprint),
+    again = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, fingerprint,
+                                          project_name),
                  artifacts_dir=artifacts)
     assert again.returncode == 0, again.output
     assert "changed=0" in again.output
     assert "every dist already had a good one" in again.output
 
 
-def test_check_mode_writes_nothing_and_lists_what_it_would_sign(play, artifacts, release_key):
+def test_check_mode_writes_nothing_and_lists_what_it_would_sign(play, artifacts, release_key,
+                                                                 project_name):
     before = {p.name: p.stat().st_mtime_ns for p in artifacts.iterdir()}
 
-    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, release_key.fingerprint),
+    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, release_key, release_key.fingerprint,
+                                          project_name),
                 check=True, artifacts_dir=artifacts)
 
     assert proc.returncode == 0, proc.output
@@ -59,10 +66,12 @@ def test_check_mode_writes_nothing_and_lists_what_it_would_sign(play, artifacts,
         assert f"{name}.asc" in proc.output
 
 
-def test_refuses_to_sign_with_another_key(play, artifacts, release_key, other_key):
+def test_refuses_to_sign_with_another_key(play, artifacts, release_key, other_key,
+                                          project_name):
     before = _names(artifacts)
 
-    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, other_key, release_key.fingerprint),
+    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, other_key, release_key.fingerprint,
+                                          project_name),
                 artifacts_dir=artifacts)
 
     assert proc.returncode != 0
@@ -72,10 +81,11 @@ def test_refuses_to_sign_with_another_key(play, artifacts, release_key, other_ke
     assert _names(artifacts) == before
 
 
-def test_refuses_an_expired_release_key(play, artifacts, expired_key):
+def test_refuses_an_expired_release_key(play, artifacts, expired_key, project_name):
     before = _names(artifacts)
 
-    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, expired_key, expired_key.fingerprint),
+    proc = play(SIGN_PLAYBOOK, _sign_vars(artifacts, expired_key, expired_key.fingerprint,
+                                          project_name),
                 artifacts_dir=artifacts)
 
     assert proc.returncode != 0
@@ -90,7 +100,8 @@ def test_a_stale_signature_is_replaced(play, tmp_path, project_name, release_key
     gpgtestkeys.sign_file(other_key, sdist)       # left by someone else
     gpgtestkeys.sign_file(release_key, wheel)     # already good
 
-    proc = play(SIGN_PLAYBOOK, _sign_vars(directory, release_key, release_key.fingerprint),
+    proc = play(SIGN_PLAYBOOK, _sign_vars(directory, release_key, release_key.fingerprint,
+                                          project_name),
                 artifacts_dir=directory)
 
     assert proc.returncode == 0, proc.output
@@ -105,3 +116,34 @@ def test_missing_settings_are_named(play, artifacts):
     assert proc.returncode != 0
     assert "gpg_key.private is not set" in proc.output
     assert "release_signing_fingerprint is not set" in proc.output
+    assert "release_project is not set" in proc.output
+    assert "release_version is not set" in proc.output
+
+
+def test_only_the_release_being_made_is_signed(play, tmp_path, release_key, verifier):
+    directory = tmp_path / "dist"
+    release = make_release(directory, "oslo.config", "10.1.0")
+    # A compromised build step drops another project's wheel, and a file
+    # that is no dist at all, beside the release.
+    make_wheel(directory, "nova", "99.0.0")
+    (directory / "payload.tar.gz").write_bytes(b"not a dist")
+    before = _names(directory)
+    variables = dict(_sign_vars(directory, release_key, release_key.fingerprint,
+                                "oslo_config"), release_version="10.1")
+
+    refused = play(SIGN_PLAYBOOK, variables, artifacts_dir=directory)
+
+    assert refused.returncode != 0
+    assert "Refusing to sign anything: 2 file(s)" in refused.output
+    assert ("nova-99.0.0-py3-none-any.whl: a dist of nova 99.0.0, not of oslo_config 10.1, "
+            "the release being made") in refused.output
+    assert "payload.tar.gz: not the file name of a Python dist" in refused.output
+    assert _names(directory) == before          # nothing signed
+
+    # Without them, the same release goes through.
+    (directory / "nova-99.0.0-py3-none-any.whl").unlink()
+    (directory / "payload.tar.gz").unlink()
+    signed = play(SIGN_PLAYBOOK, variables, artifacts_dir=directory)
+    assert signed.returncode == 0, signed.output
+    for dist in release:
+        assert verify_detached(verifier, f"{dist}.asc", dist, release_key.fingerprint).ok

@@ -1,29 +1,39 @@
-"""The plain functions of module_utils/pypi_guard_signing.py, with real gpg."""
+"""The plain functions of the signing code (pypi_guard_gpg, _artifacts and
+_index), with real gpg, a real pypiserver and the fake PyPI."""
 
+import hashlib
 import os
 import tempfile
 
 import gpgtestkeys
 import pytest
-from ansible.module_utils import pypi_guard_signing as signing
-from ansible.module_utils.pypi_guard_signing import (
-    GnupgHome,
+from ansible.module_utils.pypi_guard_artifacts import (
     PreflightError,
-    SigningError,
-    dist_project_name,
-    format_fingerprint,
-    index_files,
-    normalize_fingerprint,
+    WrongReleaseError,
     pair_signatures,
-    parse_simple_page,
-    same_fingerprint,
+    parse_dist_filename,
+    release_problems,
     sign_artifacts,
-    simple_index_url,
-    split_existing,
     verify_artifacts,
+)
+from ansible.module_utils.pypi_guard_gpg import (
+    GnupgHome,
+    SigningError,
+    format_fingerprint,
+    import_keys,
+    normalize_fingerprint,
+    same_fingerprint,
     verify_detached,
 )
-from dists import make_release
+from ansible.module_utils.pypi_guard_http import FetchError, HttpClient
+from ansible.module_utils.pypi_guard_index import (
+    index_files,
+    parse_simple_page,
+    simple_index_url,
+    split_existing,
+)
+from dists import make_release, make_wheel
+from fakepypi import FakePyPI
 
 FPR = "0123456789ABCDEF0123456789ABCDEF01234567"
 
@@ -137,21 +147,26 @@ def test_a_signature_by_a_key_that_expired_since(gpg_homes, expired_key, tmp_pat
 def test_sign_then_verify_artifacts(tmp_path, release_key, other_key):
     directory = tmp_path / "dist"
     make_release(directory, "pg-unit")
-    result = sign_artifacts(str(directory), release_key.private, release_key.fingerprint)
+    result = sign_artifacts(str(directory), release_key.private, release_key.fingerprint,
+                            "pg.unit", "1.0")
     assert result["changed"] and len(result["signed"]) == 2
     assert result["signing_key_fingerprint"] == release_key.signing_subkey
 
-    checked = verify_artifacts(str(directory), release_key.fingerprint, [release_key.public])
+    checked = verify_artifacts(str(directory), release_key.fingerprint, [release_key.public],
+                               "pg_unit", "1.0.0")
     assert [os.path.basename(p) for p in checked["upload_files"]] == [
         "pg_unit-1.0.0-py3-none-any.whl", "pg_unit-1.0.0-py3-none-any.whl.asc",
         "pg_unit-1.0.0.tar.gz", "pg_unit-1.0.0.tar.gz.asc"]
 
     with pytest.raises(PreflightError, match="not the release key"):
-        verify_artifacts(str(directory), release_key.fingerprint, [other_key.public])
+        verify_artifacts(str(directory), release_key.fingerprint, [other_key.public],
+                         "pg-unit", "1.0.0")
     with pytest.raises(SigningError, match="Refusing to sign"):
-        sign_artifacts(str(directory), other_key.private, release_key.fingerprint)
+        sign_artifacts(str(directory), other_key.private, release_key.fingerprint,
+                       "pg-unit", "1.0.0")
     with pytest.raises(SigningError, match="release_signing_fingerprint"):
-        sign_artifacts(str(directory), release_key.private, release_key.fingerprint[:16])
+        sign_artifacts(str(directory), release_key.private, release_key.fingerprint[:16],
+                       "pg-unit", "1.0.0")
 
 
 def test_preflight_lists_every_problem_at_once(tmp_path, release_key):
@@ -163,7 +178,8 @@ def test_preflight_lists_every_problem_at_once(tmp_path, release_key):
     assert [os.path.basename(d) for d in dists] == [wheel.name, sdist.name]
     assert len(problems) == 2
     with pytest.raises(PreflightError) as failure:
-        verify_artifacts(str(directory), release_key.fingerprint, [release_key.public])
+        verify_artifacts(str(directory), release_key.fingerprint, [release_key.public],
+                         "pg-unit", "1.0.0")
     assert len(failure.value.problems) == 2
     assert "2 problem(s)" in str(failure.value)
 
@@ -189,14 +205,14 @@ def test_gnupg_home_moves_out_of_a_path_too_long_for_agent_sockets(tmp_path, rel
     with GnupgHome(parent=str(deep)) as home:
         assert len(home.path) < 80
         # The private key really imports (gpg-agent can start).
-        assert signing.import_keys(home.gpg, release_key.private) == [release_key.fingerprint]
+        assert import_keys(home.gpg, release_key.private) == [release_key.fingerprint]
         path = home.path
     assert not os.path.exists(path)
 
 
 def test_import_refuses_things_that_are_not_keys():
     with GnupgHome() as home, pytest.raises(SigningError, match="not an ASCII-armored"):
-        signing.import_keys(home.gpg, "hunter2", "gpg_key.private")
+        import_keys(home.gpg, "hunter2", "gpg_key.private")
 
 
 # --------------------------------------------------------------------------
@@ -224,17 +240,77 @@ def test_simple_index_url(upload, simple):
     ("python_novaclient-18.0.0-py3-none-any.whl", "python-novaclient"),
 ])
 def test_project_names_from_file_names(filename, project):
-    assert dist_project_name(filename) == project
+    assert parse_dist_filename(filename)[0] == project
+
+
+SHA = "ab" * 32
+JSON = "application/vnd.pypi.simple.v1+json"
+URL = "http://127.0.0.1:1/simple/foo/"
 
 
 def test_parse_simple_pages():
-    html = ('<html><body><a href="../../packages/foo-1.0.tar.gz#sha256=ABC">foo-1.0.tar.gz</a>'
+    html = ('<!DOCTYPE html><html><body>'
+            f'<a href="../../packages/foo-1.0.tar.gz#sha256={SHA.upper()}">foo-1.0.tar.gz</a>'
             '<a href="https://files.example/foo-1.0-py3-none-any.whl">x</a></body></html>')
-    assert parse_simple_page(html) == {"foo-1.0.tar.gz": "abc",
-                                       "foo-1.0-py3-none-any.whl": None}
-    body = '{"files": [{"filename": "foo-1.0.tar.gz", "hashes": {"sha256": "def"}}]}'
-    assert parse_simple_page(body, "application/vnd.pypi.simple.v1+json") == {
-        "foo-1.0.tar.gz": "def"}
+    assert parse_simple_page(html, "text/html; charset=utf-8", URL) == {
+        "foo-1.0.tar.gz": SHA, "foo-1.0-py3-none-any.whl": None}
+    assert parse_simple_page("<html><body><h1>Links for foo</h1></body></html>",
+                             "text/html", URL) == {}
+    body = f'{{"files": [{{"filename": "foo-1.0.tar.gz", "hashes": {{"sha256": "{SHA}"}}}}]}}'
+    assert parse_simple_page(body, JSON, URL) == {"foo-1.0.tar.gz": SHA}
+    assert parse_simple_page('{"files": []}', JSON, URL) == {}
+
+
+@pytest.mark.parametrize("body, content_type, reason", [
+    ('{"files": [{"filename": "foo-1.0.tar', JSON, "not valid JSON"),
+    ("<html><body>Service unavailable</body></html>", JSON, "not valid JSON"),
+    ("[]", JSON, "no 'files' list"),
+    ('{"files": {"foo-1.0.tar.gz": {}}}', JSON, "no 'files' list"),
+    ('{"meta": {}}', JSON, "no 'files' list"),
+    ('{"files": ["foo-1.0.tar.gz"]}', JSON, r"files\[0\] has no 'filename'"),
+    ('{"files": [{"url": "x"}]}', JSON, r"files\[0\] has no 'filename'"),
+    ('{"files": [{"filename": 7}]}', JSON, r"files\[0\] has no 'filename'"),
+    ('{"files": [{"filename": "a.whl", "hashes": ["x"]}]}', JSON, "not a mapping"),
+    ('{"files": [{"filename": "a.whl", "hashes": {"sha256": 5}}]}', JSON, "not a sha256"),
+    ('{"files": [{"filename": "a.whl", "hashes": {"sha256": "zz"}}]}', JSON, "not a sha256"),
+    ("\x00\xff garbage \x1b[2J", "text/html", "not an HTML page"),
+    ("Links: foo-1.0.tar.gz", "text/html", "not an HTML page"),
+    ('<html><a href="foo-1.0.tar.gz#sha256=nothex">x</a></html>', "text/html",
+     "not a sha256"),
+    ("foo-1.0.tar.gz", "text/plain", "not a simple API page"),
+    ("foo-1.0.tar.gz", None, "not a simple API page"),
+])
+def test_a_malformed_simple_page_is_an_error_naming_the_url(body, content_type, reason):
+    with pytest.raises(FetchError, match=reason) as failure:
+        parse_simple_page(body, content_type, URL)
+    assert URL in str(failure.value)
+
+
+def _fake_index(tmp_path, fault):
+    return FakePyPI({"projects": {"pg-broken": {
+        "releases": {"1.0.0": {"files": [{"filename": "pg_broken-1.0.0.tar.gz",
+                                          "content": "sdist bytes"}]}},
+        "faults": {"simple": fault}}}})
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ({"malformed": True}, "not valid JSON"),
+    ({"status": 200, "body": "\u202e garbage, no page at all"}, "not an HTML page"),
+], ids=["truncated-json", "html-garbage"])
+def test_index_files_against_a_broken_index(tmp_path, fault, reason):
+    with _fake_index(tmp_path, fault) as index, HttpClient(retries=0) as client:
+        url = f"{index.url}/simple/"
+        with pytest.raises(FetchError, match=reason) as failure:
+            index_files(client, url, "pg.broken")
+    assert f"{url}pg-broken/" in str(failure.value)
+
+
+def test_index_files_retries_server_errors(tmp_path):
+    fault = {"status": 503, "times": 2}
+    with _fake_index(tmp_path, fault) as index, \
+            HttpClient(retries=2, backoff=0.01) as client:
+        assert index_files(client, f"{index.url}/simple/", "pg-broken") == {
+            "pg_broken-1.0.0.tar.gz": hashlib.sha256(b"sdist bytes").hexdigest()}
 
 
 def test_split_existing_against_a_real_index(tmp_path, index, project_name, release_key):
@@ -245,22 +321,103 @@ def test_split_existing_against_a_real_index(tmp_path, index, project_name, rele
     sdist, wheel = make_release(directory, project_name)
     auth = (index.username, index.password)
     simple = simple_index_url(index.url + "/")
-    assert index_files(simple, project_name, auth=auth) == {}     # 404: not there yet
-    with pytest.raises(SigningError, match="check the credentials"):
-        index_files(simple, project_name, auth=(index.username, "wrong"))
+    with HttpClient(retries=0) as client:
+        assert index_files(client, simple, project_name, auth=auth) == {}  # 404: not there
+        with pytest.raises(FetchError, match="check the credentials"):
+            index_files(client, simple, project_name, auth=(index.username, "wrong"))
 
-    subprocess.run(
-        [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
-         "--repository-url", index.url + "/", "-u", index.username, "-p", index.password,
-         str(wheel)], check=True, capture_output=True)
-    found = split_existing([str(sdist), str(wheel)], simple, auth=auth)
-    assert found == {"existing": [str(wheel)], "missing": [str(sdist)], "different": []}
+        subprocess.run(
+            [sys.executable, "-m", "twine", "upload", "--non-interactive",
+             "--disable-progress-bar", "--repository-url", index.url + "/",
+             "-u", index.username, "-p", index.password, str(wheel)],
+            check=True, capture_output=True)
+        found = split_existing(client, [str(sdist), str(wheel)], simple, auth=auth)
+        assert found == {"existing": [str(wheel)], "missing": [str(sdist)], "different": []}
 
-    # Same name, other content (a rebuild): never replaced, and said so.
-    rebuilt = tmp_path / "rebuilt"
-    rebuilt.mkdir()
-    changed = rebuilt / wheel.name
-    changed.write_bytes(wheel.read_bytes() + b"\0")
-    found = split_existing([str(changed)], simple, auth=auth)
+        # Same name, other content (a rebuild): never replaced, and said so.
+        rebuilt = tmp_path / "rebuilt"
+        rebuilt.mkdir()
+        changed = rebuilt / wheel.name
+        changed.write_bytes(wheel.read_bytes() + b"\0")
+        found = split_existing(client, [str(changed)], simple, auth=auth)
     assert found["existing"] == [str(changed)] and found["missing"] == []
     assert "keeps the file uploaded first" in found["different"][0]
+
+
+# --------------------------------------------------------------------------
+# Only the release being made
+
+
+@pytest.mark.parametrize("name, version", [
+    ("oslo.config", "10.1.0"), ("OSLO_config", "10.1"), ("oslo-config", "v10.1.0.0")])
+def test_dists_of_the_release_pass_whatever_the_spelling(tmp_path, name, version):
+    dists = make_release(tmp_path, "oslo.config", "10.1.0")
+    assert release_problems(dists, name, version) == []
+
+
+def test_every_other_file_is_named(tmp_path):
+    dists = make_release(tmp_path, "oslo.config", "10.1.0")
+    dists.append(make_wheel(tmp_path, "nova", "99.0.0"))
+    dists += make_release(tmp_path, "oslo.config", "10.0.99")
+    stray = tmp_path / "payload.tar.gz"
+    stray.write_bytes(b"x")
+    hostile = tmp_path / "evil\x1b[2J-1.0.whl"
+    hostile.write_bytes(b"x")
+    dists += [stray, hostile]
+
+    problems = release_problems(dists, "oslo.config", "10.1.0")
+
+    assert problems == [
+        "nova-99.0.0-py3-none-any.whl: a dist of nova 99.0.0, not of oslo.config 10.1.0, "
+        "the release being made",
+        "oslo_config-10.0.99.tar.gz: a dist of oslo-config 10.0.99, not of oslo.config "
+        "10.1.0, the release being made",
+        "oslo_config-10.0.99-py3-none-any.whl: a dist of oslo-config 10.0.99, not of "
+        "oslo.config 10.1.0, the release being made",
+        "payload.tar.gz: not the file name of a Python dist (Invalid sdist filename: "
+        "'payload.tar.gz'); only dists of oslo.config 10.1.0 may be released",
+        problems[-1]]
+    assert problems[-1].startswith("evil\\x1b[2J-1.0.whl: not the file name of a Python dist")
+
+
+@pytest.mark.parametrize("project, version, reason", [
+    ("", "1.0", "release_project is not set"),
+    (None, "1.0", "release_project is not set"),
+    ("oslo config", "1.0", "is not a project name"),
+    ("oslo.config", "", "release_version is not set"),
+    ("oslo.config", "rocky-em", "is not a PEP 440 version"),
+    ("oslo.config", 1.1, "release_version is not set"),
+])
+def test_the_release_must_be_named(tmp_path, project, version, reason):
+    with pytest.raises(SigningError, match=reason):
+        release_problems([], project, version)
+
+
+def test_a_dist_of_another_project_refuses_signing_and_upload(tmp_path, release_key):
+    directory = tmp_path / "dist"
+    make_release(directory, "oslo.config", "10.1.0")
+    intruder = make_wheel(directory, "nova", "99.0.0")
+
+    with pytest.raises(WrongReleaseError) as refused:
+        sign_artifacts(str(directory), release_key.private, release_key.fingerprint,
+                       "oslo.config", "10.1.0")
+    assert refused.value.problems == [
+        "nova-99.0.0-py3-none-any.whl: a dist of nova 99.0.0, not of oslo.config 10.1.0, "
+        "the release being made"]
+    assert "Refusing to sign anything" in str(refused.value)
+    assert not list(directory.glob("*.asc"))
+
+    # Signed anyway (by hand, or by a step after the signing): the preflight
+    # refuses it too, with every other problem.
+    for dist in directory.iterdir():
+        gpgtestkeys.sign_file(release_key, dist)
+    with pytest.raises(PreflightError) as preflight:
+        verify_artifacts(str(directory), release_key.fingerprint, [release_key.public],
+                         "oslo.config", "10.1.0")
+    assert preflight.value.problems == refused.value.problems
+
+    intruder.unlink()
+    (directory / f"{intruder.name}.asc").unlink()
+    checked = verify_artifacts(str(directory), release_key.fingerprint,
+                               [release_key.public], "oslo.config", "10.1.0")
+    assert len(checked["upload_files"]) == 4

@@ -4,18 +4,24 @@ import hashlib
 
 import gpgtestkeys
 import pytest
-from ansible.module_utils.pypi_guard_signing import verify_detached
-from dists import make_release
+from ansible.module_utils.pypi_guard_gpg import verify_detached
+from dists import make_release, make_wheel
 
 SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"
 UPLOAD_PLAYBOOK = "playbooks/release-python-signed/upload.yaml"
 
 
-def _upload_vars(directory, index, key, fingerprint, **extra):
+def _release(project):
+    # The tests' releases are version 1.0.0 (dists.make_release's default).
+    return {"release_project": project, "release_version": "1.0.0"}
+
+
+def _upload_vars(directory, project, index, key, fingerprint, **extra):
     variables = {"release_artifacts_dir": str(directory),
                  "gpg_key": {"private": key.private, "public": key.public},
                  "release_signing_fingerprint": fingerprint,
                  "pypi_info": index.pypi_info()}
+    variables.update(_release(project))
     variables.update(extra)
     return variables
 
@@ -25,16 +31,17 @@ def _dists(directory):
 
 
 def test_signed_release_is_uploaded_and_the_index_serves_good_signatures(
-        play, artifacts, index, release_key, verifier, tmp_path):
+        play, artifacts, index, release_key, verifier, tmp_path, project_name):
     # The whole job: sign, then upload, by hand.
     signed = play(SIGN_PLAYBOOK, {
         "release_artifacts_dir": str(artifacts),
         "gpg_key": {"private": release_key.private},
-        "release_signing_fingerprint": release_key.fingerprint}, artifacts_dir=artifacts)
+        "release_signing_fingerprint": release_key.fingerprint, **_release(project_name)},
+        artifacts_dir=artifacts)
     assert signed.returncode == 0, signed.output
 
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(
-        artifacts, index, release_key, release_key.fingerprint,
+        artifacts, project_name, index, release_key, release_key.fingerprint,
         pypi_info=index.pypi_info(username=None, password=None, api_token=index.token)),
         artifacts_dir=artifacts)
 
@@ -59,7 +66,7 @@ def test_signed_release_is_uploaded_and_the_index_serves_good_signatures(
 
     # A re-run (the job retried) completes without sending anything again.
     again = play(UPLOAD_PLAYBOOK, _upload_vars(
-        artifacts, index, release_key, release_key.fingerprint,
+        artifacts, project_name, index, release_key, release_key.fingerprint,
         pypi_upload_skip_existing=True), artifacts_dir=artifacts)
     assert again.returncode == 0, again.output
     assert "nothing was uploaded" in again.output
@@ -67,7 +74,8 @@ def test_signed_release_is_uploaded_and_the_index_serves_good_signatures(
 
     # Without skip-existing the index refuses the duplicate and twine says so.
     refused = play(UPLOAD_PLAYBOOK, _upload_vars(
-        artifacts, index, release_key, release_key.fingerprint), artifacts_dir=artifacts)
+        artifacts, project_name, index, release_key, release_key.fingerprint),
+        artifacts_dir=artifacts)
     assert refused.returncode != 0
     assert "already exists" in refused.output
     assert index.snapshot() == stored
@@ -80,7 +88,7 @@ def test_rerun_after_a_partial_upload_sends_only_what_is_missing(
     _sdist, wheel = make_release(first, project_name)
     gpgtestkeys.sign_file(release_key, wheel)
     _sdist.unlink()
-    proc = play(UPLOAD_PLAYBOOK, _upload_vars(first, index, release_key,
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(first, project_name, index, release_key,
                                               release_key.fingerprint))
     assert proc.returncode == 0, proc.output
     wheel_stamp = index.snapshot()[wheel.name]
@@ -93,7 +101,7 @@ def test_rerun_after_a_partial_upload_sends_only_what_is_missing(
     assert rebuilt.name == wheel.name and rebuilt.read_bytes() != wheel.read_bytes()
 
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(
-        again, index, release_key, release_key.fingerprint,
+        again, project_name, index, release_key, release_key.fingerprint,
         # The preflight needs only the public key.
         gpg_key={"public": release_key.public},
         pypi_upload_skip_existing=True))
@@ -135,11 +143,11 @@ def _break_stray_asc(directory, key, other):
                          ids=["missing-asc", "asc-by-another-key", "modified-file",
                               "stray-asc"])
 def test_preflight_refuses_the_whole_upload(play, signed_artifacts, index, release_key,
-                                            other_key, breakage):
+                                            other_key, breakage, project_name):
     expected = breakage(signed_artifacts, release_key, other_key)
     before = index.snapshot()
 
-    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, index, release_key,
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, release_key,
                                               release_key.fingerprint),
                 artifacts_dir=signed_artifacts)
 
@@ -150,11 +158,40 @@ def test_preflight_refuses_the_whole_upload(play, signed_artifacts, index, relea
     assert index.snapshot() == before
 
 
-def test_preflight_refuses_when_the_secret_holds_another_key(
-        play, signed_artifacts, index, release_key, other_key):
+def test_a_dist_of_another_release_refuses_the_whole_upload(
+        play, signed_artifacts, index, release_key, project_name):
+    # Signed with the release key (a step after the signing, or by hand):
+    # the preflight still refuses it, before anything is sent.
+    intruder = make_wheel(signed_artifacts, "nova", "99.0.0")
+    gpgtestkeys.sign_file(release_key, intruder)
     before = index.snapshot()
 
-    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, index, other_key,
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, release_key,
+                                              release_key.fingerprint),
+                artifacts_dir=signed_artifacts)
+
+    assert proc.returncode != 0
+    assert "Refusing to upload anything: 1 problem(s)" in proc.output
+    assert (f"nova-99.0.0-py3-none-any.whl: a dist of nova 99.0.0, not of "
+            f"{project_name} 1.0.0") in proc.output
+    assert "Uploading distributions" not in proc.output
+    assert index.snapshot() == before
+
+    # Another version of the project itself is refused the same way.
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, release_key,
+                                              release_key.fingerprint,
+                                              release_version="1.0.1"),
+                artifacts_dir=signed_artifacts)
+    assert proc.returncode != 0
+    assert "Refusing to upload anything: 3 problem(s)" in proc.output
+    assert index.snapshot() == before
+
+
+def test_preflight_refuses_when_the_secret_holds_another_key(
+        play, signed_artifacts, index, release_key, other_key, project_name):
+    before = index.snapshot()
+
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, other_key,
                                               release_key.fingerprint),
                 artifacts_dir=signed_artifacts)
 
@@ -164,11 +201,11 @@ def test_preflight_refuses_when_the_secret_holds_another_key(
 
 
 def test_preflight_refuses_when_the_fingerprint_is_another_key(
-        play, signed_artifacts, index, release_key, other_key):
+        play, signed_artifacts, index, release_key, other_key, project_name):
     before = index.snapshot()
     # The key and the fingerprint of the secret agree, but the dists were
     # signed by another key than the one in force.
-    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, index, other_key,
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, other_key,
                                               other_key.fingerprint),
                 artifacts_dir=signed_artifacts)
 
@@ -185,7 +222,7 @@ def test_preflight_refuses_dists_that_twine_check_rejects(
         gpgtestkeys.sign_file(release_key, dist)
     before = index.snapshot()
 
-    proc = play(UPLOAD_PLAYBOOK, _upload_vars(directory, index, release_key,
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(directory, project_name, index, release_key,
                                               release_key.fingerprint))
 
     assert proc.returncode != 0
@@ -194,12 +231,12 @@ def test_preflight_refuses_dists_that_twine_check_rejects(
 
 
 def test_bad_credentials_fail_with_twines_message_and_no_secret(
-        play, signed_artifacts, index, release_key):
+        play, signed_artifacts, index, release_key, project_name):
     before = index.snapshot()
     wrong = "wrong-" + index.password
 
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(
-        signed_artifacts, index, release_key, release_key.fingerprint,
+        signed_artifacts, project_name, index, release_key, release_key.fingerprint,
         pypi_info=index.pypi_info(password=wrong)), artifacts_dir=signed_artifacts)
 
     assert proc.returncode != 0
@@ -208,9 +245,9 @@ def test_bad_credentials_fail_with_twines_message_and_no_secret(
     assert index.snapshot() == before
 
 
-def test_missing_settings_are_named(play, signed_artifacts, release_key, index):
+def test_missing_settings_are_named(play, signed_artifacts, release_key, index, project_name):
     proc = play(UPLOAD_PLAYBOOK, {
-        "release_artifacts_dir": str(signed_artifacts),
+        "release_artifacts_dir": str(signed_artifacts), **_release(project_name),
         "release_signing_fingerprint": release_key.fingerprint,
         "gpg_key": {"public": release_key.public},
         "pypi_info": {"username": index.username, "api_token": index.token,
@@ -219,12 +256,17 @@ def test_missing_settings_are_named(play, signed_artifacts, release_key, index):
     assert proc.returncode != 0
     assert "pypi_info needs either api_token, or username and password" in proc.output
 
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, release_key,
+                                              release_key.fingerprint, release_version=""))
+    assert proc.returncode != 0
+    assert "release_version is not set" in proc.output
+
 
 def test_check_mode_runs_the_preflight_and_uploads_nothing(play, signed_artifacts, index,
-                                                          release_key):
+                                                          release_key, project_name):
     before = index.snapshot()
 
-    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, index, release_key,
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, release_key,
                                               release_key.fingerprint),
                 check=True, artifacts_dir=signed_artifacts)
 

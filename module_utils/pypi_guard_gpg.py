@@ -1,10 +1,5 @@
-"""Signing and checking release artifacts with OpenPGP detached signatures.
-
-Plain functions that the pypi-guard modules are thin wrappers over, and
-that the signature audit reuses: fingerprint normalisation, a throwaway
-GnuPG home, verification of a detached signature against the expected
-*primary* key fingerprint, signing, pairing dists with their ``.asc`` and
-asking a package index's simple API which files it already has.
+"""The gpg layer: OpenPGP fingerprints, a throwaway GnuPG home, key import,
+detached signatures made and checked.
 
 Rules that every caller relies on:
 
@@ -19,20 +14,12 @@ Rules that every caller relies on:
   with its gpg-agent stopped, whatever happens.
 """
 
-import hashlib
-import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
-from fnmatch import fnmatch
-from html.parser import HTMLParser
-from urllib.parse import unquote, urljoin, urlsplit
-
-from ansible.module_utils.pypi_guard_deliverables import normalize_name
-from ansible.module_utils.pypi_guard_report import write_atomically
 
 try:
     import gnupg
@@ -41,15 +28,6 @@ except ImportError as exc:  # reported by the modules through fail_json
     gnupg = None
     GNUPG_IMPORT_ERROR = str(exc)
 
-DIST_PATTERNS = ("*.tar.gz", "*.whl")
-SIGNATURE_SUFFIX = ".asc"
-PYPI_UPLOAD_URL = "https://upload.pypi.org/legacy/"
-TESTPYPI_UPLOAD_URL = "https://test.pypi.org/legacy/"
-KNOWN_REPOSITORIES = {"pypi": PYPI_UPLOAD_URL, "testpypi": TESTPYPI_UPLOAD_URL}
-KNOWN_SIMPLE_URLS = {
-    PYPI_UPLOAD_URL: "https://pypi.org/simple/",
-    TESTPYPI_UPLOAD_URL: "https://test.pypi.org/simple/",
-}
 EXPIRED_KEY = "signing key has expired"
 
 _HEX40 = re.compile(r"^[0-9A-F]{40}$")
@@ -57,18 +35,6 @@ _HEX40 = re.compile(r"^[0-9A-F]{40}$")
 
 class SigningError(Exception):
     """Something a person has to fix; the message says what."""
-
-
-class PreflightError(SigningError):
-    """The artifacts are not fit to upload; ``problems`` lists each reason."""
-
-    def __init__(self, problems, files=None):
-        self.problems = list(problems)
-        self.files = files or []
-        listed = "\n- ".join(self.problems)
-        super().__init__(
-            f"Refusing to upload anything: {len(self.problems)} problem(s) with the "
-            f"release artifacts:\n- {listed}")
 
 
 # --------------------------------------------------------------------------
@@ -115,12 +81,6 @@ def format_fingerprint(value):
     fpr = normalize_fingerprint(value)
     return " ".join(fpr[i:i + 4] for i in range(0, 40, 4))
 
-
-def _expected_fingerprint(value):
-    try:
-        return normalize_fingerprint(value)
-    except ValueError as exc:
-        raise SigningError(f"release_signing_fingerprint: {exc}") from None
 
 
 # --------------------------------------------------------------------------
@@ -395,51 +355,6 @@ def verify_detached(gpg, signature_file, data_file, expected, allow_expired_key=
 
 
 # --------------------------------------------------------------------------
-# Files
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def find_dists(directory, patterns=DIST_PATTERNS):
-    """Sorted paths of the regular files in ``directory`` matching ``patterns``."""
-    if not os.path.isdir(directory):
-        raise SigningError(f"the artifacts directory {directory} does not exist")
-    found = []
-    for name in sorted(os.listdir(directory)):
-        path = os.path.join(directory, name)
-        if os.path.isfile(path) and any(fnmatch(name, p) for p in patterns):
-            found.append(path)
-    return found
-
-
-def find_signatures(directory):
-    """Sorted paths of the ``*.asc`` files in ``directory``."""
-    return [os.path.join(directory, name) for name in sorted(os.listdir(directory))
-            if name.endswith(SIGNATURE_SUFFIX)
-            and os.path.isfile(os.path.join(directory, name))]
-
-
-def signature_path(path):
-    return path + SIGNATURE_SUFFIX
-
-
-def _file_entry(path, check=None):
-    entry = {"path": path, "name": os.path.basename(path),
-             "signature": signature_path(path), "sha256": sha256_file(path)}
-    if check is not None:
-        entry.update({"signer_fingerprint": check.signer_fingerprint,
-                      "signing_key_fingerprint": check.signing_key_fingerprint,
-                      "signature_timestamp": check.timestamp})
-    return entry
-
-
-# --------------------------------------------------------------------------
 # Signing
 
 
@@ -455,255 +370,3 @@ def sign_detached(gpg, path, fingerprint):
         raise SigningError(f"gpg could not sign {os.path.basename(path)}: {reason}")
     return data
 
-
-def sign_artifacts(directory, private_key, fingerprint, gpgbinary="gpg",
-                   check_mode=False, patterns=DIST_PATTERNS, tmpdir=None):
-    """Sign every dist in ``directory`` with the release key, then verify.
-
-    Imports ``private_key`` into a throwaway GnuPG home, refuses any key
-    but ``fingerprint``, writes ``<dist>.asc`` (armored, detached) for each
-    dist without a good signature by that key, then verifies every
-    signature against ``fingerprint``.  In ``check_mode`` the key is still
-    checked but nothing is written.  Returns a dict with ``files``,
-    ``signed`` (signature names written, or that would be), ``fingerprint``,
-    ``signing_key_fingerprint`` and ``changed``.  Raises ``SigningError``.
-    """
-    expected = _expected_fingerprint(fingerprint)
-    dists = find_dists(directory, patterns)
-    if not dists:
-        raise SigningError(f"no release artifacts ({', '.join(patterns)}) in "
-                           f"{directory}: nothing to sign")
-    with GnupgHome(gpgbinary, parent=tmpdir) as home:
-        imported = import_keys(home.gpg, private_key, "gpg_key.private")
-        subkey = check_signing_key(home.gpg, imported, expected)
-        written = []
-        for dist in dists:
-            asc = signature_path(dist)
-            if os.path.exists(asc) and verify_detached(home.gpg, asc, dist, expected).ok:
-                continue
-            written.append(os.path.basename(asc))
-            if not check_mode:
-                write_atomically({asc: sign_detached(home.gpg, dist, expected)})
-        files = []
-        problems = []
-        for dist in dists:
-            if check_mode:
-                files.append(_file_entry(dist))
-                continue
-            check = verify_detached(home.gpg, signature_path(dist), dist, expected)
-            if not check.ok:
-                problems.append(check.reason)
-            elif check.signing_key_fingerprint:
-                subkey = check.signing_key_fingerprint
-            files.append(_file_entry(dist, check))
-        if problems:
-            listed = "\n- ".join(problems)
-            raise SigningError(f"signatures were written but do not verify against "
-                               f"{format_fingerprint(expected)}:\n- {listed}")
-    return {"files": files, "signed": written, "fingerprint": expected,
-            "signing_key_fingerprint": subkey, "changed": bool(written)}
-
-
-# --------------------------------------------------------------------------
-# Preflight before an upload
-
-
-def pair_signatures(directory, patterns=DIST_PATTERNS):
-    """Match dists with their ``.asc``; returns ``(dists, problems)``.
-
-    A problem is a dist without its ``.asc``, an ``.asc`` without its dist,
-    or no dist at all.
-    """
-    dists = find_dists(directory, patterns)
-    problems = []
-    if not dists:
-        problems.append(f"no release artifacts ({', '.join(patterns)}) in {directory}")
-    for dist in dists:
-        if not os.path.isfile(signature_path(dist)):
-            problems.append(f"{os.path.basename(dist)} has no signature "
-                            f"({os.path.basename(signature_path(dist))} is missing)")
-    names = set(dists)
-    for asc in find_signatures(directory):
-        if asc.removesuffix(SIGNATURE_SUFFIX) not in names:
-            problems.append(f"{os.path.basename(asc)} has no matching dist: it would be "
-                            "uploaded with nothing, or with the wrong file")
-    return dists, problems
-
-
-def verify_artifacts(directory, fingerprint, keys, gpgbinary="gpg",
-                     patterns=DIST_PATTERNS, tmpdir=None):
-    """Preflight: does every dist have an ``.asc`` made by the release key,
-    and every ``.asc`` a dist?
-
-    ``keys`` is a list of armored keys (public or private) for a throwaway
-    keyring; the release key ``fingerprint`` must be among them.  Raises
-    ``PreflightError`` listing every problem at once.  Returns a dict with
-    ``files`` (path, sha256, signer) and ``upload_files`` (each dist
-    followed by its ``.asc``, as twine should get them).
-    """
-    expected = _expected_fingerprint(fingerprint)
-    dists, problems = pair_signatures(directory, patterns)
-    files = []
-    with GnupgHome(gpgbinary, parent=tmpdir) as home:
-        imported = []
-        for number, armored in enumerate(keys, start=1):
-            imported += import_keys(home.gpg, armored, f"gpg_key (key {number})")
-        if expected not in imported:
-            found = ", ".join(format_fingerprint(f) for f in imported)
-            raise PreflightError(
-                [f"the key in gpg_key is {found}, not the release key "
-                 f"{format_fingerprint(expected)} (release_signing_fingerprint): "
-                 "the secret or the fingerprint is wrong"] + problems)
-        for dist in dists:
-            asc = signature_path(dist)
-            if not os.path.isfile(asc):
-                continue
-            check = verify_detached(home.gpg, asc, dist, expected)
-            if not check.ok:
-                problems.append(check.reason)
-            files.append(_file_entry(dist, check))
-    if problems:
-        raise PreflightError(problems, files)
-    upload_files = []
-    for entry in files:
-        upload_files += [entry["path"], entry["signature"]]
-    return {"files": files, "upload_files": upload_files, "fingerprint": expected}
-
-
-# --------------------------------------------------------------------------
-# What the index already has (twine's --skip-existing only works for pypi.org)
-
-
-def upload_url_for(repository=None, repository_url=None):
-    """The upload URL twine uses for ``repository`` / ``repository_url``."""
-    if repository_url:
-        return repository_url
-    return KNOWN_REPOSITORIES.get(repository or "pypi", PYPI_UPLOAD_URL)
-
-
-def simple_index_url(upload_url):
-    """The simple API (PEP 503) base URL of the index behind ``upload_url``.
-
-    pypi.org and TestPyPI are known; otherwise a trailing ``legacy/`` is
-    dropped and ``simple/`` appended, which is where pypiserver, devpi and
-    most other indexes serve it.
-    """
-    url = upload_url or PYPI_UPLOAD_URL
-    if not url.endswith("/"):
-        url += "/"
-    if url in KNOWN_SIMPLE_URLS:
-        return KNOWN_SIMPLE_URLS[url]
-    url = url.removesuffix("legacy/")
-    if url.endswith("/simple/"):
-        return url
-    return url + "simple/"
-
-
-def dist_project_name(filename):
-    """The canonical project name from a wheel or sdist file name."""
-    name = os.path.basename(filename)
-    if name.endswith(".whl"):
-        return normalize_name(name.split("-")[0])
-    for suffix in (".tar.gz", ".zip", ".tar.bz2"):
-        stem = name.removesuffix(suffix)
-        if stem != name and "-" in stem:
-            return normalize_name(stem.rsplit("-", 1)[0])
-    raise SigningError(f"cannot tell the project of {name} from its file name")
-
-
-class _LinkParser(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.links.append(href)
-
-
-def parse_simple_page(body, content_type="text/html"):
-    """``{filename: sha256 or None}`` from a simple API project page, HTML
-    (PEP 503) or JSON (PEP 691)."""
-    files = {}
-    if "json" in (content_type or ""):
-        for entry in json.loads(body).get("files", []):
-            files[entry["filename"]] = (entry.get("hashes") or {}).get("sha256")
-        return files
-    parser = _LinkParser()
-    parser.feed(body)
-    for href in parser.links:
-        path, _, fragment = href.partition("#")
-        name = unquote(path.rstrip("/").rsplit("/", 1)[-1])
-        if name:
-            digest = fragment.removeprefix("sha256=").lower()
-            files[name] = digest if fragment.startswith("sha256=") else None
-    return files
-
-
-def index_files(simple_url, project, auth=None, timeout=30, session=None):
-    """The files the index lists for ``project``: ``{filename: sha256 or None}``.
-
-    A 404 means the project is not there yet.  A redirect to another host
-    (pypiserver's fallback to pypi.org) also means this index has nothing.
-    ``auth`` is sent only to the index's own host.
-    """
-    import requests  # only this helper needs it
-
-    session = session or requests.Session()
-    base = simple_url if simple_url.endswith("/") else simple_url + "/"
-    url = urljoin(base, normalize_name(project) + "/")
-    origin = urlsplit(url)[:2]
-    headers = {"Accept": "application/vnd.pypi.simple.v1+json, "
-                         "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"}
-    for _hop in range(5):
-        try:
-            response = session.get(url, headers=headers, timeout=timeout, auth=auth,
-                                   allow_redirects=False)
-        except requests.RequestException as exc:
-            raise SigningError(f"cannot ask {url} which files it has: {exc}") from None
-        if response.status_code in (301, 302, 303, 307, 308):
-            target = urljoin(url, response.headers.get("location", ""))
-            if urlsplit(target)[:2] != origin:
-                return {}
-            url = target
-            continue
-        if response.status_code == 404:
-            return {}
-        if response.status_code in (401, 403):
-            raise SigningError(
-                f"{simple_url} refused to list {project} (HTTP {response.status_code}): "
-                "check the credentials in pypi_info")
-        if response.status_code != 200:
-            raise SigningError(f"{url} answered HTTP {response.status_code}")
-        return parse_simple_page(response.text, response.headers.get("content-type", ""))
-    raise SigningError(f"too many redirects from {url}")
-
-
-def split_existing(dists, simple_url, auth=None, timeout=30):
-    """Sort ``dists`` (paths) into what the index already has and what it
-    lacks, by file name, as twine's ``--skip-existing`` and the index itself
-    do: an index never replaces a released file.  A file the index has under
-    the same name but with another sha256 (a rebuild on a re-run) is still
-    "existing", and is also reported in ``different``.  Returns a dict with
-    ``existing`` and ``missing`` (paths) and ``different`` (one line each).
-    """
-    by_project = {}
-    for dist in dists:
-        by_project.setdefault(dist_project_name(dist), []).append(dist)
-    existing, missing, different = [], [], []
-    for project, paths in sorted(by_project.items()):
-        listed = index_files(simple_url, project, auth=auth, timeout=timeout)
-        for path in paths:
-            name = os.path.basename(path)
-            if name not in listed:
-                missing.append(path)
-                continue
-            existing.append(path)
-            remote, ours = listed[name], sha256_file(path)
-            if remote and remote != ours:
-                different.append(
-                    f"{name}: the index keeps the file uploaded first (sha256 {remote}); "
-                    f"this build (sha256 {ours}) is not uploaded")
-    return {"existing": existing, "missing": missing, "different": different}
