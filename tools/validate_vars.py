@@ -6,6 +6,11 @@ edit of ``vars/pypi-maintainers.yaml`` fails in review (``tox -e linters``)
 rather than in the periodic job. Prints one line per problem; exits 1 on any.
 
 Usage: tools/validate_vars.py [FILE ...]   (default: every known vars file)
+
+A file of another name (a job's vars, or one given to ansible-playbook with
+``-e @file``) is checked for the variables it holds: its
+``pypi_maintainers_allowlist`` and ``pypi_release_audit_known_releases`` are
+validated as the audits validate them; its other variables are left alone.
 """
 
 import sys
@@ -20,24 +25,45 @@ from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
     VarsFileError,
     load_known_releases,
     load_maintainers_allowlist,
+    load_strict_yaml,
+    parse_known_releases,
+    parse_maintainers_allowlist,
 )
 
 VALIDATORS = {
     "pypi-maintainers.yaml": load_maintainers_allowlist,
     "pypi-releases.yaml": load_known_releases,
 }
+# In a file of another name: variable -> how the audits validate it.
+VARIABLES = {
+    "pypi_maintainers_allowlist": parse_maintainers_allowlist,
+    "pypi_release_audit_known_releases": parse_known_releases,
+}
+
+
+def validate_variables(path):
+    """Validate the known variables of a vars file of another name."""
+    data = load_strict_yaml(path)
+    found = [name for name in VARIABLES if isinstance(data, dict) and name in data]
+    if not found:
+        raise VarsFileError(path, [
+            f"no validator for this file (known: {', '.join(sorted(VALIDATORS))}) and none "
+            f"of the variables {', '.join(VARIABLES)} in it"])
+    problems = []
+    for name in found:
+        try:
+            VARIABLES[name]({name: data[name]}, str(path))
+        except VarsFileError as exc:
+            problems += exc.problems
+    if problems:
+        raise VarsFileError(path, problems)
 
 
 def validate(paths):
     problems = []
     for path in paths:
-        validator = VALIDATORS.get(path.name)
-        if validator is None:
-            problems.append(f"{path}: no validator for this file "
-                            f"(known: {', '.join(sorted(VALIDATORS))})")
-            continue
         try:
-            validator(path)
+            VALIDATORS.get(path.name, validate_variables)(path)
         except VarsFileError as exc:
             problems.extend(str(exc).splitlines())
     return problems
