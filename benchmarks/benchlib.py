@@ -32,11 +32,15 @@ def tenant(count, latency, releases=1):
 
 
 def audit_params(pypi, names, concurrency, report_dir, **extra):
-    """Module parameters as the roles pass them, with no request-rate ceiling."""
-    params = {
-        "releases_repo": None, "projects": names, "pypi_url": pypi.url,
-        "report_dir": str(report_dir), "concurrency": concurrency, "rate_limit": 0.0,
-        "timeout": 30.0, "retries": 2, "max_retry_after": 60.0, "today": None,
-    }
+    """Module parameters as the roles pass them (every common option at its
+    default), with no request-rate ceiling."""
+    from ansible.module_utils.pypi_guard_audit import COMMON_ARGUMENT_SPEC
+
+    params = {name: spec.get("default") for name, spec in COMMON_ARGUMENT_SPEC.items()}
+    params.update({
+        "projects": names, "pypi_url": pypi.url, "report_dir": str(report_dir),
+        "concurrency": concurrency, "rate_limit": 0.0, "retries": 2,
+        "max_retry_after": 60.0,
+    })
     params.update(extra)
     return params

@@ -15,7 +15,10 @@ description:
     Versions are compared as PEP 440 versions (C(1.0) equals C(1.0.0)).
   - C(unexpected-release) findings fail the job; C(yanked-release) and
     C(missing-release) are warnings. Projects that could not be read (including
-    a 404 for a managed project, a malformed feed or an XML bomb) are errors.
+    a 404 for a managed project, a malformed feed or an XML bomb) are errors, and
+    so is a project of which PyPI serves no release at all (an empty feed, a 404
+    or empty JSON) while the deliverables list versions of it (every release
+    deleted). A run that checked no project is an error.
   - With O(cache_dir), requests are conditional (C(If-None-Match),
     C(If-Modified-Since)) against what an earlier run stored there, so an
     unchanged project costs no body transfer.
@@ -35,8 +38,15 @@ options:
     description:
       - The maintainer allowlist (C(vars/pypi-maintainers.yaml)); only its
         C(extra_projects) and C(ignored_projects) are used here.
+      - Mutually exclusive with O(allowlist); one of the two is required.
     type: path
-    required: true
+  allowlist:
+    description:
+      - The maintainer allowlist as data, the value of the variable
+        C(pypi_maintainers_allowlist), or YAML text of it (what the role passes,
+        see the C(pypi_maintainers_audit) module). Validated exactly like
+        O(allowlist_file); mutually exclusive with it.
+    type: raw
   cache_dir:
     description: Directory of an earlier run's validators and summaries; none when unset.
     type: path
@@ -44,6 +54,15 @@ options:
     description:
       - Path of a checkout of the releases repository. Required unless O(projects)
         is given.
+    type: path
+  project_config:
+    description:
+      - Path of a checkout of openstack/project-config. Its C(zuul.d/projects.yaml)
+        templates tell the repositories published to PyPI from puppet modules
+        (C(puppet-release-jobs)) and npm packages (C(nodejs*-publish-to-npm)), and
+        name the repositories that publish to PyPI without a deliverable.
+      - Without it the set is derived from the deliverables alone and the report
+        says that the cross-check did not run (C(managed_set.project_config_checked)).
     type: path
   projects:
     description: Explicit list of PyPI projects, replacing the derivation.
@@ -66,7 +85,10 @@ options:
     type: float
     default: 10.0
   timeout:
-    description: Seconds to wait for one answer.
+    description:
+      - Seconds one attempt of a request may take in all (connecting, the headers
+        and the whole body), not only one read; an index sending a byte at a time
+        is cut at this deadline.
     type: float
     default: 30.0
   retries:
@@ -77,6 +99,22 @@ options:
     description: The longest C(Retry-After) (seconds) worth waiting for; longer is an error.
     type: float
     default: 300.0
+  max_body_size:
+    description:
+      - The largest answer (JSON, RSS, XML-RPC) read from the index, in bytes after
+        decoding (a gzip answer counts inflated); a larger one is an error naming
+        the URL and this cap.
+    type: int
+    default: 8388608
+  allow_insecure_http:
+    description:
+      - Allow a plain C(http://) O(pypi_url) (and plain http URLs it points to) on a
+        host that is not a loopback address. Without it such a URL fails the module
+        before any request; C(127.0.0.0/8), C(::1) and C(localhost) are always allowed.
+      - Redirects are followed only within the same scheme, host and port, whatever
+        this says.
+    type: bool
+    default: false
   today:
     description: Unused by this audit; accepted for symmetry with the other audits.
     type: str
@@ -115,7 +153,7 @@ report:
     status: drift
     pypi_url: https://pypi.org
     generated_at: "2026-11-25T02:00:00Z"
-    projects_checked: 689
+    projects_checked: 591
     findings:
       - project: nova
         kind: unexpected-release
@@ -125,6 +163,12 @@ report:
         detail: "not in the releases repository: find out who uploaded it ..."
     warnings: []
     errors: []
+    managed_set:
+      project_config_checked: true
+      warnings: []
+      unlisted_publishers: []
+      sources:
+        nova: ["openstack/nova: deliverables/{epoxy,flamingo}/nova.yaml"]
 problems:
   description: One line per finding and error.
   returned: always
@@ -149,13 +193,21 @@ report_html:
   description: Path of the HTML report.
   returned: when a report was written
   type: str
+report_error:
+  description:
+    - Why the reports could not be written (for example a report directory
+      under a regular file), empty when they were or none was asked for.
+    - The reports are written both or neither, and the findings are still
+      returned; the role prints every problem and fails saying both.
+  returned: always
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
     VarsFileError,
     load_known_releases,
-    load_maintainers_allowlist,
+    maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard_audit import (  # noqa: E402
     COMMON_ARGUMENT_SPEC,
@@ -178,15 +230,17 @@ REPORT_COLUMNS = ["project", "kind", "version", "upload_time", "url", "detail"]
 def audit(params, check_mode=False):
     """Run the audit; returns the module result. Bad input raises before any request."""
     known = load_known_releases(params["known_releases_file"])
-    allowlist = load_maintainers_allowlist(params["allowlist_file"])
-    projects = select_projects(params["releases_repo"], params["projects"],
-                               allowlist.extra_projects, allowlist.ignored_projects)
+    allowlist = maintainers_allowlist_from_params(params)
+    selection = select_projects(params["releases_repo"], params["projects"],
+                                allowlist.extra_projects, allowlist.ignored_projects,
+                                params["project_config"])
+    projects = selection.projects
     cache = ConditionalCache(None if check_mode else params["cache_dir"])
     with http_client(params) as client:
         result = run_release_audit(client, cache, params["pypi_url"], projects, known)
     output = finish(
         params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS,
-        result)
+        result, selection)
     output["alert"] = {}
     if result.findings:
         subject, text = compose_release_alert(output["report"]["findings"],
@@ -200,9 +254,12 @@ def main():
         argument_spec=dict(
             COMMON_ARGUMENT_SPEC,
             known_releases_file={"type": "path", "required": True},
-            allowlist_file={"type": "path", "required": True},
+            allowlist_file={"type": "path"},
+            allowlist={"type": "raw"},
             cache_dir={"type": "path"},
         ),
+        mutually_exclusive=[["allowlist", "allowlist_file"]],
+        required_one_of=[["allowlist", "allowlist_file"]],
         supports_check_mode=True,
     )
     try:

@@ -25,8 +25,11 @@ description:
     C(wrong-key) (not a release key, or a revoked one), C(signed-outside-window),
     C(digest-mismatch). What could not be checked (a fetch that failed after
     retries, a file over O(max_file_size), a file name that is not a plain name,
-    no sha256 from the index, no file checked at all unless O(scope) is
-    C(since:...)) is an error. The module does not fail on either;
+    no sha256 from the index, a file entry or release of the wrong shape, an
+    upload time that is not a time or is before 2000, a JSON document without
+    C(releases), no file checked at all unless O(scope) is C(since:...), an index
+    that does not know most of the projects) is an error for its project; the
+    other projects are still checked. The module does not fail on either;
     it returns C(status) and one line per problem so that the role can report
     and then fail."
   - Files are streamed, under a size cap, to numbered files in a temporary
@@ -47,6 +50,15 @@ options:
         repository each belongs to; O(series_status_file) and O(keys_dir) default
         to paths inside it.
       - Required unless O(projects), O(series_status_file) and O(keys_dir) are given.
+    type: path
+  project_config:
+    description:
+      - Path of a checkout of openstack/project-config. Its C(zuul.d/projects.yaml)
+        templates tell the repositories published to PyPI from puppet modules
+        (C(puppet-release-jobs)) and npm packages (C(nodejs*-publish-to-npm)), and
+        name the repositories that publish to PyPI without a deliverable.
+      - Without it the set is derived from the deliverables alone and the report
+        says that the cross-check did not run (C(managed_set.project_config_checked)).
     type: path
   projects:
     description:
@@ -81,11 +93,21 @@ options:
   scope:
     description:
       - Which files to check. C(latest) is every file of each project's highest
-        version that has files (pre-releases and yanked releases included), C(all)
-        every file of every release, C(since:YYYY-MM-DD) every file uploaded on or
-        after that day (UTC).
+        version that has files (pre-releases and yanked releases included), plus
+        every file uploaded in the last O(recent_days) days whatever its release
+        (a file added later to an older release); C(all) every file of every
+        release; C(since:YYYY-MM-DD) every file uploaded on or after that day (UTC).
+      - The index's JSON must list every release (its C(releases) object); a
+        document without it, or with a release whose files are not a list, is an
+        error for that project, never a narrower check.
     type: str
     default: latest
+  recent_days:
+    description:
+      - With O(scope=latest), also check every file uploaded on or after O(today)
+        minus this many days. C(0) checks the highest version only.
+    type: int
+    default: 7
   max_file_size:
     description:
       - The largest file (bytes) worth downloading; a larger one is an error.
@@ -97,7 +119,15 @@ options:
         C(extra_projects) are added to the audited projects and its
         C(ignored_projects) removed, as in the other audits. Validated before
         any request. Unset, the projects are the derived (or explicit) ones.
+      - Mutually exclusive with O(allowlist).
     type: path
+  allowlist:
+    description:
+      - The maintainer allowlist as data, the value of the variable
+        C(pypi_maintainers_allowlist), or YAML text of it (what the role passes,
+        see the C(pypi_maintainers_audit) module). Validated exactly like
+        O(allowlist_file); mutually exclusive with it.
+    type: raw
   pypi_url:
     description: Base URL of the index.
     type: str
@@ -114,7 +144,10 @@ options:
     type: float
     default: 10.0
   timeout:
-    description: Seconds to wait for one answer.
+    description:
+      - Seconds one attempt of a request may take in all (connecting, the headers
+        and the whole body), not only one read; an index sending a byte at a time
+        is cut at this deadline.
     type: float
     default: 30.0
   retries:
@@ -127,10 +160,33 @@ options:
     description: The longest C(Retry-After) (seconds) worth waiting for; longer is an error.
     type: float
     default: 300.0
+  max_body_size:
+    description:
+      - The largest answer (JSON, RSS, XML-RPC) read from the index, in bytes after
+        decoding (a gzip answer counts inflated); a larger one is an error naming
+        the URL and this cap.
+    type: int
+    default: 8388608
+  allow_insecure_http:
+    description:
+      - Allow a plain C(http://) O(pypi_url) (and plain http URLs it points to) on a
+        host that is not a loopback address. Without it such a URL fails the module
+        before any request; C(127.0.0.0/8), C(::1) and C(localhost) are always allowed.
+      - Redirects are followed only within the same scheme, host and port, whatever
+        this says.
+    type: bool
+    default: false
+  download_timeout:
+    description:
+      - Seconds one attempt of a file or signature download may take in all.
+        A download is tried at most O(retries) + 1 times.
+    type: float
+    default: 600.0
   today:
     description:
       - The day of the audit (YYYY-MM-DD); a signature dated later is
-        C(signed-outside-window). Defaults to today in UTC.
+        C(signed-outside-window), and O(recent_days) count back from it.
+        Defaults to today in UTC.
     type: str
 notes:
   - Supports check mode.
@@ -188,7 +244,9 @@ report:
       description: Number of files downloaded and checked against their signature.
       type: int
     scope:
-      description: The scope, as given.
+      description:
+        - The scope, as given; for C(latest) with O(recent_days), with the day the
+          window starts (C(latest, and every file uploaded since 2026-11-18)).
       type: str
     signature_url:
       description: The signature URL template used.
@@ -228,6 +286,23 @@ report:
           filename: nova-30.0.0.tar.gz
           detail: "30.0.0 nova-30.0.0.tar.gz: GET https://files.pythonhosted.org/...:
             HTTP 503 after 5 attempts"
+    managed_set:
+      description:
+        - How the set of audited projects was made.
+        - C(project_config_checked) is false when O(project_config) was not given
+          (the project-config cross-check did not run); C(warnings) are the lines
+          about the derivation (also in RV(warning_lines)); C(unlisted_publishers)
+          the repositories project-config publishes to PyPI that no deliverable
+          names; C(sources) maps each project to why it is audited (its
+          repository and deliverable files, C(extra_projects) or the explicit
+          O(projects)).
+      type: dict
+      sample:
+        project_config_checked: true
+        warnings: []
+        unlisted_publishers: [x/python-foo]
+        sources:
+          keystoneauth1: ["openstack/keystoneauth: deliverables/{epoxy,flamingo}/keystoneauth.yaml"]
 problems:
   description:
     - "One line per finding and error: '<project> <version> <filename>: <kind>:
@@ -249,6 +324,14 @@ report_html:
   description: Path of the HTML report.
   returned: when a report was written
   type: str
+report_error:
+  description:
+    - Why the reports could not be written (for example a report directory
+      under a regular file), empty when they were or none was asked for.
+    - The reports are written both or neither, and the findings are still
+      returned; the role prints every problem and fails saying both.
+  returned: always
+  type: str
 """
 
 import tempfile  # noqa: E402
@@ -257,7 +340,7 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
     MaintainersAllowlist,
     VarsFileError,
-    load_maintainers_allowlist,
+    maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard_audit import (  # noqa: E402
     COMMON_ARGUMENT_SPEC,
@@ -267,6 +350,8 @@ from ansible.module_utils.pypi_guard_audit import (  # noqa: E402
     select_projects,
 )
 from ansible.module_utils.pypi_guard_deliverables import DeliverablesError  # noqa: E402
+from ansible.module_utils.pypi_guard_gpg import GnupgHome, SigningError  # noqa: E402
+from ansible.module_utils.pypi_guard_http import DEFAULT_DOWNLOAD_TIMEOUT  # noqa: E402
 from ansible.module_utils.pypi_guard_signature_audit import (  # noqa: E402
     DEFAULT_MAX_FILE_SIZE,
     DEFAULT_SIGNATURE_URL,
@@ -282,7 +367,6 @@ from ansible.module_utils.pypi_guard_signature_audit import (  # noqa: E402
     parse_signature_url,
     run_signature_audit,
 )
-from ansible.module_utils.pypi_guard_signing import GnupgHome, SigningError  # noqa: E402
 
 
 def audit(params, check_mode=False):
@@ -291,18 +375,19 @@ def audit(params, check_mode=False):
     Raises AuditInputError, DeliverablesError, SigningError or ValueError
     for bad input, before any request is made.
     """
-    scope = parse_scope(params["scope"])
+    today = audit_date(params)
+    scope = parse_scope(params["scope"], today, params["recent_days"])
     signature_url = parse_signature_url(params["signature_url"])
     max_file_size = parse_max_file_size(params["max_file_size"])
-    today = audit_date(params)
     series_file, keys_dir = input_paths(params["releases_repo"],
                                         params["series_status_file"], params["keys_dir"])
     series_keys = load_series_keys(series_file)
-    allowlist = (load_maintainers_allowlist(params.get("allowlist_file"))
-                 if params.get("allowlist_file") else MaintainersAllowlist())
+    allowlist = maintainers_allowlist_from_params(params) or MaintainersAllowlist()
     # An explicit list still gets each project's repositories from the deliverables.
-    projects = select_projects(params["releases_repo"], params["projects"],
-                               allowlist.extra_projects, allowlist.ignored_projects)
+    selection = select_projects(params["releases_repo"], params["projects"],
+                                allowlist.extra_projects, allowlist.ignored_projects,
+                                params["project_config"])
+    projects = selection.projects
     with GnupgHome() as home, \
             tempfile.TemporaryDirectory(prefix="pypi-guard-sigaudit-") as workdir:
         keys = load_release_keys(home.gpg, series_keys, keys_dir)
@@ -311,7 +396,7 @@ def audit(params, check_mode=False):
                 client, home.gpg, params["pypi_url"], projects, keys, scope, signature_url,
                 max_file_size, workdir, today)
     return finish(
-        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS, result,
+        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS, result, selection,
         files_checked=result.files_checked, scope=str(scope), signature_url=signature_url,
         keys=[key.as_dict() for key in sorted(keys.values(), key=lambda k: k.windows[0].start)])
 
@@ -324,9 +409,13 @@ def main():
             keys_dir={"type": "path"},
             signature_url={"type": "str", "default": DEFAULT_SIGNATURE_URL},
             scope={"type": "str", "default": "latest"},
+            recent_days={"type": "int", "default": 7},
             max_file_size={"type": "int", "default": DEFAULT_MAX_FILE_SIZE},
+            download_timeout={"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT},
             allowlist_file={"type": "path"},
+            allowlist={"type": "raw"},
         ),
+        mutually_exclusive=[["allowlist", "allowlist_file"]],
         supports_check_mode=True,
     )
     try:

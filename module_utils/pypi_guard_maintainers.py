@@ -3,10 +3,15 @@ allowlist, as one finding per problem."""
 
 from dataclasses import asdict, dataclass
 
-from ansible.module_utils.pypi_guard_allowlist import ROLE_RANK
-from ansible.module_utils.pypi_guard_audit import AuditResult
+from ansible.module_utils.pypi_guard_allowlist import (
+    ROLE_RANK,
+    account_key,
+    is_pypi_account_name,
+)
+from ansible.module_utils.pypi_guard_audit import AuditResult, unknown_index_error
 from ansible.module_utils.pypi_guard_deliverables import normalize_name
 from ansible.module_utils.pypi_guard_pypi import fetch_ownership
+from ansible.module_utils.pypi_guard_text import printable
 
 ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
 
@@ -26,6 +31,11 @@ ADVICE = {
         "anyone could register this name: register it with the required owners, "
         "or list it in ignored_projects",
     "stale-exception": "it holds no role on PyPI: remove the exception",
+    "unlisted-publisher":
+        "project-config publishes this repository to PyPI through the release account, "
+        "but no deliverable names it, so its PyPI project is not audited: add its PyPI "
+        "name to extra_projects in " + ALLOWLIST_FILE + " (or, when the release account "
+        "does not upload it, its name to ignored_projects with the reason)",
 }
 
 
@@ -40,10 +50,16 @@ class Finding:
     def line(self):
         account = self.account or "-"
         role = self.role or "no role"
-        return f"{self.project}: {self.kind}: {account} ({role}) - {self.detail}"
+        return printable(f"{self.project}: {self.kind}: {account} ({role}) - {self.detail}")
 
     def as_dict(self):
         return asdict(self)
+
+
+# PyPI account names are ASCII: one that is not is a look-alike, never a match.
+NOT_AN_ACCOUNT_NAME = ("{} is not a PyPI account name (ASCII letters, digits, '.', '_', '-'), "
+                       "so it matches no allowed account: find out who it is and remove its "
+                       "role on PyPI")
 
 
 def _finding(project, kind, account=None, role=None, **details):
@@ -51,12 +67,12 @@ def _finding(project, kind, account=None, role=None, **details):
 
 
 def strongest_roles(roles):
-    """``{account_lower: (account, role)}`` keeping each account's highest role."""
+    """``{account_key(account): (account, role)}`` keeping each account's highest role."""
     result = {}
     for role, user in roles:
-        current = result.get(user.lower())
+        current = result.get(account_key(user))
         if current is None or ROLE_RANK.get(role, 3) > ROLE_RANK.get(current[1], 3):
-            result[user.lower()] = (user, role)
+            result[account_key(user)] = (user, role)
     return result
 
 
@@ -73,7 +89,10 @@ def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
     held = strongest_roles(ownership.roles)
     for key, (account, role) in sorted(held.items()):
         exception = exceptions.get(key)
-        if key in allowlist.required_owners:
+        if not is_pypi_account_name(account):
+            findings.append(Finding(project, "unexpected-account", account, role,
+                                    NOT_AN_ACCOUNT_NAME.format(ascii(account))))
+        elif key in allowlist.required_owners:
             if role != "Owner":
                 findings.append(_finding(project, "missing-required-owner", account, role))
         elif key in allowlist.allowed_accounts:
@@ -90,7 +109,7 @@ def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
         if owner not in held:
             findings.append(_finding(project, "missing-required-owner", owner, None))
     organization = ownership.organization
-    if organization and organization.lower() not in allowlist.allowed_organizations:
+    if organization and account_key(organization) not in allowlist.allowed_organizations:
         findings.append(_finding(project, "organization-not-allowed", organization,
                                  "Organization"))
     for key, exception in sorted(exceptions.items()):
@@ -99,17 +118,35 @@ def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
     return findings, warnings
 
 
+def unlisted_publisher_warnings(repositories, allowlist):
+    """An ``unlisted-publisher`` warning for each repository that publishes to
+    PyPI without a deliverable, unless the allowlist's ``extra_projects`` or
+    ``ignored_projects`` name it (by the repository's base name)."""
+    listed = set(allowlist.extra_projects) | set(allowlist.ignored_projects)
+    return [_finding(repo, "unlisted-publisher") for repo in repositories
+            if normalize_name(repo.rsplit("/", 1)[-1]) not in listed]
+
+
 def run_maintainers_audit(client, pypi_url, names, allowlist, today,
                           fail_on_unregistered=False):
-    """Read every project's roles concurrently and compare with the allowlist."""
+    """Read every project's roles concurrently and compare with the allowlist.
+
+    An index that knows too few of the projects is one error
+    (:func:`unknown_index_error`), besides their ``not-on-pypi``."""
     findings, warnings, errors = [], [], []
+    unknown = 0
     for name, ownership, error in client.map(
             lambda name: fetch_ownership(client, pypi_url, name), names):
         if error is not None:
             errors.append({"project": name, "detail": str(error)})
             continue
+        unknown += not ownership.exists
         project_findings, project_warnings = audit_project(
             ownership, allowlist, today, fail_on_unregistered)
         findings += project_findings
         warnings += project_warnings
-    return AuditResult(len(names) - len(errors), findings, warnings, errors)
+    read = len(names) - len(errors)
+    wrong_index = unknown_index_error(pypi_url, unknown, read)
+    if wrong_index:
+        errors.append(wrong_index)
+    return AuditResult(read, findings, warnings, errors)

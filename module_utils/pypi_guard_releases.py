@@ -11,6 +11,7 @@ from ansible.module_utils.pypi_guard_audit import AuditResult
 from ansible.module_utils.pypi_guard_deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard_http import FetchError
 from ansible.module_utils.pypi_guard_pypi import json_document, json_url, project_url
+from ansible.module_utils.pypi_guard_text import printable
 from defusedxml import DefusedXmlException
 
 KNOWN_RELEASES_FILE = "vars/pypi-releases.yaml"
@@ -150,7 +151,7 @@ class ReleaseFinding:
 
     def line(self):
         when = f", uploaded {self.upload_time}" if self.upload_time else ""
-        return f"{self.project}: {self.kind}: {self.version}{when} - {self.detail}"
+        return printable(f"{self.project}: {self.kind}: {self.version}{when} - {self.detail}")
 
     def as_dict(self):
         return asdict(self)
@@ -186,6 +187,19 @@ def audit_releases(pypi_url, pypi, expected_versions, known_versions):
     return findings, warnings
 
 
+def no_release_left(pypi_url, pypi, expected_versions):
+    """The error when PyPI lists no release at all (an empty feed, a 404 or
+    empty JSON) although the releases repository lists versions for it
+    (every release deleted, or not the index that publishes it), else None."""
+    versions = [v for v in expected_versions if version_key(v)[0] == "pep440"]
+    if pypi.versions() or not versions:
+        return None
+    return (f"{pypi_url} lists no release of {pypi.name} (its feed is empty and its JSON "
+            f"has none) although the releases repository lists {len(versions)} "
+            f"(newest {max(versions, key=version_key)}): every release was deleted, or "
+            "this is not the index that publishes it")
+
+
 def run_release_audit(client, cache, pypi_url, projects, known_releases):
     """Audit every project of ``{name: ManagedProject}`` concurrently."""
     findings, warnings, errors = [], [], []
@@ -195,8 +209,13 @@ def run_release_audit(client, cache, pypi_url, projects, known_releases):
         if error is not None:
             errors.append({"project": name, "detail": str(error)})
             continue
+        expected = projects[name].versions
+        deleted = no_release_left(pypi_url, pypi, expected)
+        if deleted:
+            errors.append({"project": name, "detail": deleted})
+            continue
         project_findings, project_warnings = audit_releases(
-            pypi_url, pypi, projects[name].versions, known_releases.get(name, {}))
+            pypi_url, pypi, expected, known_releases.get(name, {}))
         findings += project_findings
         warnings += project_warnings
     return AuditResult(len(projects) - len(errors), findings, warnings, errors)
@@ -215,7 +234,9 @@ ALERT_STEPS = """What to do:
 
 def compose_release_alert(findings, pypi_url):
     """``(subject, text)`` of the mail for ``unexpected-release`` findings."""
-    unexpected = [f for f in findings if f["kind"] == "unexpected-release"]
+    unexpected = [{key: printable(value) if isinstance(value, str) else value
+                   for key, value in f.items()}
+                  for f in findings if f["kind"] == "unexpected-release"]
     named = ", ".join(f"{f['project']} {f['version']}" for f in unexpected[:3])
     more = f" and {len(unexpected) - 3} more" if len(unexpected) > 3 else ""
     plural = "s" if len(unexpected) != 1 else ""

@@ -21,7 +21,9 @@ accepted only when the signature's own time is before the expiry.
 
 Anything that could not be checked (a fetch that failed after retries, a
 file larger than the cap, a file name that is not a plain file name, no
-sha256 from PyPI) is an error, never a pass.  Bad input (the series file,
+sha256 from PyPI, a JSON document without ``releases`` or with an entry of
+the wrong shape) is an error for its project, never a pass nor a narrower
+check; the other projects are still checked.  Bad input (the series file,
 the key files, the scope, the signature URL template) raises
 :class:`AuditInputError` listing every problem, before any request.
 
@@ -31,7 +33,6 @@ is an error for its project.
 """
 
 import datetime
-import hashlib
 import os
 import re
 import string
@@ -40,17 +41,19 @@ import time
 from dataclasses import asdict, dataclass, field
 from urllib.parse import quote, urlsplit
 
-import requests
 import yaml
-from ansible.module_utils.pypi_guard_http import FetchError
-from ansible.module_utils.pypi_guard_pypi import fetch_json, json_url
-from ansible.module_utils.pypi_guard_signing import (
+from ansible.module_utils.pypi_guard_audit import AuditResult as CommonAuditResult
+from ansible.module_utils.pypi_guard_audit import unknown_index_error
+from ansible.module_utils.pypi_guard_gpg import (
     SigningError,
     format_fingerprint,
     import_keys,
     normalize_fingerprint,
     verify_detached,
 )
+from ansible.module_utils.pypi_guard_http import FetchError, TooLarge
+from ansible.module_utils.pypi_guard_pypi import fetch_json, json_url
+from ansible.module_utils.pypi_guard_text import printable
 from packaging.version import InvalidVersion, Version
 
 try:
@@ -77,7 +80,6 @@ KEYS_DIR = os.path.join("doc", "source", "static")
 
 DEFAULT_MAX_FILE_SIZE = 256 * 1024 * 1024
 MAX_SIGNATURE_SIZE = 64 * 1024
-CHUNK_SIZE = 1024 * 1024
 REVOKED_KEY = "signing key was revoked"
 
 _SINCE = re.compile(r"^since:(\d{4}-\d{2}-\d{2})$")
@@ -102,19 +104,31 @@ class UnsafeFilename(ValueError):
 
 @dataclass(frozen=True)
 class Scope:
-    """Which files to check: ``latest`` release, ``all`` releases, or files
-    uploaded on or after ``since`` (UTC)."""
+    """Which files to check: ``all`` releases; files uploaded on or after
+    ``since`` (UTC); or the ``latest`` release, plus, when ``since`` is set,
+    every file uploaded on or after it (the recent window)."""
 
     kind: str
     since: datetime.date = None
 
     def __str__(self):
+        if self.kind == "latest" and self.since:
+            return f"latest, and every file uploaded since {self.since.isoformat()}"
         return f"since:{self.since.isoformat()}" if self.kind == "since" else self.kind
 
 
-def parse_scope(value):
-    """``latest`` (default), ``all`` or ``since:YYYY-MM-DD`` as a :class:`Scope`."""
+def parse_scope(value, today=None, recent_days=0):
+    """``latest`` (default), ``all`` or ``since:YYYY-MM-DD`` as a :class:`Scope`.
+
+    ``latest`` also covers the files uploaded in the ``recent_days`` before
+    ``today`` (none when 0): a file added later to an older release.
+    """
+    if not isinstance(recent_days, int) or isinstance(recent_days, bool) or recent_days < 0:
+        raise AuditInputError(f"recent_days: {recent_days!r} is not a number of days (0 or "
+                              "more) (release_signature_audit_recent_days)")
     text = "latest" if value is None else str(value).strip()
+    if text == "latest" and recent_days and today is not None:
+        return Scope("latest", today - datetime.timedelta(days=recent_days))
     if text in ("latest", "all"):
         return Scope(text)
     match = _SINCE.match(text)
@@ -463,83 +477,123 @@ def _version_key(version):
         return (0, Version("0"), version)
 
 
+# No file on PyPI is older than this: an earlier upload time is made up.
+EARLIEST_UPLOAD = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+
+
 def parse_upload_time(entry):
-    """The file's upload time (aware, UTC) from the JSON API, or None."""
+    """The file's upload time (aware, UTC) from the JSON API, or None when
+    the entry gives none.  One that is not a time, or is before
+    :data:`EARLIEST_UPLOAD`, raises ValueError: the file cannot be placed
+    in or out of scope."""
     for key in ("upload_time_iso_8601", "upload_time"):
         value = entry.get(key)
-        if not isinstance(value, str) or not value:
+        if value is None or value == "":
             continue
+        problem = f"the index gives the upload time {value!r:.80} ({key}), which is not"
+        if not isinstance(value, str):
+            raise ValueError(f"{problem} a time")
         text = value.strip().replace("Z", "+00:00")
         text = re.sub(r"\.(\d{6})\d*", r".\1", text)
         try:
             moment = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            continue
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.timezone.utc)
-        return moment.astimezone(datetime.timezone.utc)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=datetime.timezone.utc)
+            moment = moment.astimezone(datetime.timezone.utc)
+        except (ValueError, OverflowError):
+            raise ValueError(f"{problem} a time (ISO 8601)") from None
+        if moment < EARLIEST_UPLOAD:
+            raise ValueError(f"{problem} a time PyPI could have recorded (before "
+                             f"{EARLIEST_UPLOAD.year})")
+        return moment
     return None
 
 
 def releases_of(document):
-    """``{version: [file entries]}`` of a JSON API document."""
+    """``({version: [file entries]}, problems)`` of a JSON API document.
+
+    Without a ``releases`` object only the files of ``info.version``
+    (``urls``) are known: that is a problem, never a narrower check; so is a
+    release whose files are not a list.
+    """
     releases = document.get("releases")
     if isinstance(releases, dict):
-        return {str(v): (files if isinstance(files, list) else [])
-                for v, files in releases.items()}
-    version = (document.get("info") or {}).get("version")
+        found, problems = {}, []
+        for version, files in releases.items():
+            if isinstance(files, list):
+                found[str(version)] = files
+            else:
+                problems.append(f"{str(version)!r:.80}: the index gives the release's files "
+                                f"as {type(files).__name__}, not a list: its files cannot "
+                                "be checked")
+        return found, problems
+    what = "no 'releases' object" if releases is None else \
+        f"'releases' as {type(releases).__name__}, not an object"
+    problems = [f"the JSON has {what}: the files of its releases cannot all be listed, "
+                "only those of info.version ('urls') were checked"]
+    version = document["info"].get("version") if isinstance(document.get("info"), dict) \
+        else None
     urls = document.get("urls")
-    if version and isinstance(urls, list):
-        return {str(version): urls}
-    return {}
+    if isinstance(version, str) and version and isinstance(urls, list):
+        return {version: urls}, problems
+    return {}, problems
 
 
 def files_in_scope(name, document, scope):
     """``(files, problems)`` for one project's JSON API document.
 
-    ``latest``: the files of the highest version that has files; ``all``:
-    every file; ``since``: the files uploaded on or after the day (a file
-    without an upload time is kept: it cannot be shown to be out of scope).
-    A file entry that cannot be used (unsafe name, no URL, no sha256) is a
-    problem line, not a file.
+    ``latest``: the files of the highest version that has files, and with
+    ``scope.since`` every other file uploaded on or after that day (UTC);
+    ``all``: every file; ``since``: the files uploaded on or after the day.
+    A file without an upload time is kept: it cannot be shown to be out of
+    scope.  A file entry that cannot be used (not an object, an unusable
+    upload time, unsafe name, no URL, no sha256), a release whose files are
+    not a list, or a document without ``releases`` is a problem line, not a
+    file: the rest is still listed.
     """
-    releases = {v: f for v, f in releases_of(document).items() if f}
-    if scope.kind == "latest" and releases:
-        newest = max(releases, key=_version_key)
-        releases = {newest: releases[newest]}
-    files, problems = [], []
+    releases, problems = releases_of(document)
+    releases = {v: f for v, f in releases.items() if f}
+    newest = max(releases, key=_version_key) if releases else None
+    files = []
     for version in sorted(releases, key=_version_key):
+        if scope.kind == "latest" and version != newest and scope.since is None:
+            continue
+        windowed = scope.kind == "since" or (scope.kind == "latest" and version != newest)
         for entry in releases[version]:
-            if not isinstance(entry, dict):
-                problems.append(f"{version}: a file entry is not an object")
-                continue
-            if scope.kind == "since":
-                uploaded = parse_upload_time(entry)
-                if uploaded is not None and uploaded.date() < scope.since:
-                    continue
             try:
-                filename = safe_filename(entry.get("filename"))
-            except UnsafeFilename as exc:
+                dist = _dist_file(name, version, entry, scope.since if windowed else None)
+            except ValueError as exc:
                 problems.append(f"{version}: {exc}")
                 continue
-            url = entry.get("url")
-            if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-                problems.append(f"{version} {filename}: the index gives no http(s) URL "
-                                f"for the file ({url!r})")
-                continue
-            digest = ((entry.get("digests") or {}).get("sha256") or "")
-            if not re.fullmatch(r"[0-9a-fA-F]{64}", str(digest)):
-                problems.append(f"{version} {filename}: the index gives no sha256 for the "
-                                "file: its bytes cannot be checked")
-                continue
-            size = entry.get("size")
-            uploaded = parse_upload_time(entry)
-            files.append(DistFile(
-                project=name, version=version, filename=filename, url=url,
-                sha256=str(digest).lower(),
-                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-                upload_time=_iso_time(uploaded.timestamp()) if uploaded else None))
+            if dist is not None:
+                files.append(dist)
     return files, problems
+
+
+def _dist_file(name, version, entry, since):
+    """The :class:`DistFile` of one file entry; None when it was uploaded
+    before ``since``; ValueError (:class:`UnsafeFilename` included) naming
+    what is wrong when the entry cannot be used."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"a file entry is {type(entry).__name__}, not an object")
+    uploaded = parse_upload_time(entry)
+    if since is not None and uploaded is not None and uploaded.date() < since:
+        return None
+    filename = safe_filename(entry.get("filename"))
+    url = entry.get("url")
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"{filename}: the index gives no http(s) URL for the file "
+                         f"({url!r:.200})")
+    digests = entry.get("digests")
+    digest = digests.get("sha256") if isinstance(digests, dict) else None
+    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", digest):
+        raise ValueError(f"{filename}: the index gives no sha256 for the file: its bytes "
+                         "cannot be checked")
+    size = entry.get("size")
+    return DistFile(
+        project=name, version=version, filename=filename, url=url, sha256=digest.lower(),
+        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        upload_time=_iso_time(uploaded.timestamp()) if uploaded else None)
 
 
 def signature_urls(template, project, dist):
@@ -568,54 +622,6 @@ def signature_urls(template, project, dist):
 # Downloads
 
 
-class TooLarge(FetchError):
-    """A download went over its size cap."""
-
-
-def _open_new(path):
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    return os.fdopen(os.open(path, flags, 0o600), "wb")
-
-
-def download(client, url, destination, max_size, missing_ok=False):
-    """Stream ``url`` into the new file ``destination``; return its sha256.
-
-    Refuses (:class:`TooLarge`) as soon as the announced or received size
-    goes over ``max_size``.  With ``missing_ok``, a 404 returns None.  A
-    transfer cut short is retried like a failed request; what still fails
-    raises :class:`FetchError`.
-    """
-    attempts = client.retries + 1
-    problem = None
-    for _attempt in range(attempts):
-        response = client.request("GET", url, ok_status=(200, 404) if missing_ok else (200,),
-                                  stream=True)
-        try:
-            if response.status_code == 404:
-                return None
-            announced = response.headers.get("Content-Length", "")
-            if announced.isdigit() and int(announced) > max_size:
-                raise TooLarge(f"GET {url}: {int(announced)} bytes, more than the "
-                               f"{max_size} allowed")
-            digest = hashlib.sha256()
-            received = 0
-            if os.path.lexists(destination):
-                os.unlink(destination)
-            with _open_new(destination) as output:
-                for chunk in response.iter_content(CHUNK_SIZE):
-                    received += len(chunk)
-                    if received > max_size:
-                        raise TooLarge(f"GET {url}: more than the {max_size} bytes allowed")
-                    digest.update(chunk)
-                    output.write(chunk)
-            return digest.hexdigest()
-        except requests.RequestException as exc:
-            problem = f"GET {url}: the transfer failed ({type(exc).__name__})"
-        finally:
-            response.close()
-    raise FetchError(f"{problem} after {attempts} attempts")
-
-
 def fetch_signature(client, urls, destination):
     """Download the first of ``urls`` that exists into ``destination``.
 
@@ -623,7 +629,8 @@ def fetch_signature(client, urls, destination):
     file is unsigned).  Any other failure raises :class:`FetchError`.
     """
     for url in urls:
-        if download(client, url, destination, MAX_SIGNATURE_SIZE, missing_ok=True):
+        if client.download(url, destination, MAX_SIGNATURE_SIZE, missing_ok=True,
+                           cap_name="the cap on signatures"):
             return url
     return None
 
@@ -641,7 +648,8 @@ class Finding:
     detail: str
 
     def line(self):
-        return f"{self.project} {self.version} {self.filename}: {self.kind}: {self.detail}"
+        return printable(
+            f"{self.project} {self.version} {self.filename}: {self.kind}: {self.detail}")
 
     def as_dict(self):
         return asdict(self)
@@ -707,30 +715,17 @@ class FileResult:
 
 
 @dataclass
-class AuditResult:
-    projects_checked: int = 0
+class AuditResult(CommonAuditResult):
+    """The common result; its errors are ``{"project", "detail"}``, plus
+    ``version`` and ``filename`` for a file, whose detail names the file
+    too (the HTML report shows project and detail)."""
+
     files_checked: int = 0
-    findings: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    # [{"project", "detail"}], plus "version" and "filename" for a file; the
-    # detail names the file too (the HTML report shows project and detail)
-    errors: list = field(default_factory=list)
     gpg_seconds: float = 0.0
     files: list = field(default_factory=list)  # FileResult, for callers that want detail
 
-    @property
-    def status(self):
-        if self.errors:
-            return "error"
-        return "drift" if self.findings else "clean"
-
-    def problem_lines(self):
-        lines = [finding.line() for finding in self.findings]
-        lines += [f"{error['project']}: error: {error['detail']}" for error in self.errors]
-        return lines
-
-    def warning_lines(self):
-        return [warning.line() for warning in self.warnings]
+    def error_line(self, error):
+        return f"{error['project']}: error: {error['detail']}"
 
 
 class _Counter:
@@ -756,7 +751,7 @@ def check_file(client, gpg, keys, workdir, dist, project, signature_url, max_fil
             raise TooLarge(f"PyPI gives its size as {dist.size} bytes, more than the "
                            f"{max_file_size} allowed (max_file_size)")
         urls = signature_urls(signature_url, project, dist)
-        served = download(client, dist.url, data_path, max_file_size)
+        served = client.download(dist.url, data_path, max_file_size)
         if served != dist.sha256:
             result.findings.append(("digest-mismatch", f"PyPI gives sha256 {dist.sha256}, "
                                     f"the bytes it serves hash to {served}"))
@@ -794,6 +789,7 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
         return fetch_json(client, pypi_url, project.pypi_name)
 
     work = []
+    unknown = 0
     ordered = [projects[name] for name in sorted(projects)]
     for project, document, error in client.map(read, ordered):
         shown = project.pypi_name
@@ -804,10 +800,15 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
             continue
         result.projects_checked += 1
         if document is None:
+            unknown += 1
             result.warnings.append(Finding(shown, "not-on-pypi", "", "", "PyPI does not know "
                                            "the project: nothing is served to check"))
             continue
-        files, problems = files_in_scope(shown, document, scope)
+        try:
+            files, problems = files_in_scope(shown, document, scope)
+        except Exception as exc:  # hostile JSON: an error for this project, not the run
+            files, problems = [], [f"GET {json_url(pypi_url, shown)}: its file list could not "
+                                   f"be read ({type(exc).__name__}: {exc})"]
         for problem in problems:
             result.errors.append({"project": shown, "detail": problem})
         if not files and not problems and scope.kind != "since":
@@ -836,6 +837,9 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
         for kind, detail in checked.findings:
             result.findings.append(Finding(dist.project, kind, dist.version, dist.filename,
                                            detail))
+    wrong_index = unknown_index_error(pypi_url, unknown, result.projects_checked)
+    if wrong_index:
+        result.errors.append(wrong_index)
     if projects and not result.files_checked and not result.errors and scope.kind != "since":
         # every project unknown or empty: a wrong index URL looks like this,
         # and a run that checked nothing must not pass

@@ -84,7 +84,8 @@ def test_clean_tenant_passes(tmp_path, allowlist_file):
     assert report["projects_checked"] == len(DERIVED)
     assert report["pypi_url"] == pypi.url
     assert set(report) == {"status", "pypi_url", "generated_at", "projects_checked",
-                           "findings", "warnings", "errors"}
+                           "findings", "warnings", "errors", "managed_set"}
+    assert report["managed_set"]["project_config_checked"] is False
     assert report["findings"] == [] and report["errors"] == []
     html = (tmp_path / "reports" / "pypi-maintainers-audit.html").read_text()
     assert "PyPI maintainers audit" in html and "clean" in html
@@ -153,6 +154,29 @@ def test_not_on_pypi_warns_by_default_and_fails_when_asked(tmp_path, allowlist_f
     assert "neutron-lib: not-on-pypi: - (no role) - anyone could register" in warned.output
     assert failed.returncode != 0
     assert [f["kind"] for f in failed.report["findings"]] == ["not-on-pypi"]
+
+
+def test_an_index_that_knows_none_of_the_projects_fails(tmp_path, allowlist_file):
+    """A wrong pypi_guard_pypi_url, a stale mirror or a CDN fault: every JSON
+    404s and package_roles is empty.  Not eleven warnings and a pass."""
+    with FakePyPI({"projects": {}}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file)
+    assert result.returncode != 0, result.output
+    assert result.report["status"] == "error"
+    assert f"(every project): error: {pypi.url} does not know {len(DERIVED)} of the " \
+        f"{len(DERIVED)} managed projects it was asked about: it does not look like the " \
+        "index that publishes them" in result.output
+    assert [e["project"] for e in result.report["errors"]] == ["(every project)"]
+    assert [w["kind"] for w in result.report["warnings"]] == ["not-on-pypi"] * len(DERIVED)
+
+
+def test_a_run_with_no_project_to_check_fails(tmp_path, allowlist_file):
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        result = audit(pypi, tmp_path, allowlist_file, pypi_guard_projects=["ignored.thing"])
+        assert pypi.requests == []
+    assert result.returncode != 0, result.output
+    assert result.report["status"] == "error" and result.report["projects_checked"] == 0
+    assert "(every project): error: no project was checked" in result.output
 
 
 def test_stale_exception_warns_only(tmp_path, allowlist_file):
@@ -274,3 +298,77 @@ def test_builds_its_own_virtualenv_without_an_interpreter(tmp_path, allowlist_fi
     assert result.returncode == 0, result.output
     assert (venv / "bin" / "python").exists()
     assert result.report["status"] == "clean"
+
+
+# The allowlist as the variable pypi_maintainers_allowlist (a Zuul job's vars,
+# or -e @file by hand): it wins over the file, validated the same way.
+def audit_with_vars_file(pypi, tmp_path, allowlist_file, vars_text):
+    vars_file = tmp_path / "job-vars.yaml"
+    vars_file.write_text(textwrap.dedent(vars_text))
+    result = run_playbook(PLAYBOOK, {
+        "pypi_guard_pypi_url": pypi.url,
+        "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
+        "pypi_guard_report_dir": str(tmp_path / "reports"),
+        "pypi_maintainers_allowlist_file": str(allowlist_file),
+        "pypi_guard_retries": 1,
+        "pypi_guard_timeout": 2,
+    }, vars_files=[vars_file])
+    report_path = tmp_path / "reports" / "pypi-maintainers-audit.json"
+    result.report = json.loads(report_path.read_text()) if report_path.exists() else None
+    return result
+
+
+def test_allowlist_variable_wins_over_the_file(tmp_path, allowlist_file):
+    # Clean against the file; the variable lacks creator's exception and
+    # allows gone everywhere (no stale-exception for manila-ui).
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        result = audit_with_vars_file(pypi, tmp_path, allowlist_file, """
+            pypi_maintainers_allowlist:
+              required_owners: [openstackci]
+              allowed_accounts: [release-helper, gone]
+              allowed_organizations: [openstack]
+        """)
+    assert result.returncode != 0
+    assert "xstatic-font-awesome: unexpected-account: creator (Maintainer) - remove its " \
+        "role on PyPI" in result.output
+    assert [(f["project"], f["kind"]) for f in result.report["findings"]] == [
+        ("xstatic-font-awesome", "unexpected-account")]
+    assert result.report["warnings"] == []
+
+
+def test_bad_allowlist_variable_is_refused_before_any_request(tmp_path, allowlist_file):
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        result = audit_with_vars_file(pypi, tmp_path, allowlist_file, """
+            pypi_maintainers_allowlist:
+              required_owners: [openstackci]
+              ignored_projects:
+                on: "YAML reads this key as a boolean"
+              exceptions:
+                nova:
+                  - {account: "\\u212aevin", role: Admin, reason: why}
+        """)
+        assert pypi.requests == []
+    assert result.returncode != 0
+    source = "variable pypi_maintainers_allowlist: pypi_maintainers_allowlist"
+    assert f"{source}.ignored_projects: key True is not text (YAML reads on, off, yes, no, " \
+        "true and false as booleans)" in result.output
+    assert str(allowlist_file) not in result.output
+    assert not (tmp_path / "reports").exists()
+
+
+def test_allowlist_variable_with_bad_names_is_refused(tmp_path, allowlist_file):
+    with FakePyPI({"projects": clean_projects()}) as pypi:
+        result = audit_with_vars_file(pypi, tmp_path, allowlist_file, """
+            pypi_maintainers_allowlist:
+              required_owners: [openstackci]
+              exceptions:
+                nova:
+                  - {account: "\\u212aevin", role: Admin, reason: why}
+        """)
+        assert pypi.requests == []
+    assert result.returncode != 0
+    source = "variable pypi_maintainers_allowlist: pypi_maintainers_allowlist"
+    assert f"{source}.exceptions.nova[0].account: '\\\\u212aevin' is not a PyPI account " \
+        "name" in result.output
+    assert f"{source}.exceptions.nova[0].role: 'Admin' is not one of Owner, Maintainer" \
+        in result.output

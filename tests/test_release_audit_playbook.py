@@ -133,13 +133,30 @@ def test_yanked_listed_release_warns(tmp_path, vars_files):
 
 def test_missing_release_warns(tmp_path, vars_files):
     projects = clean_projects()
-    del projects["Tempest"]["releases"]["42.0.0"]
-    projects["Tempest"]["exists_without_releases"] = True
+    del projects["neutron"]["releases"]["27.0.0"]
     with FakePyPI({"projects": projects}) as pypi:
         result = audit(pypi, tmp_path, vars_files)
     assert result.returncode == 0, result.output
-    assert [(w["project"], w["kind"]) for w in result.report["warnings"]] == [
-        ("tempest", "missing-release")]
+    assert [(w["project"], w["kind"], w["version"]) for w in result.report["warnings"]] == [
+        ("neutron", "missing-release", "27.0.0")]
+
+
+def test_every_release_deleted_is_an_error(tmp_path, vars_files):
+    """The project is still registered, its feed is empty and its JSON 404s:
+    not a missing-release warning and a pass."""
+    projects = clean_projects()
+    projects["Tempest"] = {"roles": [["Owner", "openstackci"]], "exists_without_releases": True}
+    with FakePyPI({"projects": projects}) as pypi:
+        result = audit(pypi, tmp_path, vars_files)
+    assert result.returncode != 0, result.output
+    assert result.report["status"] == "error"
+    assert result.report["warnings"] == []
+    [error] = result.report["errors"]
+    assert error["project"] == "tempest"
+    assert f"tempest: error: {pypi.url} lists no release of tempest (its feed is empty and " \
+        "its JSON has none) although the releases repository lists 1 (newest 42.0.0): " \
+        "every release was deleted, or this is not the index that publishes it" \
+        in result.output
 
 
 @pytest.mark.parametrize("fault, detail", [

@@ -8,6 +8,7 @@ from ansible.module_utils.pypi_guard_releases import (
     PyPIReleases,
     audit_releases,
     compose_release_alert,
+    no_release_left,
     parse_release_feed,
     summarize_json,
 )
@@ -123,6 +124,18 @@ def test_yanked_unexpected_release_is_still_a_finding():
 def test_missing_release_warns_and_tags_are_not_versions():
     findings, warnings = audit_releases(PYPI, pypi(["1.0"]), {"1.0", "1.1", "rocky-em"}, {})
     assert findings == [] and kinds(warnings) == [("missing-release", "1.1")]
+
+
+def test_no_release_left_is_an_error_only_when_releases_are_expected():
+    detail = no_release_left(PYPI, pypi(), {"1.0.0", "2.0.0", "rocky-em"})
+    assert detail == (
+        "https://pypi.org lists no release of nova (its feed is empty and its JSON has "
+        "none) although the releases repository lists 2 (newest 2.0.0): every release "
+        "was deleted, or this is not the index that publishes it")
+    assert no_release_left(PYPI, pypi(), set()) is None  # nothing released yet
+    assert no_release_left(PYPI, pypi(), {"rocky-em"}) is None  # tags are not on PyPI
+    assert no_release_left(PYPI, pypi(["1.0.0"]), {"1.0.0", "2.0.0"}) is None
+    assert no_release_left(PYPI, pypi([], {"0.1": {"yanked": True}}), {"1.0.0"}) is None
 
 
 def test_alert_names_project_version_time_link_and_what_to_do():

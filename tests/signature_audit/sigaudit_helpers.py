@@ -8,6 +8,8 @@ Plain functions and classes, no pytest: the benchmark uses them too.
 
 import datetime
 import glob
+import hashlib
+import json
 import os
 import threading
 import uuid
@@ -195,6 +197,33 @@ def write_releases_repo(root, series, deliverables, extra_keys=()):
         (directory / f"{item.name}.yaml").write_text(
             "---\n" + yaml.safe_dump(data, sort_keys=False))
     return root
+
+
+# --------------------------------------------------------------------------
+# An index of hand-written JSON documents, for shapes the fake PyPI never serves
+
+
+def serve_file(site, filename, content, signature=None, **overrides):
+    """Put ``content`` (and ``signature`` at its URL + ``.asc``) on ``site``
+    under a made-up path; return the file's JSON API entry, with
+    ``overrides`` (hostile values) applied."""
+    path = f"/files/{uuid.uuid4().hex}.bin"
+    site.routes[path] = content
+    if signature is not None:
+        site.routes[path + ".asc"] = signature
+    entry = {"filename": filename, "url": site.url + path, "size": len(content),
+             "digests": {"sha256": hashlib.sha256(content).hexdigest()},
+             "upload_time_iso_8601": "2021-07-01T00:00:00.000000Z"}
+    entry.update(overrides)
+    return entry
+
+
+def serve_document(site, name, version, urls, **top):
+    """Serve ``/pypi/<name>/json``: ``info``, ``urls`` and the keys of ``top``
+    (``releases``, or none of it)."""
+    document = {"info": {"name": name, "version": version}, "urls": urls}
+    document.update(top)
+    site.routes[f"/pypi/{name}/json"] = json.dumps(document).encode()
 
 
 # --------------------------------------------------------------------------

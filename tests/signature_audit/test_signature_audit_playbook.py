@@ -1,6 +1,7 @@
 """The release signature audit playbook, run with the real ansible-playbook
 against the fake PyPI and a fake tarballs site on 127.0.0.1."""
 
+import datetime
 import hashlib
 import json
 import uuid
@@ -17,6 +18,8 @@ from sigaudit_helpers import (
     Series,
     StaticSite,
     leftovers,
+    serve_document,
+    serve_file,
     sign_bytes,
     write_releases_repo,
 )
@@ -188,3 +191,85 @@ def test_allowlist_ignored_projects_are_not_audited(world, tarballs, audit, tmp_
     assert result.returncode == 0, result.output
     assert "glance" not in asked
     assert result.report["projects_checked"] == len(CLEAN_PROJECTS)
+
+
+def test_default_scope_checks_a_file_added_to_an_older_release(world, tarballs, audit):
+    """nova 2.0.0 is the newest release; an unsigned wheel added to 1.0.0
+    yesterday is in the recent window of the default scope."""
+    scenario = world.scenario(["nova"])
+    yesterday = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    scenario["projects"]["nova"]["releases"]["1.0.0"]["files"].append(
+        {"filename": "nova-1.0.0-py3-none-any.whl", "content": b"added later\n",
+         "upload_time": yesterday.strftime("%Y-%m-%dT%H:%M:%S")})
+    with FakePyPI(scenario) as pypi:
+        found = audit(pypi.url, world.releases, tarballs_template(tarballs),
+                      pypi_guard_projects=["nova"], release_signature_audit_scope="latest")
+        newest_only = audit(pypi.url, world.releases, tarballs_template(tarballs),
+                            pypi_guard_projects=["nova"], release_signature_audit_scope="latest",
+                            release_signature_audit_recent_days=0)
+    assert found.returncode != 0, found.output
+    assert [(f["version"], f["filename"], f["kind"]) for f in found.report["findings"]] == [
+        ("1.0.0", "nova-1.0.0-py3-none-any.whl", "unsigned")]
+    assert found.report["files_checked"] == 3  # 2.0.0's two files and the added one
+    assert found.report["scope"].startswith("latest, and every file uploaded since ")
+    assert newest_only.returncode == 0, newest_only.output
+    assert newest_only.report["files_checked"] == 2
+
+
+def _index_repo(world, tmp_path, names):
+    return write_releases_repo(tmp_path / "releases", [
+        Series("beta", world.keys["new"], "2021-06-01")],
+        [Deliverable("beta", name, [f"openstack/{name}"], ["1.0.0", "2.0.0"])
+         for name in names])
+
+
+def _good_project(world, tmp_path, site):
+    content = b"good-2.0.0 release bytes\n"
+    entry = serve_file(site, "good-2.0.0.tar.gz", content,
+                       sign_bytes(world.keys["new"], content, "20210701T000000", tmp_path))
+    serve_document(site, "good", "2.0.0", [entry], releases={"2.0.0": [entry]})
+
+
+@pytest.mark.parametrize("shape", ["no-releases", "release-not-a-list"])
+def test_a_json_that_hides_releases_is_an_error_not_a_narrower_check(world, tmp_path, audit,
+                                                                     shape):
+    site = StaticSite()
+    content = b"nova-2.0.0 release bytes\n"
+    newest = serve_file(site, "nova-2.0.0.tar.gz", content,
+                        sign_bytes(world.keys["new"], content, "20210701T000000", tmp_path))
+    old = serve_file(site, "nova-1.0.0.tar.gz", b"never signed\n")
+    if shape == "no-releases":
+        serve_document(site, "nova", "2.0.0", [newest])
+        message = "nova: error: the JSON has no 'releases' object"
+    else:
+        serve_document(site, "nova", "2.0.0", [newest],
+                       releases={"1.0.0": {"files": [old]}, "2.0.0": [newest]})
+        message = "nova: error: '1.0.0': the index gives the release's files as dict, not a list"
+    _good_project(world, tmp_path, site)
+    with site:
+        result = audit(site.url, _index_repo(world, tmp_path, ["nova", "good"]), "index")
+    assert result.returncode != 0, result.output
+    assert result.report["status"] == "error"
+    assert message in result.output
+    assert [e["project"] for e in result.report["errors"]] == ["nova"]
+    assert result.report["files_checked"] == 2  # nova 2.0.0 and good 2.0.0
+
+
+def test_one_hostile_file_entry_does_not_stop_the_audit(world, tmp_path, audit):
+    site = StaticSite()
+    hostile = [serve_file(site, "evil-1.0.0.tar.gz", b"x", digests=["sha256", "0" * 64]),
+               serve_file(site, "evil-1.0.0-py3-none-any.whl", b"y",
+                          upload_time_iso_8601="0001-01-01T00:00:00+01:00")]
+    serve_document(site, "evil", "1.0.0", hostile, releases={"1.0.0": hostile})
+    _good_project(world, tmp_path, site)
+    with site:
+        result = audit(site.url, _index_repo(world, tmp_path, ["evil", "good"]), "index")
+    assert result.returncode != 0, result.output
+    report = result.report
+    assert report["status"] == "error" and report["findings"] == []
+    assert report["files_checked"] == 1  # good's file
+    assert [e["project"] for e in report["errors"]] == ["evil", "evil"]
+    assert "evil: error: 1.0.0: evil-1.0.0.tar.gz: the index gives no sha256 for the file" \
+        in result.output
+    assert "evil: error: 1.0.0: the index gives the upload time '0001-01-01T00:00:00+01:00' " \
+        "(upload_time_iso_8601), which is not a time" in result.output

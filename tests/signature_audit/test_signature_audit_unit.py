@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import release_signature_audit
 from ansible.module_utils.pypi_guard_deliverables import ManagedProject
+from ansible.module_utils.pypi_guard_gpg import GnupgHome
 from ansible.module_utils.pypi_guard_http import FetchError, HttpClient
 from ansible.module_utils.pypi_guard_signature_audit import (
     DEFAULT_SIGNATURE_URL,
@@ -21,7 +22,6 @@ from ansible.module_utils.pypi_guard_signature_audit import (
     TooLarge,
     UnsafeFilename,
     check_file,
-    download,
     files_in_scope,
     input_paths,
     load_release_keys,
@@ -33,7 +33,6 @@ from ansible.module_utils.pypi_guard_signature_audit import (
     safe_filename,
     signature_urls,
 )
-from ansible.module_utils.pypi_guard_signing import GnupgHome
 from fakepypi import FakePyPI
 from gpgtestkeys import agents_under
 from sigaudit_helpers import (
@@ -44,6 +43,9 @@ from sigaudit_helpers import (
     StaticSite,
     key_file_text,
     leftovers,
+    serve_document,
+    serve_file,
+    sign_bytes,
     write_releases_repo,
 )
 
@@ -82,6 +84,18 @@ def test_bad_scope_names_the_value(value):
         parse_scope(value)
     assert repr(value) in str(caught.value)
     assert "release_signature_audit_scope" in str(caught.value)
+
+
+def test_scope_latest_with_a_recent_window():
+    today = datetime.date(2026, 11, 25)
+    scope = parse_scope("latest", today, 7)
+    assert scope == Scope("latest", datetime.date(2026, 11, 18))
+    assert str(scope) == "latest, and every file uploaded since 2026-11-18"
+    assert parse_scope("latest", today, 0) == Scope("latest")
+    assert parse_scope("all", today, 7) == Scope("all")
+    for bad in (-1, "7", True):
+        with pytest.raises(AuditInputError, match="release_signature_audit_recent_days"):
+            parse_scope("latest", today, bad)
 
 
 def test_signature_url():
@@ -278,6 +292,67 @@ def test_scope_all_and_since():
     assert _names(files) == ["p-2.0.0-py3-none-any.whl", "p-10.0.0rc1.tar.gz"]
 
 
+def test_scope_latest_covers_files_added_to_older_releases_in_the_window():
+    document = {"info": {"version": "2.0.0"}, "releases": dict(DOCUMENT["releases"], **{
+        "1.0.0": [_file("p-1.0.0.tar.gz", "2020-01-01T00:00:00"),
+                  _file("p-1.0.0-py3-none-any.whl", "2022-01-05T00:00:00")]})}
+    files, problems = files_in_scope("p", document, Scope("latest",
+                                                          datetime.date(2022, 1, 5)))
+    assert problems == []
+    assert _names(files) == ["p-1.0.0-py3-none-any.whl", "p-10.0.0rc1.tar.gz"]
+    files, _ = files_in_scope("p", document, Scope("latest"))
+    assert _names(files) == ["p-10.0.0rc1.tar.gz"]
+
+
+@pytest.mark.parametrize("scope", [Scope("all"), Scope("since", datetime.date(2020, 1, 1)),
+                                   Scope("latest", datetime.date(2020, 1, 1))])
+def test_a_document_without_releases_is_a_problem_never_a_narrower_check(scope):
+    latest = [_file("p-2.0.0.tar.gz")]
+    files, problems = files_in_scope("p", {"info": {"version": "2.0.0"}, "urls": latest},
+                                     scope)
+    assert _names(files) == ["p-2.0.0.tar.gz"]  # what can be checked still is
+    assert problems == ["the JSON has no 'releases' object: the files of its releases "
+                        "cannot all be listed, only those of info.version ('urls') were "
+                        "checked"]
+    _, problems = files_in_scope("p", {"info": {}, "releases": [latest]}, scope)
+    assert problems[0].startswith("the JSON has 'releases' as list, not an object")
+
+
+def test_a_release_of_the_wrong_shape_is_a_problem():
+    document = {"info": {}, "releases": {"1.0.0": {"p-1.0.0.tar.gz": {}}, "2.0.0": "x",
+                                         "3.0.0": [_file("p-3.0.0.tar.gz")]}}
+    for scope in (Scope("all"), Scope("since", datetime.date(2020, 1, 1))):
+        files, problems = files_in_scope("p", document, scope)
+        assert _names(files) == ["p-3.0.0.tar.gz"]
+        assert problems == [
+            "'1.0.0': the index gives the release's files as dict, not a list: its files "
+            "cannot be checked",
+            "'2.0.0': the index gives the release's files as str, not a list: its files "
+            "cannot be checked"]
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    (dict(_file("p-1.0.tar.gz"), digests=["sha256", "a" * 64]), "no sha256"),
+    (dict(_file("p-1.0.tar.gz"), digests={"sha256": 7}), "no sha256"),
+    (dict(_file("p-1.0.tar.gz"), upload_time_iso_8601="0001-01-01T00:00:00+01:00"),
+     "'0001-01-01T00:00:00+01:00' (upload_time_iso_8601), which is not a time"),
+    (dict(_file("p-1.0.tar.gz"), upload_time_iso_8601="0001-01-01T00:00:00Z"),
+     "which is not a time PyPI could have recorded (before 2000)"),
+    (dict(_file("p-1.0.tar.gz"), upload_time_iso_8601=None, upload_time=["2021"]),
+     "['2021'] (upload_time), which is not a time"),
+    (dict(_file("p-1.0.tar.gz"), url="http://[::1"), "Invalid IPv6 URL"),
+    (["p-1.0.tar.gz"], "a file entry is list, not an object"),
+])
+def test_hostile_file_entries_are_problems_and_the_rest_is_listed(entry, message):
+    document = {"info": {}, "releases": {"1.0": [entry, _file("good-1.0.tar.gz")]}}
+    for scope in (Scope("all"), Scope("since", datetime.date(2020, 1, 1)),
+                  Scope("latest", datetime.date(2020, 1, 1))):
+        files, problems = files_in_scope("p", document, scope)
+        assert _names(files) == ["good-1.0.tar.gz"]
+        [problem] = problems
+        assert problem.startswith("1.0: ") and message in problem
+
+
 def test_unusable_file_entries_are_problems_not_files():
     document = {"info": {}, "releases": {"1.0": [
         _file("../x.tar.gz"), _file("/x.tar.gz"), _file("ok-1.0.tar.gz", sha256=""),
@@ -297,17 +372,17 @@ def test_download_streams_under_a_cap(tmp_path):
     body = b"x" * 5000
     with StaticSite({"/f": body, "/nolength": body}, no_length={"/nolength"}) as site, \
             client() as http:
-        digest = download(http, site.url + "/f", tmp_path / "a", 5000)
+        digest = http.download(site.url + "/f", tmp_path / "a", 5000)
         assert digest == hashlib.sha256(body).hexdigest()
         assert (tmp_path / "a").read_bytes() == body
         with pytest.raises(TooLarge, match="5000 bytes, more than the 4999"):
-            download(http, site.url + "/f", tmp_path / "b", 4999)  # Content-Length
+            http.download(site.url + "/f", tmp_path / "b", 4999)  # Content-Length
         with pytest.raises(TooLarge, match="more than the 4999 bytes"):
-            download(http, site.url + "/nolength", tmp_path / "c", 4999)  # counted
-        assert download(http, site.url + "/missing", tmp_path / "d", 10, missing_ok=True) \
+            http.download(site.url + "/nolength", tmp_path / "c", 4999)  # counted
+        assert http.download(site.url + "/missing", tmp_path / "d", 10, missing_ok=True) \
             is None
         with pytest.raises(FetchError, match="HTTP 404"):
-            download(http, site.url + "/missing", tmp_path / "e", 10)
+            http.download(site.url + "/missing", tmp_path / "e", 10)
 
 
 def test_check_file_cleans_up_and_reports_errors(tmp_path, world):
@@ -413,6 +488,52 @@ def test_a_run_that_checks_no_file_is_an_error(world):
     assert results["since"].status == "clean"
 
 
+def _run_on_index(world, site, projects):
+    series = load_series_keys(world.releases / SERIES_FILE)
+    with site, GnupgHome() as home, tempfile.TemporaryDirectory() as workdir, \
+            client() as http:
+        keys = load_release_keys(home.gpg, series, world.releases / KEYS_DIR)
+        return run_signature_audit(
+            http, home.gpg, site.url, {n: ManagedProject(n, n, {f"openstack/{n}"})
+                                       for n in projects},
+            keys, Scope("all"), INDEX_SIGNATURE_URL, 1 << 20, workdir)
+
+
+def test_one_hostile_project_is_an_error_and_the_others_are_checked(world, tmp_path):
+    site = StaticSite()
+    content = b"good-1.0.0 release bytes\n"
+    good = serve_file(site, "good-1.0.0.tar.gz", content,
+                      sign_bytes(world.keys["new"], content, "20210701T000000", tmp_path))
+    serve_document(site, "good", "1.0.0", [good], releases={"1.0.0": [good]})
+    hostile = [serve_file(site, "evil-1.0.0.tar.gz", b"x", digests=["sha256", "0" * 64]),
+               serve_file(site, "evil-1.0.0.whl", b"y",
+                          upload_time_iso_8601="0001-01-01T00:00:00+01:00")]
+    serve_document(site, "evil", "1.0.0", hostile, releases={"1.0.0": hostile})
+    serve_document(site, "bare", "1.0.0", [good])  # no releases at all
+    result = _run_on_index(world, site, ["bare", "evil", "good"])
+    assert result.status == "error"
+    assert result.files_checked == 2  # good's file, and bare's from 'urls'
+    assert result.findings == []
+    assert sorted({e["project"] for e in result.errors}) == ["bare", "evil"]
+    assert len(result.errors) == 3
+
+
+def test_an_index_that_knows_most_projects_not_is_an_error(world, tmp_path):
+    site = StaticSite()
+    content = b"good-1.0.0 release bytes\n"
+    good = serve_file(site, "good-1.0.0.tar.gz", content,
+                      sign_bytes(world.keys["new"], content, "20210701T000000", tmp_path))
+    serve_document(site, "good", "1.0.0", [good], releases={"1.0.0": [good]})
+    result = _run_on_index(world, site, ["ghost1", "ghost2", "ghost3", "good"])
+    assert result.files_checked == 1 and result.findings == []
+    assert [w.kind for w in result.warnings] == ["not-on-pypi"] * 3
+    assert result.status == "error"
+    assert result.problem_lines() == [
+        f"(every project): error: {site.url} does not know 3 of the 4 managed projects it "
+        "was asked about: it does not look like the index that publishes them (is "
+        "pypi_guard_pypi_url right? a stale mirror or a CDN fault looks like this)"]
+
+
 # --------------------------------------------------------------------------
 # The module's audit(): nothing left behind, whatever happens
 
@@ -424,7 +545,8 @@ def _params(world, pypi_url, tarballs_url, **overrides):
         "retries": 0, "max_retry_after": 1.0, "today": None,
         "series_status_file": None, "keys_dir": None,
         "signature_url": tarballs_url + "/{namespace}/{repo}/{filename}.asc",
-        "scope": "latest", "max_file_size": 1 << 20,
+        "scope": "latest", "recent_days": 7, "max_file_size": 1 << 20,
+        "project_config": None,
     }
     params.update(overrides)
     return params
