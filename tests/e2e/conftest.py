@@ -1,0 +1,21 @@
+"""One Zuul for every end-to-end test (see stack.py)."""
+
+import importlib.util
+import os
+
+import pytest
+
+# `tox -e zuul-e2e` installs Zuul; elsewhere (py3) these tests are not collected.
+if importlib.util.find_spec("zuul") is None:
+    collect_ignore_glob = ["test_*.py"]
+
+
+@pytest.fixture(scope="session")
+def zuul_stack():
+    from e2e.scenarios import drift_scenario
+    from e2e.stack import ZuulStack
+
+    keep = bool(os.environ.get("ZUUL_E2E_KEEP"))
+    with ZuulStack(drift_scenario(), keep=keep) as stack:
+        print(f"\nzuul e2e stack in {stack.dir}: {stack.timings}")
+        yield stack
