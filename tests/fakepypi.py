@@ -42,6 +42,15 @@ Scenario (YAML or dict; ``tests/fakepypi_scenario.example.yaml`` shows every
 key).  Unknown keys are refused, to catch typos::
 
     latency: 0.0               # seconds added before every answer
+    changelog:                 # PyPI's journal (XML-RPC changelog_*); kept by
+                               # set_scenario() unless the new one has its own
+      page_size: 50000         # rows per changelog_since_serial answer
+      entries:                 # [name, version, timestamp, action] (serials
+        - [nova, "30.0.0", "2026-01-01T00:00:00", "new release"]  # follow on)
+        - {name: nova, version: null, timestamp: 1767225600,
+           action: "invite Maintainer mallory", serial: 900}
+                               # ``pypi.journal.append(name, version, action)``
+                               # adds one while serving
     rss_updates_limit: 100     # items in /rss/updates.xml
     rss_project_limit: 40      # items in /rss/project/<name>/releases.xml
     faults: {}                 # like a project's faults, for every request of
@@ -119,7 +128,11 @@ unknown name 404s whatever its spelling):
   on the RSS and simple endpoints.
 - ``POST /pypi``, ``/pypi/``, ``/RPC2`` with ``Content-Type: text/xml``:
   XML-RPC ``package_roles``, ``user_packages``, ``list_packages_with_serial``,
-  ``changelog_last_serial``; other methods get pyramid_rpc's -32601 fault.
+  ``changelog_last_serial`` (the journal's last serial, or the highest
+  project ``last_serial``) and ``changelog_since_serial`` (journal rows
+  ``[name, version or nil, timestamp, action, serial]`` after the serial,
+  oldest first, at most ``page_size``; the action cleaned for XML as
+  Warehouse does); other methods get pyramid_rpc's -32601 fault.
 - ``GET /rss/project/<name>/releases.xml`` (no redirect: Warehouse looks the
   name up normalized), ``GET /rss/updates.xml``.
 - ``GET /simple/`` and ``/simple/<name>/``: PEP 691 JSON or PEP 503 HTML by
@@ -189,7 +202,11 @@ ENDPOINTS = ("json", "xmlrpc", "rss", "updates", "file", "simple", "other")
 PROJECT_FAULT_ENDPOINTS = frozenset({"json", "xmlrpc", "rss", "simple", "file"})
 GLOBAL_FAULT_ENDPOINTS = PROJECT_FAULT_ENDPOINTS | {"updates"}
 
-_TOP_KEYS = {"latency", "projects", "rss_updates_limit", "rss_project_limit", "faults"}
+_TOP_KEYS = {"latency", "projects", "rss_updates_limit", "rss_project_limit", "faults",
+             "changelog"}
+_CHANGELOG_KEYS = {"page_size", "entries"}
+_JOURNAL_KEYS = {"name", "version", "timestamp", "action", "serial"}
+DEFAULT_CHANGELOG_PAGE = 50000  # warehouse/legacy/api/xmlrpc/views.py
 _PROJECT_KEYS = {"roles", "organization", "ownership", "exists_without_releases",
                  "releases", "faults", "info", "last_serial"}
 _RELEASE_KEYS = {"upload_time", "yanked", "yanked_reason", "files", "info"}
@@ -323,6 +340,7 @@ class _State:
     faults: dict
     projects: dict  # normalized name -> _Project, in scenario order
     files: dict  # unquoted url path -> _File
+    journal: object = None  # a _Journal when the scenario has ``changelog``
 
 
 def _canonical_version(version):
@@ -650,7 +668,18 @@ def _compile(scenario):
         faults=_compile_faults("faults", raw.get("faults"), GLOBAL_FAULT_ENDPOINTS),
         projects=projects,
         files=files,
+        journal=_compiled_journal(raw.get("changelog")),
     )
+
+
+def _compiled_journal(raw):
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ScenarioError("changelog: expected a mapping with page_size and entries")
+    journal = _Journal()
+    journal.load(raw)
+    return journal
 
 
 # ---------------------------------------------------------------------------
@@ -1006,7 +1035,7 @@ def _validate_strings(params, names):
     return _params_fault("; ".join(errors)) if errors else None
 
 
-def _xmlrpc_call(state, method, params):
+def _xmlrpc_call(state, method, params, journal):
     if method == "package_roles":
         fault = _validate_strings(params, ["package_name"])
         if fault:
@@ -1036,7 +1065,15 @@ def _xmlrpc_call(state, method, params):
         fault = _validate_strings(params, [])
         if fault:
             return fault
-        return max((p.last_serial for p in state.projects.values()), default=None)
+        serials = [p.last_serial for p in state.projects.values()]
+        if journal.last_serial is not None:
+            serials.append(journal.last_serial)
+        return max(serials, default=None)
+    if method == "changelog_since_serial":
+        # pydantic StrictInt: a bool or a string is refused
+        if len(params) != 1 or isinstance(params[0], bool) or not isinstance(params[0], int):
+            return _params_fault("serial: Input should be a valid integer")
+        return journal.since(params[0])
     return xmlrpc.client.Fault(-32601, "server error; requested method not found")
 
 
@@ -1154,6 +1191,100 @@ def _check_loopback(host):
     return str(address)
 
 
+# warehouse/legacy/api/xmlrpc/views.py: characters XML 1.0 cannot carry.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean_for_xml(action):
+    """Warehouse's ``_clean_for_xml``: non-ASCII becomes a character reference
+    (as text), then characters XML cannot carry are dropped."""
+    if not action:
+        return action
+    return _ILLEGAL_XML.sub("", action.encode("ascii", "xmlcharrefreplace").decode("ascii"))
+
+
+class _Journal:
+    """PyPI's journal: ``(name, version, timestamp, action, serial)`` rows,
+    serials increasing; thread-safe, appended to while the server runs."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rows = []
+        self.page_size = DEFAULT_CHANGELOG_PAGE
+
+    def load(self, raw):
+        """Replace the journal with a scenario's ``changelog`` mapping."""
+        _check_keys("changelog", raw, _CHANGELOG_KEYS)
+        page_size = _number("changelog.page_size", raw.get("page_size", DEFAULT_CHANGELOG_PAGE),
+                            int, minimum=1)
+        with self._lock:
+            self._rows = []
+            self.page_size = page_size
+        for index, entry in enumerate(raw.get("entries") or []):
+            where = f"changelog.entries[{index}]"
+            if isinstance(entry, (list, tuple)) and 4 <= len(entry) <= 5:
+                keys = ("name", "version", "timestamp", "action", "serial")
+                entry = dict(zip(keys[:len(entry)], entry, strict=True))
+            if not isinstance(entry, dict):
+                raise ScenarioError(f"{where}: expected [name, version, timestamp, action]")
+            _check_keys(where, entry, _JOURNAL_KEYS)
+            self.append(entry.get("name"), entry.get("version"), entry.get("action"),
+                        entry.get("timestamp"), entry.get("serial"), where=where)
+
+    def append(self, name, version, action, timestamp=None, serial=None, where="journal"):
+        """Add one entry; returns its serial (the next one unless given)."""
+        if not isinstance(name, str) or not isinstance(action, str):
+            raise ScenarioError(f"{where}: name and action must be strings")
+        if version is not None and not isinstance(version, str):
+            raise ScenarioError(f"{where}: version must be a string or null (quote it)")
+        if timestamp is None:
+            moment = dt.datetime.now(dt.UTC)
+        elif isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool):
+            moment = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+        else:
+            moment = _parse_time(f"{where}.timestamp", timestamp)
+        with self._lock:
+            last = self._rows[-1][4] if self._rows else 0
+            if serial is None:
+                serial = last + 1
+            elif not isinstance(serial, int) or serial <= last:
+                raise ScenarioError(f"{where}: serial must be an integer above {last}")
+            self._rows.append((name, version, int(moment.replace(tzinfo=dt.UTC).timestamp()),
+                               action, serial))
+        return serial
+
+    def extend(self, rows):
+        """Append many ``(name, version, timestamp, action)`` rows quickly
+        (benchmarks); serials follow on."""
+        with self._lock:
+            serial = self._rows[-1][4] if self._rows else 0
+            for name, version, timestamp, action in rows:
+                serial += 1
+                self._rows.append((name, version, int(timestamp), action, serial))
+            return serial
+
+    @property
+    def last_serial(self):
+        with self._lock:
+            return self._rows[-1][4] if self._rows else None
+
+    def since(self, serial):
+        """``changelog_since_serial``: up to ``page_size`` rows after ``serial``."""
+        with self._lock:
+            rows = self._rows
+            low, high = 0, len(rows)
+            while low < high:  # the first row whose serial is above ``serial``
+                middle = (low + high) // 2
+                if rows[middle][4] <= serial:
+                    low = middle + 1
+                else:
+                    high = middle
+            page = rows[low:low + self.page_size]
+        return [[name, version, timestamp, _clean_for_xml(action), row_serial]
+                for name, version, timestamp, action, row_serial in page]
+
+
+
 class FakePyPI:
     """A fake Warehouse on a loopback address; see the module docstring."""
 
@@ -1162,6 +1293,7 @@ class FakePyPI:
         self._port = port
         self._lock = threading.Lock()
         self._state = _compile(scenario)
+        self._journal = self._state.journal or _Journal()
         self._fault_counts = {}
         self._requests = []
         self._bytes_sent = 0
@@ -1238,6 +1370,13 @@ class FakePyPI:
             self._requests = []
             self._bytes_sent = 0
 
+    @property
+    def journal(self):
+        """The changelog: ``journal.append(name, version, action[, timestamp])``
+        returns the new serial; ``journal.extend(rows)``; ``journal.page_size``."""
+        with self._lock:
+            return self._journal
+
     def reset_faults(self):
         with self._lock:
             self._fault_counts = {}
@@ -1247,6 +1386,8 @@ class FakePyPI:
         with self._lock:
             self._state = state
             self._fault_counts = {}
+            if state.journal is not None:
+                self._journal = state.journal
 
     # -- request handling --
 
@@ -1282,7 +1423,8 @@ class FakePyPI:
             if rpc_method == "package_roles" and params and isinstance(params[0], str):
                 project = canonicalize_name(params[0])
             return ("xmlrpc", project,
-                    lambda: _xmlrpc_answer(fault or _xmlrpc_call(state, rpc_method, params)))
+                    lambda: _xmlrpc_answer(
+                        fault or _xmlrpc_call(state, rpc_method, params, self.journal)))
 
         if not get:
             return "other", None, lambda: _not_found("html")

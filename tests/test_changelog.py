@@ -1,0 +1,306 @@
+"""Reading PyPI's journal (changelog_since_serial) and what each action means."""
+
+import datetime
+
+import pytest
+from ansible.module_utils.pypi_guard_allowlist import parse_maintainers_allowlist
+from ansible.module_utils.pypi_guard_changelog import (
+    ChangelogError,
+    JournalEntry,
+    changelog_pages,
+    entries_since,
+    last_serial,
+    parse_action,
+)
+from ansible.module_utils.pypi_guard_deliverables import ManagedProject
+from ansible.module_utils.pypi_guard_http import HttpClient
+from ansible.module_utils.pypi_guard_watch import judge_entry
+from fakepypi import FakePyPI
+
+TODAY = datetime.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("create", ("create", None, None, None, None)),
+    ("new release", ("new-release", None, None, None, None)),
+    ("add source file nova-1.0.tar.gz", ("add-file", None, None, None, "nova-1.0.tar.gz")),
+    ("add py3 file nova-1.0-py3-none-any.whl",
+     ("add-file", None, None, None, "nova-1.0-py3-none-any.whl")),
+    ("remove file nova-1.0.tar.gz", ("remove-file", None, None, None, "nova-1.0.tar.gz")),
+    ("remove release", ("remove-release", None, None, None, None)),
+    ("remove project", ("remove-project", None, None, None, None)),
+    ("yank release", ("yank-release", None, None, None, None)),
+    ("unyank release", ("unyank-release", None, None, None, None)),
+    ("invite Maintainer mallory", ("invite", "Maintainer", "mallory", None, None)),
+    ("revoke_invite Owner mallory", ("revoke-invite", "Owner", "mallory", None, None)),
+    ("accepted Owner mallory", ("accepted", "Owner", "mallory", None, None)),
+    ("add Owner openstackci", ("add-role", "Owner", "openstackci", None, None)),
+    # team names may hold spaces
+    ("add Maintainer Release Team", ("add-role", "Maintainer", "Release Team", None, None)),
+    ("change Maintainer Release Team to Owner",
+     ("change-role", "Maintainer", "Release Team", "Owner", None)),
+    ("change Owner openstackci to Maintainer",
+     ("change-role", "Owner", "openstackci", "Maintainer", None)),
+    ("remove Owner openstackci", ("remove-role", "Owner", "openstackci", None, None)),
+    # a user literally called "file" is still a role event
+    ("add Owner file", ("add-role", "Owner", "file", None, None)),
+    ("project quarantined", ("project-quarantined", None, None, None, None)),
+    ("project quarantine cleared", ("project-quarantine-cleared", None, None, None, None)),
+    ("release quarantined", ("release-quarantined", None, None, None, None)),
+    ("release quarantine cleared", ("release-quarantine-cleared", None, None, None, None)),
+    ("set", ("unknown", None, None, None, None)),
+    ("add Admin mallory", ("unknown", None, None, None, None)),
+    ("", ("unknown", None, None, None, None)),
+])
+def test_parse_action(text, expected):
+    action = parse_action(text)
+    assert (action.verb, action.role, action.account, action.new_role,
+            action.filename) == expected
+
+
+def _journal(page_size, rows):
+    return {"changelog": {"page_size": page_size, "entries": rows}}
+
+
+ROWS = [["nova", "1.0", 1767225600 + i, "new release"] for i in range(7)]
+
+
+def test_pages_follow_until_the_last_serial_whatever_the_page_size():
+    with FakePyPI(_journal(3, ROWS)) as pypi, HttpClient(rate_limit=0) as client:
+        assert last_serial(client, pypi.url) == 7
+        pages = list(changelog_pages(client, pypi.url, 0, 7))
+        assert [len(page) for page in pages] == [3, 3, 1]
+        assert [e.serial for page in pages for e in page] == list(range(1, 8))
+        # 3 pages; the loop ends at the last serial without asking again
+        assert len(pypi.requests_for(endpoint="xmlrpc")) == 4
+
+
+def test_entries_after_the_starting_last_serial_wait_for_the_next_run():
+    with FakePyPI(_journal(50, ROWS)) as pypi, HttpClient(rate_limit=0) as client:
+        pages = list(changelog_pages(client, pypi.url, 2, 5))
+        assert [e.serial for page in pages for e in page] == [3, 4, 5]
+
+
+def test_nothing_new_costs_no_page():
+    with FakePyPI(_journal(50, ROWS)) as pypi, HttpClient(rate_limit=0) as client:
+        assert list(changelog_pages(client, pypi.url, 7, 7)) == []
+        assert pypi.requests_for(endpoint="xmlrpc") == []
+
+
+def test_nil_versions_and_cleaned_actions_are_read():
+    rows = [["nova", None, 1767225600, "invite Maintainer m\u00e4llory"]]
+    with FakePyPI(_journal(50, rows)) as pypi, HttpClient(rate_limit=0) as client:
+        (entry,) = entries_since(client, pypi.url, 0)
+        assert entry == JournalEntry("nova", None, 1767225600,
+                                     "invite Maintainer m&#228;llory", 1)
+
+
+@pytest.mark.parametrize("body", [
+    "<methodResponse><params><param><value><string>x</string></value></param></params>"
+    "</methodResponse>",
+    "<methodResponse><params><param><value><array><data><value><array><data>"
+    "<value><string>nova</string></value></data></array></value></data></array></value>"
+    "</param></params></methodResponse>",
+    "not xml at all",
+])
+def test_malformed_answers_are_errors(body):
+    scenario = {"faults": {"xmlrpc": {"status": 200, "body": body}}}
+    with FakePyPI(scenario) as pypi, HttpClient(rate_limit=0, retries=0) as client:
+        with pytest.raises(ChangelogError):
+            entries_since(client, pypi.url, 0)
+
+
+def test_out_of_order_serials_are_an_error():
+    from ansible.module_utils.pypi_guard_changelog import _entry
+    with pytest.raises(ChangelogError, match="out of order"):
+        _entry(["nova", None, 1, "create", 5], 5, "test")
+    with pytest.raises(ChangelogError, match="integer"):
+        _entry(["nova", None, True, "create", 6], 5, "test")
+
+
+def test_the_rate_limit_fault_is_waited_out():
+    scenario = dict(_journal(50, ROWS),
+                    faults={"xmlrpc": {"rate_limited": True, "retry_after": 1, "times": 1}})
+    with FakePyPI(scenario) as pypi, HttpClient(rate_limit=0, backoff=0) as client:
+        assert last_serial(client, pypi.url) == 7
+        assert len(pypi.requests_for(endpoint="xmlrpc")) == 2
+
+
+# -- the rules ---------------------------------------------------------------
+
+ALLOWLIST = parse_maintainers_allowlist({"pypi_maintainers_allowlist": {
+    "required_owners": ["openstackci"],
+    "allowed_accounts": ["release-bot"],
+    "exceptions": {"nova": [
+        {"account": "helper", "role": "Maintainer", "reason": "docs"},
+        {"account": "gone", "role": "Owner", "reason": "old", "expires": "2020-01-01"}]},
+}}, "allowlist.yaml")
+NOVA = ManagedProject("nova", "nova", versions={"30.0.0"})
+
+
+def judge(action, version=None, known=("30.0.0",)):
+    entry = JournalEntry("nova", version, 1767225600, action, 42)
+    findings, warnings, file_event = judge_entry(entry, NOVA, ALLOWLIST, set(known), TODAY)
+    return ([(f.kind, f.account, f.role) for f in findings],
+            [w.kind for w in warnings], file_event)
+
+
+@pytest.mark.parametrize("action, version, expected", [
+    ("new release", "30.0.0", []),
+    ("new release", "30.0", []),  # PEP 440 equality
+    ("new release", "99.0.0", [("unexpected-release", None, None)]),
+    ("invite Owner openstackci", None, []),
+    ("invite Maintainer helper", None, []),
+    ("invite Owner helper", None, [("role-invitation", "helper", "Owner")]),
+    ("invite Maintainer mallory", None, [("role-invitation", "mallory", "Maintainer")]),
+    ("accepted Maintainer mallory", None, [("unexpected-account", "mallory", "Maintainer")]),
+    ("add Owner helper", None, [("role-not-allowed", "helper", "Owner")]),
+    ("add Maintainer gone", None, [("unexpected-account", "gone", "Maintainer")]),
+    ("add Maintainer \u212aevin", None, [("unexpected-account", "\u212aevin", "Maintainer")]),
+    ("add Maintainer Some Team", None, [("unexpected-account", "Some Team", "Maintainer")]),
+    ("add Maintainer Release-Bot", None, []),
+    ("change Owner openstackci to Maintainer", None,
+     [("required-owner-removed", "openstackci", "Maintainer")]),
+    ("change Maintainer helper to Owner", None, [("role-not-allowed", "helper", "Owner")]),
+    ("remove Owner openstackci", None, [("required-owner-removed", "openstackci", "Owner")]),
+    ("remove Maintainer helper", None, []),
+    ("remove file nova-1.tar.gz", "1", [("removal", None, None)]),
+    ("remove release", "1", [("removal", None, None)]),
+    ("remove project", None, [("removal", None, None)]),
+    ("project quarantined", None, [("quarantined", None, None)]),
+    ("release quarantined", "1", [("quarantined", None, None)]),
+    ("create", None, [("name-registered", None, None)]),
+    ("revoke_invite Owner mallory", None, []),
+])
+def test_rules(action, version, expected):
+    findings, warnings, file_event = judge(action, version)
+    assert findings == expected
+    assert warnings == []
+    assert file_event is None
+
+
+@pytest.mark.parametrize("action, expected", [
+    ("yank release", ["yanked-release"]),
+    ("set", ["unknown-event"]),
+    ("add Admin mallory", ["unknown-event"]),
+])
+def test_warnings(action, expected):
+    assert judge(action, "1")[1] == expected
+
+
+def test_an_added_file_is_handed_back_for_its_signature_check():
+    findings, warnings, file_event = judge("add py3 file nova-1.0-py3-none-any.whl", "1.0")
+    assert (findings, warnings) == ([], [])
+    assert file_event.filename == "nova-1.0-py3-none-any.whl"
+
+
+def test_a_finding_line_names_project_kind_subject_and_serial():
+    entry = JournalEntry("nova", None, 1767225600, "invite Owner mallory", 42)
+    (finding,), _w, _f = judge_entry(entry, NOVA, ALLOWLIST, set(), TODAY)
+    assert finding.line().startswith("nova: role-invitation: mallory Owner - invited as Owner")
+    assert finding.line().endswith("(serial 42)")
+
+
+# -- one poll ------------------------------------------------------------------
+
+from ansible.module_utils.pypi_guard_watch import (  # noqa: E402
+    FileOutcome,
+    StateError,
+    WatchState,
+    parse_state,
+    poll,
+)
+
+NOW = 1767225600 + 3600
+PROJECTS = {"nova": NOVA}
+
+
+def run_poll(rows, state=None, outcomes=None, page_size=50):
+    checked = []
+
+    def check_file(item):
+        checked.append(item["filename"])
+        return (outcomes or {}).get(item["filename"], FileOutcome([]))
+
+    with FakePyPI(_journal(page_size, rows)) as pypi, HttpClient(rate_limit=0) as client:
+        result = poll(client, pypi.url, PROJECTS, ALLOWLIST, {"nova": {"29.0.0"}},
+                      state or WatchState(0, []), check_file, NOW, 1800, TODAY)
+        return result, checked, pypi
+
+
+def test_other_projects_cost_nothing_and_legitimate_activity_is_quiet():
+    rows = [["somebody-else", "1.0", NOW - 60, "new release"],
+            ["somebody-else", None, NOW - 60, "invite Owner mallory"],
+            ["nova", "30.0.0", NOW - 60, "new release"],
+            ["nova", "29.0.0", NOW - 60, "new release"],  # a known release
+            ["nova", "30.0.0", NOW - 60, "add source file nova-30.0.0.tar.gz"]]
+    result, checked, pypi = run_poll(rows)
+    assert (result.findings, result.warnings, result.errors) == ([], [], [])
+    assert (result.events_seen, result.events_managed) == (5, 3)
+    assert checked == ["nova-30.0.0.tar.gz"]
+    assert result.state == WatchState(5, [])
+    assert {r.endpoint for r in pypi.requests} == {"xmlrpc"}
+
+
+def test_a_file_without_signature_is_pending_then_unsigned():
+    rows = [["nova", "30.0.0", NOW - 60, "add py3 file nova-30.0.0-py3-none-any.whl"]]
+    unsigned = {"nova-30.0.0-py3-none-any.whl": FileOutcome([("unsigned", "no signature")],
+                                                            upload_time=NOW - 60)}
+    result, _checked, _pypi = run_poll(rows, outcomes=unsigned)
+    assert result.findings == []
+    assert [w.kind for w in result.warnings] == ["signature-pending"]
+    assert [p["filename"] for p in result.state.pending] == ["nova-30.0.0-py3-none-any.whl"]
+    # past the grace period the same file is unsigned
+    late = {"nova-30.0.0-py3-none-any.whl": FileOutcome([("unsigned", "no signature")],
+                                                        upload_time=NOW - 3600)}
+    result, checked, _pypi = run_poll(rows, state=result.state, outcomes=late)
+    assert checked == ["nova-30.0.0-py3-none-any.whl"]  # rechecked, not read again
+    assert [f.kind for f in result.findings] == ["unsigned"]
+    assert result.state.pending == []
+
+
+def test_a_pending_file_that_got_its_signature_is_quiet():
+    state = WatchState(1, [{"project": "nova", "version": "30.0.0", "filename": "x.whl",
+                            "serial": 1, "timestamp": NOW - 60, "action": "add py3 file x.whl",
+                            "upload_time": NOW - 60}])
+    result, checked, _pypi = run_poll([["nova", "30.0.0", NOW - 60, "add py3 file x.whl"]],
+                                      state=state)
+    assert checked == ["x.whl"]
+    assert (result.findings, result.warnings, result.state) == ([], [], WatchState(1, []))
+
+
+def test_an_error_keeps_the_state():
+    rows = [["nova", "99.0.0", NOW - 60, "new release"],
+            ["nova", "30.0.0", NOW - 60, "add source file nova-30.0.0.tar.gz"]]
+    failing = {"nova-30.0.0.tar.gz": FileOutcome([], error="HTTP 503 after 5 attempts")}
+    result, _checked, _pypi = run_poll(rows, outcomes=failing)
+    assert [f.kind for f in result.findings] == ["unexpected-release"]
+    assert result.errors[0]["filename"] == "nova-30.0.0.tar.gz"
+    assert result.state == WatchState(0, [])
+
+
+def test_a_name_the_release_account_registers_is_no_news():
+    rows = [["nova", None, NOW, "create"], ["nova", None, NOW, "add Owner openstackci"]]
+    assert run_poll(rows)[0].findings == []
+    rows = [["nova", None, NOW, "create"], ["nova", None, NOW, "add Owner mallory"]]
+    assert sorted(f.kind for f in run_poll(rows)[0].findings) == [
+        "name-registered", "unexpected-account"]
+
+
+def test_small_pages_give_the_same_result():
+    rows = [["nova", f"{i}.0", NOW, "new release"] for i in range(40, 47)]
+    big = run_poll(rows, page_size=50)[0]
+    small = run_poll(rows, page_size=2)[0]
+    assert [f.version for f in small.findings] == [f.version for f in big.findings]
+    assert small.state == big.state == WatchState(7, [])
+
+
+@pytest.mark.parametrize("data", [
+    None, [], {"version": 2, "serial": 1, "pending": []},
+    {"version": 1, "serial": "1", "pending": []},
+    {"version": 1, "serial": True, "pending": []},
+    {"version": 1, "serial": 1, "pending": [{"project": "nova"}]},
+])
+def test_a_bad_state_is_refused(data):
+    with pytest.raises(StateError, match="state.json"):
+        parse_state(data, "state.json")
