@@ -6,7 +6,7 @@ from pathlib import Path
 import ansible.module_utils
 
 ROOT = Path(__file__).resolve().parent.parent
-ansible.module_utils.__path__.append(str(ROOT / "module_utils"))
+ansible.module_utils.__path__.append(str(ROOT / "roles" / "ensure-pypi-guard" / "module_utils"))
 sys.path[:0] = [str(ROOT / "library"), str(ROOT / "tests")]
 
 
@@ -34,7 +34,7 @@ def tenant(count, latency, releases=1):
 def audit_params(pypi, names, concurrency, report_dir, **extra):
     """Module parameters as the roles pass them (every common option at its
     default), with no request-rate ceiling."""
-    from ansible.module_utils.pypi_guard_audit import COMMON_ARGUMENT_SPEC
+    from ansible.module_utils.pypi_guard.audit import COMMON_ARGUMENT_SPEC
 
     params = {name: spec.get("default") for name, spec in COMMON_ARGUMENT_SPEC.items()}
     params.update({

@@ -5,7 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.pypi_guard_allowlist import (
+from ansible.module_utils.pypi_guard.allowlist import (
     VarsFileError,
     account_key,
     is_pypi_account_name,

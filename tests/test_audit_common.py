@@ -2,7 +2,7 @@ import datetime
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.pypi_guard_audit import audit_date, select_projects
+from ansible.module_utils.pypi_guard.audit import audit_date, select_projects
 
 FIXTURE = Path(__file__).parent / "fixtures" / "releases"
 

@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from ansible.module_utils.pypi_guard_allowlist import parse_maintainers_allowlist
-from ansible.module_utils.pypi_guard_changelog import (
+from ansible.module_utils.pypi_guard.allowlist import parse_maintainers_allowlist
+from ansible.module_utils.pypi_guard.changelog import (
     ChangelogError,
     JournalEntry,
     changelog_pages,
@@ -12,9 +12,9 @@ from ansible.module_utils.pypi_guard_changelog import (
     last_serial,
     parse_action,
 )
-from ansible.module_utils.pypi_guard_deliverables import ManagedProject
-from ansible.module_utils.pypi_guard_http import HttpClient
-from ansible.module_utils.pypi_guard_watch import judge_entry
+from ansible.module_utils.pypi_guard.deliverables import ManagedProject
+from ansible.module_utils.pypi_guard.http import HttpClient
+from ansible.module_utils.pypi_guard.watch import judge_entry
 from fakepypi import FakePyPI
 
 TODAY = datetime.date(2026, 12, 1)
@@ -111,7 +111,7 @@ def test_malformed_answers_are_errors(body):
 
 
 def test_out_of_order_serials_are_an_error():
-    from ansible.module_utils.pypi_guard_changelog import _entry
+    from ansible.module_utils.pypi_guard.changelog import _entry
     with pytest.raises(ChangelogError, match="out of order"):
         _entry(["nova", None, 1, "create", 5], 5, "test")
     with pytest.raises(ChangelogError, match="integer"):
@@ -203,7 +203,7 @@ def test_a_finding_line_names_project_kind_subject_and_serial():
 
 # -- one poll ------------------------------------------------------------------
 
-from ansible.module_utils.pypi_guard_watch import (  # noqa: E402
+from ansible.module_utils.pypi_guard.watch import (  # noqa: E402
     FileOutcome,
     StateError,
     WatchState,

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.pypi_guard_deliverables import (
+from ansible.module_utils.pypi_guard.deliverables import (
     NO_PROJECT_CONFIG_WARNING,
     PUPPET_TEAM,
     SCHEMA_FILE,

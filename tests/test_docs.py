@@ -144,9 +144,9 @@ def test_release_team_pages_exist(built_docs):
 
 
 def test_every_finding_kind_of_the_code_is_answered(built_docs):
-    maintainers = pytest.importorskip("ansible.module_utils.pypi_guard_maintainers")
-    releases = pytest.importorskip("ansible.module_utils.pypi_guard_releases")
-    signatures = pytest.importorskip("ansible.module_utils.pypi_guard_signature_audit")
+    maintainers = pytest.importorskip("ansible.module_utils.pypi_guard.maintainers")
+    releases = pytest.importorskip("ansible.module_utils.pypi_guard.releases")
+    signatures = pytest.importorskip("ansible.module_utils.pypi_guard.signature_audit")
     alerts = (built_docs / "alerts.html").read_text(encoding="utf-8")
     sections = {section.split('"', 1)[0]: section
                 for section in re.split(r'<section id="', alerts)[1:]}

@@ -9,9 +9,9 @@ import tracemalloc
 import zlib
 
 import pytest
-from ansible.module_utils.pypi_guard_audit import http_client
-from ansible.module_utils.pypi_guard_cache import ConditionalCache
-from ansible.module_utils.pypi_guard_http import (
+from ansible.module_utils.pypi_guard.audit import http_client
+from ansible.module_utils.pypi_guard.cache import ConditionalCache
+from ansible.module_utils.pypi_guard.http import (
     FetchError,
     HttpClient,
     RedirectRefused,
@@ -19,8 +19,8 @@ from ansible.module_utils.pypi_guard_http import (
     check_index_url,
     redirect_problem,
 )
-from ansible.module_utils.pypi_guard_pypi import fetch_json, package_roles
-from ansible.module_utils.pypi_guard_releases import fetch_releases
+from ansible.module_utils.pypi_guard.pypi import fetch_json, package_roles
+from ansible.module_utils.pypi_guard.releases import fetch_releases
 from fakepypi import FakePyPI
 from hostileserver import (
     HostileServer,

@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ansible.module_utils.pypi_guard_allowlist import MaintainersAllowlist
-from ansible.module_utils.pypi_guard_maintainers import ADVICE, unlisted_publisher_warnings
+from ansible.module_utils.pypi_guard.allowlist import MaintainersAllowlist
+from ansible.module_utils.pypi_guard.maintainers import ADVICE, unlisted_publisher_warnings
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGED = ROOT / "tests" / "fixtures" / "managed-set"

@@ -1,16 +1,16 @@
 import datetime
 
 import pytest
-from ansible.module_utils.pypi_guard_allowlist import parse_maintainers_allowlist
-from ansible.module_utils.pypi_guard_http import HttpClient
-from ansible.module_utils.pypi_guard_maintainers import (
+from ansible.module_utils.pypi_guard.allowlist import parse_maintainers_allowlist
+from ansible.module_utils.pypi_guard.http import HttpClient
+from ansible.module_utils.pypi_guard.maintainers import (
     AuditResult,
     Finding,
     audit_project,
     run_maintainers_audit,
     strongest_roles,
 )
-from ansible.module_utils.pypi_guard_pypi import ProjectOwnership
+from ansible.module_utils.pypi_guard.pypi import ProjectOwnership
 from fakepypi import FakePyPI
 
 TODAY = datetime.date(2026, 11, 25)

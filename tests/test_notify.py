@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from ansible.module_utils.pypi_guard_notify import (
+from ansible.module_utils.pypi_guard.notify import (
     NotifyError,
     build_message,
     check_transport,

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.pypi_guard_project_config import (
+from ansible.module_utils.pypi_guard.project_config import (
     ProjectConfigError,
     publishes,
     read_project_config,

@@ -4,8 +4,8 @@ import threading
 import time
 
 import pytest
-from ansible.module_utils.pypi_guard_http import FetchError, HttpClient, RateLimiter
-from ansible.module_utils.pypi_guard_pypi import fetch_ownership, package_roles
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient, RateLimiter
+from ansible.module_utils.pypi_guard.pypi import fetch_ownership, package_roles
 from fakepypi import FakePyPI
 
 RELEASE = {"releases": {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}}

@@ -5,7 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.pypi_guard_deliverables import derive_managed_projects
+from ansible.module_utils.pypi_guard.deliverables import derive_managed_projects
 from fakepypi import FakePyPI
 from playbook import run_playbook
 from smtpsink import SmtpSink

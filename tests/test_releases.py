@@ -1,10 +1,10 @@
 import textwrap
 
 import pytest
-from ansible.module_utils.pypi_guard_allowlist import VarsFileError, load_known_releases
-from ansible.module_utils.pypi_guard_deliverables import version_key
-from ansible.module_utils.pypi_guard_http import FetchError
-from ansible.module_utils.pypi_guard_releases import (
+from ansible.module_utils.pypi_guard.allowlist import VarsFileError, load_known_releases
+from ansible.module_utils.pypi_guard.deliverables import version_key
+from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.releases import (
     PyPIReleases,
     audit_releases,
     compose_release_alert,

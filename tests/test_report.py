@@ -1,9 +1,9 @@
 import json
 
-import ansible.module_utils.pypi_guard_report as report_module
+import ansible.module_utils.pypi_guard.report as report_module
 import pytest
-from ansible.module_utils.pypi_guard_audit import AuditResult, finish
-from ansible.module_utils.pypi_guard_report import (
+from ansible.module_utils.pypi_guard.audit import AuditResult, finish
+from ansible.module_utils.pypi_guard.report import (
     build_report,
     render_html,
     write_atomically,

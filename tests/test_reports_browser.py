@@ -12,12 +12,12 @@ import pypi_maintainers_audit
 import pypi_release_audit
 import pytest
 import release_signature_audit
-from ansible.module_utils.pypi_guard_allowlist import parse_maintainers_allowlist
-from ansible.module_utils.pypi_guard_audit import AuditResult, finish
-from ansible.module_utils.pypi_guard_maintainers import audit_project
-from ansible.module_utils.pypi_guard_pypi import ProjectOwnership
-from ansible.module_utils.pypi_guard_releases import PyPIReleases, audit_releases
-from ansible.module_utils.pypi_guard_signature_audit import Finding as SignatureFinding
+from ansible.module_utils.pypi_guard.allowlist import parse_maintainers_allowlist
+from ansible.module_utils.pypi_guard.audit import AuditResult, finish
+from ansible.module_utils.pypi_guard.maintainers import audit_project
+from ansible.module_utils.pypi_guard.pypi import ProjectOwnership
+from ansible.module_utils.pypi_guard.releases import PyPIReleases, audit_releases
+from ansible.module_utils.pypi_guard.signature_audit import Finding as SignatureFinding
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "test-output" / "screenshots"

@@ -1,11 +1,11 @@
 """Text from the index on its way to a log line, a mail header or a subject."""
 
 import pytest
-from ansible.module_utils.pypi_guard_audit import AuditResult
-from ansible.module_utils.pypi_guard_maintainers import Finding as MaintainerFinding
-from ansible.module_utils.pypi_guard_releases import ReleaseFinding, compose_release_alert
-from ansible.module_utils.pypi_guard_signature_audit import Finding as SignatureFinding
-from ansible.module_utils.pypi_guard_text import printable
+from ansible.module_utils.pypi_guard.audit import AuditResult
+from ansible.module_utils.pypi_guard.maintainers import Finding as MaintainerFinding
+from ansible.module_utils.pypi_guard.releases import ReleaseFinding, compose_release_alert
+from ansible.module_utils.pypi_guard.signature_audit import Finding as SignatureFinding
+from ansible.module_utils.pypi_guard.text import printable
 
 HOSTILE = "1.0\r\nBcc: x@evil\x1b[2J\u202e"
 ESCAPED = "1.0\\x0d\\x0aBcc: x@evil\\x1b[2J\\u202e"

@@ -20,19 +20,19 @@ from pathlib import Path
 import ansible.module_utils
 
 ROOT = Path(__file__).resolve().parent.parent
-ansible.module_utils.__path__.append(str(ROOT / "module_utils"))
+ansible.module_utils.__path__.append(str(ROOT / "roles" / "ensure-pypi-guard" / "module_utils"))
 
-from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
+from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     MaintainersAllowlist,
     VarsFileError,
     load_maintainers_allowlist,
 )
-from ansible.module_utils.pypi_guard_audit import select_projects  # noqa: E402
-from ansible.module_utils.pypi_guard_deliverables import (  # noqa: E402
+from ansible.module_utils.pypi_guard.audit import select_projects  # noqa: E402
+from ansible.module_utils.pypi_guard.deliverables import (  # noqa: E402
     DeliverablesError,
     source_lines,
 )
-from ansible.module_utils.pypi_guard_maintainers import (  # noqa: E402
+from ansible.module_utils.pypi_guard.maintainers import (  # noqa: E402
     unlisted_publisher_warnings,
 )
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import ansible.module_utils
 
 ROOT = Path(__file__).resolve().parent.parent
-ansible.module_utils.__path__.append(str(ROOT / "module_utils"))
+ansible.module_utils.__path__.append(str(ROOT / "roles" / "ensure-pypi-guard" / "module_utils"))
 
-from ansible.module_utils.pypi_guard_allowlist import (  # noqa: E402
+from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     VarsFileError,
     load_known_releases,
     load_maintainers_allowlist,

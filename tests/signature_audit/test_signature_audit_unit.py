@@ -1,4 +1,4 @@
-"""Unit tests of module_utils/pypi_guard_signature_audit.py: the functions
+"""Unit tests of roles/ensure-pypi-guard/module_utils/pypi_guard/signature_audit.py: the functions
 called directly, with real gpg, the fake PyPI and a fake tarballs site."""
 
 import datetime
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import release_signature_audit
-from ansible.module_utils.pypi_guard_deliverables import ManagedProject
-from ansible.module_utils.pypi_guard_gpg import GnupgHome
-from ansible.module_utils.pypi_guard_http import FetchError, HttpClient
-from ansible.module_utils.pypi_guard_signature_audit import (
+from ansible.module_utils.pypi_guard.deliverables import ManagedProject
+from ansible.module_utils.pypi_guard.gpg import GnupgHome
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
+from ansible.module_utils.pypi_guard.signature_audit import (
     DEFAULT_SIGNATURE_URL,
     INDEX_SIGNATURE_URL,
     AuditInputError,

@@ -1,7 +1,7 @@
 """sign.yaml, run with the real ansible-playbook and the real gpg."""
 
 import gpgtestkeys
-from ansible.module_utils.pypi_guard_gpg import format_fingerprint, verify_detached
+from ansible.module_utils.pypi_guard.gpg import format_fingerprint, verify_detached
 from dists import make_release, make_wheel
 
 SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"

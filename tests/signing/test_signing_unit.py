@@ -1,4 +1,4 @@
-"""The plain functions of the signing code (pypi_guard_gpg, _artifacts and
+"""The plain functions of the signing code (pypi_guard.gpg, .artifacts and
 _index), with real gpg, a real pypiserver and the fake PyPI."""
 
 import hashlib
@@ -7,7 +7,7 @@ import tempfile
 
 import gpgtestkeys
 import pytest
-from ansible.module_utils.pypi_guard_artifacts import (
+from ansible.module_utils.pypi_guard.artifacts import (
     PreflightError,
     WrongReleaseError,
     pair_signatures,
@@ -16,7 +16,7 @@ from ansible.module_utils.pypi_guard_artifacts import (
     sign_artifacts,
     verify_artifacts,
 )
-from ansible.module_utils.pypi_guard_gpg import (
+from ansible.module_utils.pypi_guard.gpg import (
     GnupgHome,
     SigningError,
     format_fingerprint,
@@ -25,8 +25,8 @@ from ansible.module_utils.pypi_guard_gpg import (
     same_fingerprint,
     verify_detached,
 )
-from ansible.module_utils.pypi_guard_http import FetchError, HttpClient
-from ansible.module_utils.pypi_guard_index import (
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
+from ansible.module_utils.pypi_guard.index import (
     index_files,
     parse_simple_page,
     simple_index_url,

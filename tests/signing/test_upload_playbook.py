@@ -4,7 +4,7 @@ import hashlib
 
 import gpgtestkeys
 import pytest
-from ansible.module_utils.pypi_guard_gpg import verify_detached
+from ansible.module_utils.pypi_guard.gpg import verify_detached
 from dists import make_release, make_wheel
 
 SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"

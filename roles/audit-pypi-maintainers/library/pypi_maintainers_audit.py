@@ -1,1 +1,0 @@
-../../../library/pypi_maintainers_audit.py

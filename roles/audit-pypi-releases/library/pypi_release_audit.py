@@ -1,1 +1,0 @@
-../../../library/pypi_release_audit.py

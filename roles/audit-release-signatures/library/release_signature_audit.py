@@ -1,1 +1,0 @@
-../../../library/release_signature_audit.py

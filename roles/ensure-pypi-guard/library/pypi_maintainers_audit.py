@@ -1,0 +1,316 @@
+#!/usr/bin/python
+"""Ansible module: audit the maintainers of the managed PyPI projects."""
+
+DOCUMENTATION = r"""
+---
+module: pypi_maintainers_audit
+short_description: Compare who holds a role on each managed PyPI project with an allowlist
+description:
+  - Derives the managed PyPI projects from a checkout of the releases repository
+    (or takes an explicit list), reads each project's roles and organization from
+    PyPI's JSON API (falling back to XML-RPC C(package_roles) where the answer has
+    no C(ownership) key) and compares them with the allowlist, O(allowlist) (the
+    variable C(pypi_maintainers_allowlist)) or else the vars file O(allowlist_file).
+  - Requests run concurrently, under a request-rate ceiling, with bounded retries
+    that honour C(Retry-After).
+  - A project the index does not know is a C(not-on-pypi) warning, but when more
+    than half of the projects read, and at least 3, are unknown, the index does
+    not look like the one that publishes them (a wrong O(pypi_url), a stale
+    mirror), and one error says so, naming O(pypi_url) and the counts. A run that
+    checked no project is an error too.
+  - Writes C(pypi-maintainers-audit.json) and C(pypi-maintainers-audit.html) into
+    O(report_dir) atomically. The module itself does not fail on drift; it returns
+    C(status) and the problem lines so that the role can report and then fail.
+  - In check mode the audit runs (it only reads) but no report is written.
+version_added: "1.0.0"
+author: pypi-guard contributors
+options:
+  allowlist_file:
+    description:
+      - Path of the allowlist vars file (C(vars/pypi-maintainers.yaml)). It is
+        validated before any request; a malformed file fails the module with one
+        line per problem, naming the file, the key and the value.
+      - Mutually exclusive with O(allowlist); one of the two is required.
+    type: path
+  allowlist:
+    description:
+      - The allowlist as data, the value of the variable
+        C(pypi_maintainers_allowlist) (the mapping with C(required_owners) and the
+        other keys of the file's C(pypi_maintainers_allowlist)), or YAML text of
+        that mapping. The role passes YAML text (C(to_yaml)) because on its way to a module
+        Ansible turns the keys YAML read as null, numbers or booleans (C(null:),
+        C(2048:), C(on:)) into text, and the validation must see them to refuse them.
+      - Validated exactly like O(allowlist_file), before any request; problem lines
+        start with C(variable pypi_maintainers_allowlist) instead of the file name.
+      - Mutually exclusive with O(allowlist_file).
+    type: raw
+  releases_repo:
+    description:
+      - Path of a checkout of the releases repository (openstack/releases). Its
+        C(deliverables/*/*.yaml) decide which projects are managed.
+      - Required unless O(projects) is given.
+    type: path
+  project_config:
+    description:
+      - Path of a checkout of openstack/project-config. Its C(zuul.d/projects.yaml)
+        templates tell the repositories published to PyPI from puppet modules
+        (C(puppet-release-jobs)) and npm packages (C(nodejs*-publish-to-npm)), and
+        name the repositories that publish to PyPI without a deliverable.
+      - Without it the set is derived from the deliverables alone and the report
+        says that the cross-check did not run (C(managed_set.project_config_checked)).
+    type: path
+  projects:
+    description:
+      - Explicit list of PyPI project names; replaces the derivation from
+        O(releases_repo). C(extra_projects) are still added and
+        C(ignored_projects) still removed.
+    type: list
+    elements: str
+    default: []
+  pypi_url:
+    description: Base URL of the index.
+    type: str
+    default: https://pypi.org
+  report_dir:
+    description: Directory the reports are written into; none are written when unset.
+    type: path
+  concurrency:
+    description: Number of requests in flight at once.
+    type: int
+    default: 8
+  rate_limit:
+    description: Ceiling on requests per second across all workers (0 for none).
+    type: float
+    default: 10.0
+  timeout:
+    description:
+      - Seconds one attempt of a request may take in all (connecting, the headers
+        and the whole body), not only one read; an index sending a byte at a time
+        is cut at this deadline.
+    type: float
+    default: 30.0
+  retries:
+    description: Retries of a request after a 429, a 5xx, a timeout or a failed connection.
+    type: int
+    default: 4
+  max_retry_after:
+    description: The longest C(Retry-After) (seconds) worth waiting for; longer is an error.
+    type: float
+    default: 300.0
+  max_body_size:
+    description:
+      - The largest answer (JSON, RSS, XML-RPC) read from the index, in bytes after
+        decoding (a gzip answer counts inflated); a larger one is an error naming
+        the URL and this cap.
+    type: int
+    default: 8388608
+  allow_insecure_http:
+    description:
+      - Allow a plain C(http://) O(pypi_url) (and plain http URLs it points to) on a
+        host that is not a loopback address. Without it such a URL fails the module
+        before any request; C(127.0.0.0/8), C(::1) and C(localhost) are always allowed.
+      - Redirects are followed only within the same scheme, host and port, whatever
+        this says.
+    type: bool
+    default: false
+  fail_on_unregistered:
+    description:
+      - Count C(not-on-pypi) (a managed name nobody registered) as drift instead of
+        a warning.
+    type: bool
+    default: false
+  today:
+    description:
+      - The date exceptions' C(expires) are compared with (YYYY-MM-DD). Defaults to
+        today in UTC.
+    type: str
+notes:
+  - Supports check mode.
+requirements:
+  - requests, PyYAML, Jinja2, packaging, jsonschema, defusedxml (requirements.txt)
+"""
+
+EXAMPLES = r"""
+- name: Audit every project the releases repository publishes
+  pypi_maintainers_audit:
+    allowlist_file: vars/pypi-maintainers.yaml
+    releases_repo: /home/zuul/src/opendev.org/openstack/releases
+    report_dir: /home/zuul/logs
+  register: audit
+
+- name: Audit with the allowlist given as a variable (a Zuul job's vars)
+  pypi_maintainers_audit:
+    allowlist: "{{ pypi_maintainers_allowlist | to_yaml }}"
+    releases_repo: /home/zuul/src/opendev.org/openstack/releases
+
+- name: Audit two projects on another index, slowly
+  pypi_maintainers_audit:
+    allowlist_file: vars/pypi-maintainers.yaml
+    projects: [oslo.config, nova]
+    pypi_url: http://127.0.0.1:8080
+    concurrency: 2
+    rate_limit: 1
+"""
+
+RETURN = r"""
+status:
+  description: C(clean), C(drift) (findings) or C(error) (something could not be checked).
+  returned: always
+  type: str
+  sample: drift
+report:
+  description:
+    - The audit's report, as written to C(pypi-maintainers-audit.json).
+    - C(findings) fail the job, C(warnings) do not, C(errors) name the projects that
+      could not be read after retries. Each finding and warning has C(project), C(kind),
+      C(account), C(role) (the role held on PyPI, null for none) and C(detail).
+  returned: always
+  type: dict
+  contains:
+    status:
+      description: Same as RV(status).
+      type: str
+    pypi_url:
+      description: The index audited.
+      type: str
+    generated_at:
+      description: When the audit ran (UTC, ISO 8601).
+      type: str
+    projects_checked:
+      description: Number of projects whose roles were read.
+      type: int
+    findings:
+      description: Drift, one item per problem.
+      type: list
+      elements: dict
+      sample:
+        - project: nova
+          kind: unexpected-account
+          account: mallory
+          role: Maintainer
+          detail: remove its role on PyPI, or add an exception with a reason to ...
+    warnings:
+      description: Problems that do not fail the job, same keys as findings.
+      type: list
+      elements: dict
+    errors:
+      description: Projects that could not be checked, with what went wrong.
+      type: list
+      elements: dict
+      sample:
+        - project: nova
+          detail: "GET https://pypi.org/pypi/nova/json: HTTP 503 after 5 attempts"
+    managed_set:
+      description:
+        - How the set of audited projects was made.
+        - C(project_config_checked) is false when O(project_config) was not given
+          (the project-config cross-check did not run); C(warnings) are the lines
+          about the derivation (also in RV(warning_lines)); C(unlisted_publishers)
+          the repositories project-config publishes to PyPI that no deliverable
+          names; C(sources) maps each project to why it is audited (its
+          repository and deliverable files, C(extra_projects) or the explicit
+          O(projects)).
+      type: dict
+      sample:
+        project_config_checked: true
+        warnings: []
+        unlisted_publishers: [x/python-foo]
+        sources:
+          keystoneauth1: ["openstack/keystoneauth: deliverables/{epoxy,flamingo}/keystoneauth.yaml"]
+problems:
+  description:
+    - "One line per finding and error:"
+    - "'<project>: <kind>: <account> [<role>] - <what to do>' with the role in
+      parentheses, or '<project>: error: <detail>'."
+  returned: always
+  type: list
+  elements: str
+warning_lines:
+  description: One line per warning, in the same form.
+  returned: always
+  type: list
+  elements: str
+report_json:
+  description: Path of the JSON report.
+  returned: when a report was written
+  type: str
+report_html:
+  description: Path of the HTML report.
+  returned: when a report was written
+  type: str
+report_error:
+  description:
+    - Why the reports could not be written (for example a report directory
+      under a regular file), empty when they were or none was asked for.
+    - The reports are written both or neither, and the findings are still
+      returned; the role prints every problem and fails saying both.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
+    VarsFileError,
+    maintainers_allowlist_from_params,
+)
+from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
+    COMMON_ARGUMENT_SPEC,
+    audit_date,
+    finish,
+    http_client,
+    select_projects,
+)
+from ansible.module_utils.pypi_guard.deliverables import DeliverablesError  # noqa: E402
+from ansible.module_utils.pypi_guard.maintainers import (  # noqa: E402
+    run_maintainers_audit,
+    unlisted_publisher_warnings,
+)
+
+REPORT_NAME = "pypi-maintainers-audit"
+REPORT_TITLE = "PyPI maintainers audit"
+REPORT_COLUMNS = ["project", "kind", "account", "role", "detail"]
+
+
+def audit(params, check_mode=False):
+    """Run the audit for the module's parameters; returns the module result.
+
+    Raises VarsFileError, DeliverablesError or ValueError for bad input,
+    before any request is made.
+    """
+    allowlist = maintainers_allowlist_from_params(params)
+    today = audit_date(params)
+    selection = select_projects(params["releases_repo"], params["projects"],
+                                allowlist.extra_projects, allowlist.ignored_projects,
+                                params["project_config"])
+    projects = selection.projects
+    with http_client(params) as client:
+        result = run_maintainers_audit(client, params["pypi_url"], list(projects),
+                                       allowlist, today, params["fail_on_unregistered"])
+    result.warnings += unlisted_publisher_warnings(selection.unlisted_publishers, allowlist)
+    return finish(
+        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS,
+        result, selection)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            COMMON_ARGUMENT_SPEC,
+            allowlist_file={"type": "path"},
+            allowlist={"type": "raw"},
+            fail_on_unregistered={"type": "bool", "default": False},
+        ),
+        mutually_exclusive=[["allowlist", "allowlist_file"]],
+        required_one_of=[["allowlist", "allowlist_file"]],
+        supports_check_mode=True,
+    )
+    try:
+        module.exit_json(**audit(module.params, module.check_mode))
+    except VarsFileError as exc:
+        module.fail_json(msg=f"the allowlist is not valid:\n{exc}", problems=exc.problems)
+    except (DeliverablesError, ValueError) as exc:
+        module.fail_json(msg=str(exc))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+#!/usr/bin/python
+"""Ansible module: preflight check of release artifacts and their signatures."""
+
+DOCUMENTATION = r"""
+---
+module: release_artifacts_verify
+short_description: Check that every release artifact has a good signature by the release key
+description:
+  - The preflight of a signed upload. Fails, listing every problem at once,
+    when an artifact has no C(.asc), an C(.asc) has no artifact, an C(.asc)
+    does not verify against O(fingerprint) (made by another key, or the file
+    was modified), an artifact is not a dist of O(project) O(version) (one
+    of another project or version, or a file whose name does not parse as
+    a wheel or sdist file name), or there is no artifact at all.
+  - Signatures are checked in a fresh temporary GnuPG home holding only
+    O(public_key) and/or O(private_key); it is removed at the end whatever
+    happens.
+  - Fingerprints are compared as 40 hex digits, case and spaces ignored,
+    against the B(primary) key behind the signing subkey.
+  - Never changes anything; runs the same in check mode.
+options:
+  artifacts_dir:
+    description: Directory holding the artifacts and their C(.asc).
+    type: path
+    required: true
+  fingerprint:
+    description: Fingerprint of the release key in force (C(release_signing_fingerprint)).
+    type: str
+    required: true
+  project:
+    description:
+      - The name on the index of the project being released (the sdist
+        name). Compared in PEP 503 normal form with the name in each
+        artifact's file name.
+    type: str
+    required: true
+  version:
+    description:
+      - The version being released (under Zuul, the tag), compared as a
+        PEP 440 version.
+    type: str
+    required: true
+  public_key:
+    description:
+      - The ASCII-armored public release key (C(gpg_key.public)). At least
+        one of O(public_key) and O(private_key) is needed.
+    type: str
+  private_key:
+    description:
+      - The ASCII-armored private release key (C(gpg_key.private)), used only
+        for its public part when O(public_key) is not given.
+    type: str
+  patterns:
+    description: Shell patterns of the artifacts.
+    type: list
+    elements: str
+    default: ['*.tar.gz', '*.whl']
+  gpg_binary:
+    description: The gpg executable.
+    type: str
+    default: gpg
+  tmpdir:
+    description:
+      - Where to create the temporary GnuPG home; by default C(TMPDIR). A
+        directory whose path is too long for gpg-agent's sockets is replaced
+        by C(/tmp) (or C(/var/tmp)).
+    type: path
+notes:
+  - Needs python-gnupg on the interpreter that runs it.
+author:
+  - pypi-guard
+"""
+
+EXAMPLES = r"""
+- name: Preflight, check every dist and its signature
+  release_artifacts_verify:
+    artifacts_dir: "{{ release_artifacts_dir }}"
+    fingerprint: "{{ release_signing_fingerprint }}"
+    project: "{{ release_project }}"
+    version: "{{ release_version }}"
+    public_key: "{{ gpg_key.public | default(omit) }}"
+    private_key: "{{ gpg_key.private | default(omit) }}"
+  vars:
+    ansible_python_interpreter: "{{ pypi_guard_interpreter }}"
+  register: preflight
+"""
+
+RETURN = r"""
+files:
+  description: One entry per artifact, as returned by release_artifacts_sign.
+  returned: success, and on failure for the artifacts that have an C(.asc)
+  type: list
+  elements: dict
+upload_files:
+  description: Each artifact followed by its C(.asc), the arguments for one C(twine upload).
+  returned: success
+  type: list
+  elements: str
+problems:
+  description: Every reason the artifacts are not fit to upload.
+  returned: failure
+  type: list
+  elements: str
+fingerprint:
+  description: The expected primary fingerprint, normalised.
+  returned: success
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.pypi_guard.artifacts import (
+    DIST_PATTERNS,
+    PreflightError,
+    verify_artifacts,
+)
+from ansible.module_utils.pypi_guard.gpg import SigningError
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "artifacts_dir": {"type": "path", "required": True},
+            "fingerprint": {"type": "str", "required": True},
+            "project": {"type": "str", "required": True},
+            "version": {"type": "str", "required": True},
+            "public_key": {"type": "str"},
+            "private_key": {"type": "str", "no_log": True},
+            "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
+            "gpg_binary": {"type": "str", "default": "gpg"},
+            "tmpdir": {"type": "path"},
+        },
+        required_one_of=[("public_key", "private_key")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    keys = [params["public_key"] or params["private_key"]]
+    try:
+        result = verify_artifacts(
+            params["artifacts_dir"], params["fingerprint"], keys,
+            params["project"], params["version"], gpgbinary=params["gpg_binary"],
+            patterns=tuple(params["patterns"]),
+            tmpdir=params["tmpdir"])
+    except PreflightError as exc:
+        module.fail_json(msg=str(exc), problems=exc.problems, files=exc.files)
+    except SigningError as exc:
+        module.fail_json(msg=str(exc), problems=[str(exc)])
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,421 @@
+"""The vars files the release team edits, read strictly.
+
+``vars/pypi-maintainers.yaml`` (who may hold a role) and
+``vars/pypi-releases.yaml`` (releases that predate the releases repository).
+
+A malformed file is refused as a whole, before any request is made, with one
+line per problem naming the file, the key and the value at fault.
+"""
+
+import datetime
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+import jsonschema
+import yaml
+from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
+
+ROLES = ("Owner", "Maintainer")
+ROLE_RANK = {"Maintainer": 1, "Owner": 2}
+
+# Warehouse's rule for project, user and organization names (the CHECK
+# constraints in warehouse/packaging/models.py and accounts/models.py; for
+# projects it is also PEP 508's): ASCII letters and digits, with '.', '_' and
+# '-' inside. jsonschema applies a pattern with re.search, where '$' would also
+# match before a trailing newline: the patterns end with \Z.
+_PYPI_NAME = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z"
+PYPI_NAME_RE = re.compile(_PYPI_NAME)
+# Warehouse's limit on user and organization names (both "account names").
+ACCOUNT_MAX_LENGTH = 50
+
+_PROJECT = {"type": "string", "pattern": _PYPI_NAME}
+_ACCOUNT = {"type": "string", "pattern": _PYPI_NAME, "maxLength": ACCOUNT_MAX_LENGTH}
+# Versions stay loose (known releases predate PEP 440) but are one printable
+# ASCII word.
+_VERSION = {"type": "string", "pattern": r"^[!-~]+\Z"}
+_REASON = {"type": "string", "pattern": r"\S"}
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}\Z"}
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def account_key(name):
+    """The form account and organization names are compared in.
+
+    PyPI names are ASCII and case-insensitive; only ASCII letters are folded,
+    so that a look-alike from the index (the Kelvin sign in ``\\u212aevin``)
+    never equals an allowed name (``kevin``), as ``str.lower`` would make it.
+    """
+    return name.translate(_ASCII_LOWER)
+
+
+def is_pypi_account_name(name):
+    """Whether ``name`` could be a PyPI user or organization name."""
+    return (isinstance(name, str) and len(name) <= ACCOUNT_MAX_LENGTH
+            and PYPI_NAME_RE.match(name) is not None)
+
+
+def _per_project_entries(required, properties):
+    """Schema of ``{project: [entry, ...]}`` whose entries have exactly ``properties``."""
+    return {
+        "type": "object",
+        "propertyNames": _PROJECT,
+        "additionalProperties": {
+            "type": "array",
+            "items": {"type": "object", "additionalProperties": False,
+                      "required": required, "properties": properties},
+        },
+    }
+
+
+MAINTAINERS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["pypi_maintainers_allowlist"],
+    "properties": {
+        "pypi_maintainers_allowlist": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["required_owners"],
+            "properties": {
+                "required_owners": {"type": "array", "items": _ACCOUNT, "minItems": 1},
+                "allowed_accounts": {"type": "array", "items": _ACCOUNT},
+                "allowed_organizations": {"type": "array", "items": _ACCOUNT},
+                "extra_projects": {"type": "array", "items": _PROJECT},
+                "ignored_projects": {
+                    "type": "object",
+                    "propertyNames": _PROJECT,
+                    "additionalProperties": _REASON,
+                },
+                "exceptions": _per_project_entries(
+                    ["account", "role", "reason"],
+                    {"account": _ACCOUNT, "role": {"enum": list(ROLES)}, "reason": _REASON,
+                     "expires": _DATE}),
+            },
+        },
+    },
+}
+
+
+class VarsFileError(Exception):
+    """A vars file is malformed; ``problems`` holds one line per problem."""
+
+    def __init__(self, path, problems):
+        self.path = path
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{path}: {problem}" for problem in self.problems))
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate keys and keeps dates as text.
+
+    Dates stay strings so that a bad one (2027-02-30) is reported with its key
+    like any other bad value instead of as a parser crash.
+    """
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):
+            break  # SafeLoader refuses it below, naming where
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_strict_yaml(text, source):
+    """Parse YAML text (or a stream), refusing duplicate keys; errors name ``source``."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - safe loader
+    except yaml.YAMLError as exc:
+        raise VarsFileError(source, [f"not valid YAML: {exc}"]) from exc
+
+
+def load_strict_yaml(path):
+    """Read a YAML vars file, refusing duplicate keys; errors name the file."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return parse_strict_yaml(stream, path)
+    except OSError as exc:
+        raise VarsFileError(path, [f"cannot read the file: {exc.strerror}"]) from exc
+
+
+def _key_path(path_parts):
+    text = ""
+    for part in path_parts:
+        if isinstance(part, str) and not (part.isascii() and part.isprintable()):
+            part = ascii(part)  # a key with a newline or a look-alike stays on one line
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+_YAML_TYPES = {"array": "a list", "object": "a mapping", "string": "a string"}
+
+
+def _describe(error):
+    """One readable line for a jsonschema error: key, value and what is wrong."""
+    where = _key_path(error.absolute_path)
+    value = error.instance
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(value) - set(known)) if isinstance(value, dict) else []
+        return f"{where}: unknown key {', '.join(map(repr, unknown))} (known keys: " \
+               f"{', '.join(known)})"
+    if error.validator == "required":
+        return f"{where}: {error.message.replace(' is a required property', '')} is missing"
+    if error.validator == "enum":
+        return f"{where}: {value!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "type":
+        expected = _YAML_TYPES.get(error.validator_value, error.validator_value)
+        return f"{where}: {value!r} should be {expected}"
+    if error.validator in ("pattern", "maxLength"):
+        return _describe_bad_text(where, value, error)
+    if error.validator == "minItems":
+        return f"{where}: must list at least one account"
+    return f"{where}: {error.message}"
+
+
+_NAME_RULE = ("ASCII letters, digits, '.', '_' and '-', starting and ending with a "
+              "letter or digit")
+
+
+def _describe_bad_text(where, value, error):
+    where += ": key" if list(error.schema_path)[-2:-1] == ["propertyNames"] else ":"
+    if error.schema is _DATE:
+        return f"{where} {value!r} is not a date (YYYY-MM-DD)"
+    if error.schema is _REASON:
+        return f"{where} must not be empty"
+    if error.schema is _PROJECT:
+        return f"{where} {ascii(value)} is not a project name (PEP 508: {_NAME_RULE})"
+    if error.schema is _ACCOUNT:
+        return (f"{where} {ascii(value)} is not a PyPI account name ({_NAME_RULE}, at most "
+                f"{ACCOUNT_MAX_LENGTH} characters)")
+    if error.schema is _VERSION:
+        return f"{where} {ascii(value)} is not a version (one word of printable ASCII)"
+    return f"{where} {error.message}"
+
+
+_YAML_KEY_KINDS = (
+    (bool, "YAML reads on, off, yes, no, true and false as booleans"),
+    (type(None), "YAML reads null, ~ and an empty key as null"),
+    ((int, float), "YAML reads it as a number"),
+)
+
+
+def key_problems(data, parts=()):
+    """Mapping keys that are not text, which YAML makes of ``null:``, ``2048:``
+    or ``on:``; one line each, naming where, the key and its value."""
+    problems = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str):
+                problems += key_problems(value, parts + (key,))
+                continue
+            why = next((text for kind, text in _YAML_KEY_KINDS if isinstance(key, kind)),
+                       f"YAML reads it as {type(key).__name__}")
+            problems.append(f"{_key_path(parts)}: key {key!r} is not text ({why}): quote "
+                            f"it; its value is {value!r:.80}")
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            problems += key_problems(item, parts + (index,))
+    return problems
+
+
+def schema_problems(data, schema):
+    """Every problem of ``data`` against ``schema`` as a readable line, sorted
+    by key. Keys that are not text are reported first and alone: the schema
+    cannot name what it cannot compare."""
+    problems = key_problems(data)
+    if problems:
+        return problems
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(error) for error in errors]
+
+
+def parse_date(text):
+    """A ``YYYY-MM-DD`` date, or None when it is not a real date (2027-02-30)."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def duplicates(values, key=lambda value: value):
+    """Values whose ``key`` equals that of an earlier value, in order."""
+    seen, repeated = set(), []
+    for value in values:
+        if key(value) in seen:
+            repeated.append(value)
+        seen.add(key(value))
+    return repeated
+
+
+@dataclass(frozen=True)
+class MaintainerException:
+    """An account allowed on one project, up to ``role``, maybe until ``expires``."""
+
+    account: str
+    role: str
+    reason: str
+    expires: datetime.date = None
+
+    def expired(self, today):
+        return self.expires is not None and self.expires < today
+
+
+@dataclass
+class MaintainersAllowlist:
+    """The validated allowlist; names are normalised, accounts in :func:`account_key` form."""
+
+    required_owners: list = field(default_factory=list)
+    allowed_accounts: set = field(default_factory=set)
+    allowed_organizations: set = field(default_factory=set)
+    extra_projects: dict = field(default_factory=dict)  # normal name -> as written
+    ignored_projects: dict = field(default_factory=dict)  # normal name -> reason
+    exceptions: dict = field(default_factory=dict)  # project -> {account: exception}
+
+
+def _semantic_problems(allowlist):
+    prefix = "pypi_maintainers_allowlist"
+    problems = []
+    for key in ("required_owners", "allowed_accounts", "allowed_organizations"):
+        for value in duplicates(allowlist.get(key) or [], key=account_key):
+            problems.append(f"{prefix}.{key}: {value!r} is listed twice")
+    for value in duplicates(allowlist.get("extra_projects") or [], key=normalize_name):
+        problems.append(f"{prefix}.extra_projects: {value!r} is listed twice "
+                        f"(names are compared in PEP 503 normal form)")
+    for key in ("ignored_projects", "exceptions"):
+        for value in duplicates(allowlist.get(key) or {}, key=normalize_name):
+            problems.append(f"{prefix}.{key}: {value!r} is listed twice "
+                            f"(names are compared in PEP 503 normal form)")
+    extra = {normalize_name(name) for name in allowlist.get("extra_projects") or []}
+    for name in allowlist.get("ignored_projects") or {}:
+        if normalize_name(name) in extra:
+            problems.append(f"{prefix}.ignored_projects.{name}: also in extra_projects; "
+                            f"keep it in one of them")
+    for project, entries in (allowlist.get("exceptions") or {}).items():
+        for index, entry in enumerate(entries):
+            where = f"{prefix}.exceptions.{project}[{index}]"
+            if "expires" in entry and parse_date(entry["expires"]) is None:
+                problems.append(f"{where}.expires: {entry['expires']!r} is not a real date")
+        for entry in duplicates(entries, key=lambda e: account_key(e["account"])):
+            problems.append(f"{prefix}.exceptions.{project}: account {entry['account']!r} "
+                            f"has more than one entry")
+    return problems
+
+
+def parse_maintainers_allowlist(data, path):
+    """Validate the loaded vars file and build a :class:`MaintainersAllowlist`."""
+    problems = schema_problems(data, MAINTAINERS_SCHEMA)
+    if problems:
+        raise VarsFileError(path, problems)
+    raw = data["pypi_maintainers_allowlist"]
+    problems = _semantic_problems(raw)
+    if problems:
+        raise VarsFileError(path, problems)
+    exceptions = {}
+    for project, entries in (raw.get("exceptions") or {}).items():
+        exceptions[normalize_name(project)] = {
+            account_key(entry["account"]): MaintainerException(
+                account=entry["account"], role=entry["role"], reason=entry["reason"],
+                expires=parse_date(entry["expires"]) if "expires" in entry else None)
+            for entry in entries}
+    return MaintainersAllowlist(
+        required_owners=[account_key(owner) for owner in raw.get("required_owners") or []],
+        allowed_accounts={account_key(a) for a in raw.get("allowed_accounts") or []},
+        allowed_organizations={account_key(o)
+                               for o in raw.get("allowed_organizations") or []},
+        extra_projects={normalize_name(p): p for p in raw.get("extra_projects") or []},
+        ignored_projects={normalize_name(p): reason
+                          for p, reason in (raw.get("ignored_projects") or {}).items()},
+        exceptions=exceptions,
+    )
+
+
+def load_maintainers_allowlist(path):
+    """Read and validate ``vars/pypi-maintainers.yaml`` (or another path)."""
+    return parse_maintainers_allowlist(load_strict_yaml(path), str(path))
+
+
+ALLOWLIST_VARIABLE_SOURCE = "variable pypi_maintainers_allowlist"
+
+
+def load_maintainers_allowlist_variable(value, source=ALLOWLIST_VARIABLE_SOURCE):
+    """Validate the allowlist given as the value of the Ansible variable
+    ``pypi_maintainers_allowlist``, exactly like the file.
+
+    ``value`` is the mapping itself, or YAML text of it: the roles pass
+    ``pypi_maintainers_allowlist | to_yaml``, because on its way to a module
+    Ansible turns the keys YAML read as null, numbers or booleans into text
+    (``on:`` would arrive as ``"true"``) and this validation must see them.
+    """
+    if isinstance(value, str):
+        value = parse_strict_yaml(value, source)
+    return parse_maintainers_allowlist({"pypi_maintainers_allowlist": value}, source)
+
+
+def maintainers_allowlist_from_params(params):
+    """The allowlist of a module's ``allowlist`` (the variable, which wins) or
+    ``allowlist_file`` option; None when neither is set."""
+    if params.get("allowlist") is not None:
+        return load_maintainers_allowlist_variable(params["allowlist"])
+    if params.get("allowlist_file"):
+        return load_maintainers_allowlist(params["allowlist_file"])
+    return None
+
+
+KNOWN_RELEASES_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["pypi_release_audit_known_releases"],
+    "properties": {
+        "pypi_release_audit_known_releases": _per_project_entries(
+            ["version", "reason"], {"version": _VERSION, "reason": _REASON}),
+    },
+}
+
+
+def parse_known_releases(data, path):
+    """``{project: {version: reason}}`` from the validated vars file.
+
+    Versions are compared as PEP 440 versions, so ``1.0`` and ``1.0.0`` are
+    the same entry (listed twice is an error).
+    """
+    problems = schema_problems(data, KNOWN_RELEASES_SCHEMA)
+    if problems:
+        raise VarsFileError(path, problems)
+    raw = data["pypi_release_audit_known_releases"]
+    prefix = "pypi_release_audit_known_releases"
+    for name in duplicates(raw, key=normalize_name):
+        problems.append(f"{prefix}: {name!r} is listed twice "
+                        f"(names are compared in PEP 503 normal form)")
+    for project, entries in raw.items():
+        for entry in duplicates(entries, key=lambda e: version_key(e["version"])):
+            problems.append(f"{prefix}.{project}: version {entry['version']!r} is listed "
+                            f"twice (versions are compared as PEP 440 versions)")
+    if problems:
+        raise VarsFileError(path, problems)
+    return {normalize_name(project): {entry["version"]: entry["reason"] for entry in entries}
+            for project, entries in raw.items()}
+
+
+def load_known_releases(path):
+    """Read and validate ``vars/pypi-releases.yaml`` (or another path)."""
+    return parse_known_releases(load_strict_yaml(path), str(path))

@@ -1,0 +1,192 @@
+"""What every audit module shares: its common options, which projects it
+audits, its HTTP client and its reports."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from ansible.module_utils.pypi_guard.deliverables import (
+    ManagedProject,
+    ManagedSet,
+    derive_managed_set,
+    normalize_name,
+)
+from ansible.module_utils.pypi_guard.http import (
+    DEFAULT_DOWNLOAD_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE,
+    HttpClient,
+    check_index_url,
+)
+from ansible.module_utils.pypi_guard.report import build_report, write_reports
+from ansible.module_utils.pypi_guard.text import printable
+
+# Options of every audit module (each module documents them too).
+COMMON_ARGUMENT_SPEC = {
+    "releases_repo": {"type": "path"},
+    "project_config": {"type": "path"},
+    "projects": {"type": "list", "elements": "str", "default": []},
+    "pypi_url": {"type": "str", "default": "https://pypi.org"},
+    "report_dir": {"type": "path"},
+    "concurrency": {"type": "int", "default": 8},
+    "rate_limit": {"type": "float", "default": 10.0},
+    "timeout": {"type": "float", "default": 30.0},
+    "retries": {"type": "int", "default": 4},
+    "max_retry_after": {"type": "float", "default": 300.0},
+    "max_body_size": {"type": "int", "default": DEFAULT_MAX_BODY_SIZE},
+    "allow_insecure_http": {"type": "bool", "default": False},
+    "today": {"type": "str"},
+}
+
+
+# A run in which the index does not know more than half of the projects it
+# read, and at least this many, is not looking at the index that publishes
+# them (a wrong pypi_url, a stale mirror, a CDN fault): an error, not a
+# warning per project.
+UNKNOWN_PROJECTS_MIN = 3
+
+# The error of a run that checked no project at all.
+NOTHING_CHECKED = {
+    "project": "(every project)",
+    "detail": "no project was checked: the list of projects to audit is empty (no "
+              "deliverable in pypi_guard_releases_repo, or every project ignored); a run "
+              "that checked nothing is not a pass"}
+
+
+def unknown_index_error(pypi_url, unknown, read):
+    """The error for a run in which the index knows too few of the ``read``
+    projects (``unknown`` of them got a 404), or None."""
+    if unknown < UNKNOWN_PROJECTS_MIN or unknown * 2 <= read:
+        return None
+    return {"project": "(every project)", "detail": (
+        f"{pypi_url} does not know {unknown} of the {read} managed projects it was asked "
+        "about: it does not look like the index that publishes them (is "
+        "pypi_guard_pypi_url right? a stale mirror or a CDN fault looks like this)")}
+
+
+@dataclass
+class AuditResult:
+    """What an audit found. Findings and warnings have ``line()`` and
+    ``as_dict()``; errors are ``{"project", "detail"}`` for what could not be
+    checked (with ``version`` and ``filename`` when they are about one file)."""
+
+    projects_checked: int = 0
+    findings: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    def all_errors(self):
+        """``errors``, plus :data:`NOTHING_CHECKED` when the run checked no
+        project and has no other error: such a run never passes."""
+        if self.errors or self.projects_checked:
+            return list(self.errors)
+        return [dict(NOTHING_CHECKED)]
+
+    @property
+    def status(self):
+        """``error`` when anything could not be checked (or nothing was),
+        else ``drift`` when something was found, else ``clean``."""
+        if self.all_errors():
+            return "error"
+        return "drift" if self.findings else "clean"
+
+    def error_line(self, error):
+        where = " ".join(str(error[key]) for key in ("project", "version", "filename")
+                         if error.get(key))
+        return printable(f"{where}: error: {error['detail']}")
+
+    def problem_lines(self):
+        """One line per finding and per error: what fails the job."""
+        lines = [finding.line() for finding in self.findings]
+        return lines + [self.error_line(error) for error in self.all_errors()]
+
+    def warning_lines(self):
+        return [warning.line() for warning in self.warnings]
+
+
+def audit_date(params):
+    """The day the audit runs for: ``params['today']`` or today in UTC."""
+    if params.get("today"):
+        return datetime.date.fromisoformat(params["today"])
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def http_client(params):
+    """The audit's client; refuses (ValueError) a plain-http ``pypi_url``
+    that is not loopback unless ``allow_insecure_http``, before any request."""
+    insecure = bool(params.get("allow_insecure_http"))
+    check_index_url(params["pypi_url"], insecure)
+    return HttpClient(concurrency=params["concurrency"], rate_limit=params["rate_limit"],
+                      timeout=params["timeout"], retries=params["retries"],
+                      max_retry_after=params["max_retry_after"],
+                      max_body_size=params.get("max_body_size", DEFAULT_MAX_BODY_SIZE),
+                      download_timeout=params.get("download_timeout",
+                                                  DEFAULT_DOWNLOAD_TIMEOUT),
+                      allow_insecure_http=insecure)
+
+
+def select_projects(releases_repo, explicit, extra=(), ignored=(), project_config=None):
+    """The projects to audit: a :class:`ManagedSet` whose ``projects`` are
+    ``{normal name: ManagedProject}``.
+
+    The derivation from the releases repository (cross-checked with a
+    project-config checkout when given), or the explicit list instead, plus
+    ``extra`` names, minus ``ignored`` ones. Projects that the releases
+    repository does not describe (explicit or extra names) get an empty
+    :class:`ManagedProject`; each project's ``sources`` say why it is audited.
+    Repositories that publish to PyPI without a deliverable are only looked
+    for when the set is derived.
+    """
+    if not explicit and not releases_repo:
+        raise ValueError(
+            "no releases repository and no explicit list of projects: set "
+            "pypi_guard_releases_repo to a checkout of openstack/releases (under Zuul, "
+            "add it to the job's required-projects) or set pypi_guard_projects")
+    managed = (derive_managed_set(releases_repo, project_config) if releases_repo
+               else ManagedSet({}, project_config_checked=False))
+    derived = managed.projects
+    names = {normalize_name(n): (n, "projects (explicit list)") for n in explicit}
+    if explicit:
+        managed.unlisted_publishers = []
+    else:
+        names = {name: (project.pypi_name, None) for name, project in derived.items()}
+    names.update({normalize_name(n): (n, "extra_projects") for n in extra})
+    for name in ignored:
+        names.pop(normalize_name(name), None)
+    managed.projects = {}
+    for name, (spelled, source) in sorted(names.items()):
+        project = derived.get(name) or ManagedProject(name, spelled)
+        if source:
+            project.sources.add(source)
+        managed.projects[name] = project
+    return managed
+
+
+def finish(params, check_mode, basename, title, columns, result, selection=None, **extra):
+    """The module result for an :class:`AuditResult`, with the reports
+    written unless in check mode. ``selection`` is :func:`select_projects`'s
+    answer: the report says how the set was made (``managed_set``) and its
+    warnings join the audit's.
+
+    The report is returned under its own key: a top-level ``warnings`` would
+    be taken by Ansible for its own warnings. Reports that cannot be written
+    lose nothing: the result still carries every problem, and
+    ``report_error`` says why the files are missing (the role fails on it).
+    """
+    if selection is not None:
+        extra["managed_set"] = selection.report()
+    report = build_report(
+        result.status, params["pypi_url"], result.projects_checked,
+        [f.as_dict() for f in result.findings], [w.as_dict() for w in result.warnings],
+        result.all_errors(), **extra)
+    warning_lines = result.warning_lines() + (selection.warnings if selection else [])
+    output = {"changed": False, "status": result.status, "report": report,
+              "problems": result.problem_lines(), "warning_lines": warning_lines,
+              "report_error": ""}
+    if params.get("report_dir") and not check_mode:
+        try:
+            output["report_json"], output["report_html"] = write_reports(
+                params["report_dir"], basename, report, title, columns)
+            output["changed"] = True
+        except OSError as exc:
+            output["report_error"] = printable(
+                f"the reports could not be written to {params['report_dir']}: {exc}")
+    return output

@@ -1,0 +1,155 @@
+"""PyPI's journal: reading ``changelog_since_serial`` page by page, and what
+each entry's action means.
+
+Warehouse writes one ``JournalEntry`` per event (``warehouse/`` views:
+``forklift/legacy.py``, ``manage/views/``, ``accounts/views.py``,
+``utils/project.py``, ``packaging/services.py``); XML-RPC
+``changelog_since_serial(serial)`` returns every entry after ``serial`` for all
+of PyPI, oldest first, at most 50,000 per call, as
+``[name, version or nil, timestamp, action, serial]``.
+"""
+
+import re
+import xmlrpc.client
+from dataclasses import dataclass
+
+from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.pypi import parse_xmlrpc_response, xmlrpc_throttle_seconds
+
+ROLE_NAMES = ("Owner", "Maintainer")
+_ROLE = "(?P<role>Owner|Maintainer)"
+# The name after a role is a user name (ASCII, no space) or a team name (may
+# hold spaces): it runs to the end, or to " to <role>" in a change.
+_ACTIONS = (
+    ("create", re.compile(r"create")),
+    ("new-release", re.compile(r"new release")),
+    ("remove-release", re.compile(r"remove release")),
+    ("remove-project", re.compile(r"remove project")),
+    ("yank-release", re.compile(r"yank release")),
+    ("unyank-release", re.compile(r"unyank release")),
+    ("project-quarantined", re.compile(r"project quarantined")),
+    ("project-quarantine-cleared", re.compile(r"project quarantine cleared")),
+    ("release-quarantined", re.compile(r"release quarantined")),
+    ("release-quarantine-cleared", re.compile(r"release quarantine cleared")),
+    ("remove-file", re.compile(r"remove file (?P<filename>\S+)")),
+    ("invite", re.compile(rf"invite {_ROLE} (?P<account>\S+)")),
+    ("revoke-invite", re.compile(rf"revoke_invite {_ROLE} (?P<account>\S+)")),
+    ("accepted", re.compile(rf"accepted {_ROLE} (?P<account>\S+)")),
+    ("change-role",
+     re.compile(rf"change {_ROLE} (?P<account>.+) to (?P<new_role>Owner|Maintainer)")),
+    ("add-role", re.compile(rf"add {_ROLE} (?P<account>.+)")),
+    ("remove-role", re.compile(rf"remove {_ROLE} (?P<account>.+)")),
+    ("add-file", re.compile(r"add (?P<python_version>\S+) file (?P<filename>\S+)")),
+)
+
+
+class ChangelogError(FetchError):
+    """The changelog could not be read, or its answer is not what Warehouse sends."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One journal action, parsed: ``verb`` is one of the names above, or
+    ``unknown`` for text Warehouse is not known to write."""
+
+    verb: str
+    text: str
+    role: str = None
+    account: str = None  # a user or a team
+    new_role: str = None
+    filename: str = None
+    python_version: str = None
+
+
+def parse_action(text):
+    """The :class:`Action` of a journal entry's action text."""
+    for verb, pattern in _ACTIONS:
+        match = pattern.fullmatch(text)
+        if match:
+            groups = match.groupdict()
+            return Action(verb, text, role=groups.get("role"), account=groups.get("account"),
+                          new_role=groups.get("new_role"), filename=groups.get("filename"),
+                          python_version=groups.get("python_version"))
+    return Action("unknown", text)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    name: str
+    version: str  # None for project-level events
+    timestamp: int  # seconds since the epoch, UTC
+    action: str
+    serial: int
+
+
+def _entry(row, after, where):
+    """A :class:`JournalEntry` from one row of an answer, checked for shape."""
+    if not (isinstance(row, list) and len(row) == 5):
+        raise ChangelogError(f"{where}: an entry is not [name, version, timestamp, action, "
+                             f"serial]: {row!r:.200}")
+    name, version, timestamp, action, serial = row
+    if not isinstance(name, str) or not name:
+        raise ChangelogError(f"{where}: an entry has no project name: {row!r:.200}")
+    if version is not None and not isinstance(version, str):
+        raise ChangelogError(f"{where}: an entry's version is not a string: {row!r:.200}")
+    for value in (timestamp, serial):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ChangelogError(f"{where}: an entry's timestamp or serial is not an "
+                                 f"integer: {row!r:.200}")
+    if not isinstance(action, str):
+        raise ChangelogError(f"{where}: an entry's action is not a string: {row!r:.200}")
+    if serial <= after:
+        raise ChangelogError(f"{where}: serial {serial} is not after {after}: the entries "
+                             "are out of order")
+    return JournalEntry(name, version, timestamp, action, serial)
+
+
+def _call(client, pypi_url, method, *params):
+    url = f"{pypi_url.rstrip('/')}/pypi"
+    body = xmlrpc.client.dumps(params, method, allow_none=True).encode("utf-8")
+    response = client.request("POST", url, data=body, headers={"Content-Type": "text/xml"},
+                              throttled=xmlrpc_throttle_seconds)
+    where = f"XML-RPC {method}{params!r}"
+    try:
+        return parse_xmlrpc_response(response.content), where
+    except xmlrpc.client.Fault as fault:
+        raise ChangelogError(f"{where}: fault {fault.faultCode}: {fault.faultString}") \
+            from fault
+    except ValueError as exc:
+        raise ChangelogError(f"{where}: {exc}") from exc
+
+
+def last_serial(client, pypi_url):
+    """``changelog_last_serial()``: the newest serial of the journal."""
+    value, where = _call(client, pypi_url, "changelog_last_serial")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ChangelogError(f"{where}: not a serial: {value!r:.200}")
+    return value
+
+
+def entries_since(client, pypi_url, serial):
+    """One ``changelog_since_serial(serial)`` page, as :class:`JournalEntry` items."""
+    rows, where = _call(client, pypi_url, "changelog_since_serial", serial)
+    if not isinstance(rows, list):
+        raise ChangelogError(f"{where}: not a list of entries: {rows!r:.200}")
+    entries, after = [], serial
+    for row in rows:
+        entry = _entry(row, after, where)
+        entries.append(entry)
+        after = entry.serial
+    return entries
+
+
+def changelog_pages(client, pypi_url, after, until):
+    """Every page of entries after ``after``, up to ``until`` (the serial
+    ``changelog_last_serial`` gave at the start): one page in memory at a
+    time, whatever size the index makes its pages.  Entries past ``until``
+    are left for the next run."""
+    while after < until:
+        page = entries_since(client, pypi_url, after)
+        if not page:
+            return
+        kept = [entry for entry in page if entry.serial <= until]
+        if kept:
+            yield kept
+        after = page[-1].serial

@@ -1,0 +1,477 @@
+"""Which PyPI projects the releases repository publishes.
+
+The rules are those of openstack/releases (``deliverable.py`` and
+``cmds/validate.py``):
+
+- a deliverable with ``release-model: untagged`` is never tagged, so never
+  published;
+- its repositories are the keys of ``repository-settings`` and every
+  ``releases[].projects[].repo``; one flagged ``no-artifact-build-job`` builds
+  nothing, one flagged ``retired`` stays managed (its PyPI name can still be
+  taken over);
+- a repository's release type is the deliverable's ``release-type``; else
+  derived from its ``type`` or ``include-pypi-link``; else a puppet module or
+  an npm package when the repository is one (openstack/releases looks into
+  the repository's checkout; here the templates of openstack/project-config
+  say it, or without them a ``puppet-*`` repository of the Puppet OpenStack
+  team is a puppet module); else ``python-service``;
+- a repository's PyPI name is its ``pypi-name`` setting; else the
+  ``tarball-base`` of its newest release entry that sets one, else of its
+  ``repository-settings``; else the repository's base name.
+
+Every deliverable is checked first, against the releases repository's own
+``openstack_releases/schema.yaml`` when the checkout has it and always for
+the keys read here: a bad file stops the derivation with one problem per
+fault, naming the file.
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+import yaml
+from ansible.module_utils.pypi_guard.project_config import read_project_config
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _Loader
+
+PYPI_RELEASE_TYPES = frozenset(
+    {"python-service", "python-pypi", "neutron", "horizon", "xstatic"})
+# The release types of openstack/releases' schema.yaml.
+KNOWN_RELEASE_TYPES = PYPI_RELEASE_TYPES | {
+    "fuel", "nodejs", "puppet", "openstack-manuals", "manila-image-elements",
+    "openstack-virtual-baremetal", "generic"}
+# openstack/releases' _TYPE_TO_RELEASE_TYPE.
+_TYPE_TO_RELEASE_TYPE = {
+    "library": "python-pypi", "service": "python-service", "horizon-plugin": "horizon"}
+# What a repository is, when the deliverable does not say: project-config's
+# (or the fallback's) word -> release type.
+_REPOSITORY_KIND_TO_RELEASE_TYPE = {"puppet": "puppet", "npm": "nodejs"}
+PUPPET_TEAM = "Puppet OpenStack"
+SCHEMA_FILE = "openstack_releases/schema.yaml"
+
+NO_PROJECT_CONFIG_WARNING = (
+    "the project-config cross-check did not run (pypi_guard_project_config is not "
+    "set): puppet modules are told apart by name and team only (puppet-* of the "
+    f"{PUPPET_TEAM} team), npm packages without release-type are taken for PyPI "
+    "projects, and repositories that publish to PyPI without a deliverable are not "
+    "looked for")
+
+
+class DeliverablesError(Exception):
+    """The releases repository could not be read: nothing can be derived.
+
+    ``problems`` has one line per fault, each naming its file."""
+
+    def __init__(self, message, problems=()):
+        self.problems = list(problems) or [message]
+        super().__init__("\n".join([message, *problems]) if problems else message)
+
+
+def normalize_name(name):
+    """A project name in PEP 503 normal form (``oslo.config`` -> ``oslo-config``)."""
+    return canonicalize_name(name)
+
+
+def version_key(text):
+    """A key equal for equal PEP 440 versions (1.0 and 1.0.0); text that is
+    not a version (the ``rocky-em`` tags) is compared as text."""
+    try:
+        return ("pep440", Version(text))
+    except InvalidVersion:
+        return ("text", text.strip().lower())
+
+
+def release_type(deliverable, name="", repository_kind=None):
+    """The release type of a deliverable's repository, as openstack/releases
+    derives it (``get_release_type``): ``repository_kind`` is ``puppet`` or
+    ``npm`` when the repository is one, and is asked only when the
+    deliverable itself does not decide."""
+    if deliverable.get("release-type"):
+        return deliverable["release-type"]
+    # openstack/releases' Deliverable.type
+    if "tempest-plugin" in name:
+        kind = "tempest-plugin"
+    elif deliverable.get("release-model") == "cycle-trailing":
+        kind = "trailing"
+    else:
+        kind = deliverable.get("type")
+    if kind in _TYPE_TO_RELEASE_TYPE:
+        return _TYPE_TO_RELEASE_TYPE[kind]
+    if deliverable.get("include-pypi-link"):
+        return "python-pypi"
+    return _REPOSITORY_KIND_TO_RELEASE_TYPE.get(repository_kind, "python-service")
+
+
+@dataclass
+class ManagedProject:
+    """One PyPI project that the releases repository publishes."""
+
+    name: str  # PEP 503 normal form
+    pypi_name: str  # as first spelled in the deliverables
+    repositories: set = field(default_factory=set)  # "openstack/nova"
+    # Why it is managed: "deliverables/epoxy/nova.yaml: openstack/nova", "extra_projects"
+    sources: set = field(default_factory=set)
+    versions: set = field(default_factory=set)  # releases[].version
+    retired: bool = False
+
+    @property
+    def namespaces_and_repos(self):
+        """``(namespace, repo)`` pairs, e.g. ``("openstack", "nova")``."""
+        return sorted(tuple(r.split("/", 1)) for r in self.repositories if "/" in r)
+
+
+@dataclass
+class ManagedSet:
+    """The derived projects, and what the reports must say about the derivation."""
+
+    projects: dict  # normal name -> ManagedProject
+    project_config_checked: bool = False
+    # Repositories project-config publishes to PyPI that no deliverable names
+    # (only known when project_config_checked).
+    unlisted_publishers: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # lines
+
+    def report(self):
+        """What the audits' reports say about the set: whether project-config
+        was cross-checked, the warnings, and why each project is in it."""
+        return {
+            "project_config_checked": self.project_config_checked,
+            "warnings": list(self.warnings),
+            "unlisted_publishers": list(self.unlisted_publishers),
+            "sources": {name: source_lines(project.sources)
+                        for name, project in sorted(self.projects.items())},
+        }
+
+
+def source_lines(sources):
+    """A project's ``sources``, sorted, with the deliverable files of one
+    repository grouped: ``openstack/nova: deliverables/{epoxy,flamingo}/nova.yaml``."""
+    grouped, lines = {}, []
+    for source in sources:
+        path, separator, repo = source.partition(": ")
+        parts = path.split("/")
+        if separator and len(parts) == 3 and parts[0] == "deliverables":
+            grouped.setdefault((repo, parts[2]), []).append(parts[1])
+        else:
+            lines.append(source)
+    for (repo, filename), series in grouped.items():
+        where = series[0] if len(series) == 1 else "{" + ",".join(sorted(series)) + "}"
+        lines.append(f"{repo}: deliverables/{where}/{filename}")
+    return sorted(lines)
+
+
+def deliverable_files(releases_repo):
+    """``(files, problems)``: every ``deliverables/<series>/<name>.yaml`` of a
+    releases checkout, sorted, and a problem for each file there that
+    openstack/releases would skip for its name (``.yml``)."""
+    root = Path(releases_repo)
+    deliverables = root / "deliverables"
+    if not deliverables.is_dir():
+        raise DeliverablesError(
+            f"{root}: not a checkout of the releases repository "
+            f"(no deliverables/ directory); set pypi_guard_releases_repo")
+    files, problems = [], []
+    for path in sorted(deliverables.glob("*/*")):
+        if path.suffix == ".yaml":
+            files.append(path)
+        elif path.suffix.lower() in (".yml", ".yaml"):
+            problems.append(f"{path}: a deliverable file must end in .yaml; "
+                            "openstack/releases ignores this one: rename or remove it")
+    if not files:
+        raise DeliverablesError(f"{deliverables}: no deliverable files found")
+    return files, problems
+
+
+def load_deliverable(path):
+    """Parse one deliverable file; a file that is not a mapping is an error."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DeliverablesError(f"{path}: cannot read the deliverable: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DeliverablesError(f"{path}: a deliverable must be a mapping")
+    return data
+
+
+# (path, mtime_ns, size) -> validator: the schema is compiled once per run.
+_VALIDATORS = {}
+
+
+def schema_validator(releases_repo):
+    """A validator of the checkout's ``openstack_releases/schema.yaml``, or
+    None when the checkout has no such file."""
+    path = Path(releases_repo) / SCHEMA_FILE
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DeliverablesError(f"{path}: cannot read the deliverable schema: {exc}") from exc
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _VALIDATORS:
+        try:
+            with open(path, encoding="utf-8") as stream:
+                schema = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise DeliverablesError(
+                f"{path}: cannot read the deliverable schema: {exc}") from exc
+        if not isinstance(schema, dict):
+            raise DeliverablesError(f"{path}: the deliverable schema must be a mapping")
+        # Draft 4, as openstack/releases' check_schema; the schema is not
+        # checked against the metaschema (the real one would not pass it).
+        _VALIDATORS.clear()
+        _VALIDATORS[key] = (path, jsonschema.Draft4Validator(schema))
+    return _VALIDATORS[key]
+
+
+def _where(path_items):
+    text = ""
+    for item in path_items:
+        text += f"[{item}]" if isinstance(item, int) else (f".{item}" if text else str(item))
+    return text or "(top level)"
+
+
+def _expect(problems, value, kinds, where, what):
+    if not isinstance(value, kinds):
+        problems.append(f"{where}: expected {what}, got {_short(value)}")
+        return False
+    return True
+
+
+def _short(value, limit=80):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def shape_problems(data):
+    """``(key path, problem)`` lines for the keys the derivation reads, so
+    that no value of the wrong type gets further."""
+    problems = []
+    for key in ("team", "type", "release-type", "release-model"):
+        if key in data:
+            _expect(problems, data[key], (str,), key, "a string")
+    if "include-pypi-link" in data:
+        _expect(problems, data["include-pypi-link"], (bool,), "include-pypi-link",
+                "true or false")
+    settings = data.get("repository-settings")
+    if settings is not None and _expect(problems, settings, (dict,), "repository-settings",
+                                        "a mapping of repositories"):
+        for repo, values in settings.items():
+            where = f"repository-settings.{repo}"
+            if not _expect(problems, repo, (str,), where, "a repository name as key"):
+                continue
+            if values is None or not _expect(problems, values, (dict,), where, "a mapping"):
+                continue
+            for key in ("pypi-name", "tarball-base"):
+                if key in values:
+                    _expect(problems, values[key], (str,), f"{where}.{key}", "a string")
+            flags = values.get("flags")
+            if isinstance(flags, list):
+                for index, flag in enumerate(flags):
+                    _expect(problems, flag, (str,), f"{where}.flags[{index}]", "a string")
+            elif flags is not None and not isinstance(flags, str):
+                problems.append(f"{where}.flags: expected a list, got {_short(flags)}")
+    releases = data.get("releases")
+    if releases is None or not _expect(problems, releases, (list,), "releases", "a list"):
+        return problems
+    for index, release in enumerate(releases):
+        where = f"releases[{index}]"
+        if not _expect(problems, release, (dict,), where, "a mapping"):
+            continue
+        version = release.get("version")
+        if isinstance(version, (int, float)) and not isinstance(version, bool):
+            problems.append(
+                f"{where}.version: {_short(version)} is read by YAML as a "
+                f"{type(version).__name__}, not the version written (1.10 reads as 1.1): "
+                "quote it")
+        elif version is not None:
+            _expect(problems, version, (str,), f"{where}.version", "a version string")
+        projects = release.get("projects")
+        if projects is None or not _expect(problems, projects, (list,), f"{where}.projects",
+                                           "a list"):
+            continue
+        for number, project in enumerate(projects):
+            at = f"{where}.projects[{number}]"
+            if not _expect(problems, project, (dict,), at, "a mapping"):
+                continue
+            _expect(problems, project.get("repo"), (str,), f"{at}.repo", "a repository name")
+            if "tarball-base" in project:
+                _expect(problems, project["tarball-base"], (str,), f"{at}.tarball-base",
+                        "a string")
+    return problems
+
+
+def check_deliverable(path, data, validator):
+    """``(problems, warnings)`` for one parsed deliverable, each line naming
+    the file. An unknown ``release-type`` is a warning (the schema's own
+    complaint about it is left out): :func:`known_release_type` decides."""
+    problems = [f"{path}: {problem}" for problem in shape_problems(data)]
+    if validator is not None and not problems:
+        schema_path, schema = validator
+        try:
+            errors = sorted(schema.iter_errors(data), key=lambda e: list(e.absolute_path))
+        except Exception as exc:  # noqa: BLE001 - any fault of the schema itself
+            raise DeliverablesError(
+                f"{schema_path}: the deliverable schema cannot be applied ({path}): "
+                f"{exc}") from exc
+        for error in errors:
+            if list(error.absolute_path) == ["release-type"] and error.validator == "enum":
+                continue
+            message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
+            problems.append(f"{path}: {_where(error.absolute_path)}: {message} "
+                            f"(openstack_releases/schema.yaml)")
+    warnings = [f"{path}: repository-settings.{repo}.flags: {flags!r} is text, not a "
+                f"list: read as openstack/releases reads it, as the flags it contains "
+                f"({', '.join(sorted(repository_flags(flags))) or 'none'})"
+                for repo, flags in _text_flags(data)]
+    kind = data.get("release-type")
+    if isinstance(kind, str) and kind and kind not in KNOWN_RELEASE_TYPES:
+        known = known_release_type(kind)
+        outcome = (f"read as {known}" if known
+                   else "its repositories are left out of the managed set")
+        warnings.append(f"{path}: release-type {kind!r} is not one openstack/releases "
+                        f"knows: {outcome}")
+    return problems, warnings
+
+
+def known_release_type(kind):
+    """The known release type ``kind`` is a mis-casing of, or None."""
+    matches = [known for known in KNOWN_RELEASE_TYPES if known.lower() == kind.strip().lower()]
+    return matches[0] if matches else None
+
+
+def repository_flags(flags):
+    """The flags of a repository's ``flags`` setting. Text (``-retired``, a
+    list item that lost its space) is read as openstack/releases reads it:
+    ``'retired' in flags`` finds it."""
+    if isinstance(flags, str):
+        return {flag for flag in ("no-artifact-build-job", "retired") if flag in flags}
+    return set(flags or [])
+
+
+def _text_flags(data):
+    settings = data.get("repository-settings")
+    if not isinstance(settings, dict):
+        return []
+    return [(repo, values["flags"]) for repo, values in settings.items()
+            if isinstance(values, dict) and isinstance(values.get("flags"), str)]
+
+
+def _repository_kind(repo, team, publishers):
+    """``puppet``, ``npm``, ``pypi`` or None: what the repository publishes
+    according to project-config; where project-config does not name it (a
+    retired repository's jobs are gone) or is not given, the fallback's guess."""
+    if publishers is not None and repo in publishers:
+        return publishers[repo]
+    if repo.rsplit("/", 1)[-1].startswith("puppet-") and team == PUPPET_TEAM:
+        return "puppet"
+    return None
+
+
+def _repositories(data):
+    """``{repo: (tarball-base of the newest release that sets one, versions)}``
+    for the repositories of a deliverable's release entries (file order is
+    oldest first, as openstack/releases reads it)."""
+    found = {}
+    for release in data.get("releases") or []:
+        for project in release.get("projects") or []:
+            tarball_base, versions = found.get(project["repo"], (None, set()))
+            if project.get("tarball-base"):
+                tarball_base = project["tarball-base"]
+            if release.get("version") is not None:
+                versions.add(release["version"])
+            found[project["repo"]] = (tarball_base, versions)
+    return found
+
+
+def projects_of_deliverable(data, name="", publishers=None):
+    """``(pypi_name, repo, versions, retired)`` for each repository of a
+    deliverable that is published to PyPI.
+
+    ``name`` is the deliverable's (its file name without ``.yaml``);
+    ``publishers`` is :func:`read_project_config`'s answer, or None to fall
+    back on the deliverable alone.
+    """
+    if data.get("release-model") == "untagged":
+        return []
+    deliverable = dict(data)
+    if deliverable.get("release-type") not in (None, "", *KNOWN_RELEASE_TYPES):
+        deliverable["release-type"] = known_release_type(deliverable["release-type"]) or ""
+        if not deliverable["release-type"]:
+            return []
+    settings = data.get("repository-settings") or {}
+    in_releases = _repositories(data)
+    result = []
+    for repo in sorted(set(settings) | set(in_releases)):
+        repo_settings = settings.get(repo) or {}
+        flags = repository_flags(repo_settings.get("flags"))
+        if "no-artifact-build-job" in flags:
+            continue
+        kind = _repository_kind(repo, data.get("team"), publishers)
+        if release_type(deliverable, name, kind) not in PYPI_RELEASE_TYPES:
+            continue
+        tarball_base, versions = in_releases.get(repo, (None, set()))
+        pypi_name = (repo_settings.get("pypi-name") or tarball_base
+                     or repo_settings.get("tarball-base") or repo.rsplit("/", 1)[-1])
+        result.append((pypi_name, repo, versions, "retired" in flags))
+    return result
+
+
+def read_deliverables(releases_repo):
+    """``(path, name, data)`` of every deliverable, and the warnings about
+    them; raises :class:`DeliverablesError` with every problem found."""
+    files, problems = deliverable_files(releases_repo)
+    validator = schema_validator(releases_repo)
+    deliverables, warnings = [], []
+    for path in files:
+        try:
+            data = load_deliverable(path)
+        except DeliverablesError as exc:
+            problems += exc.problems
+            continue
+        file_problems, file_warnings = check_deliverable(path, data, validator)
+        problems += file_problems
+        warnings += file_warnings
+        deliverables.append((path, path.stem, data))
+    if problems:
+        raise DeliverablesError(
+            f"{Path(releases_repo) / 'deliverables'}: {len(problems)} problem(s) in the "
+            "deliverables; nothing is audited until they are fixed:", problems)
+    return deliverables, warnings
+
+
+def derive_managed_set(releases_repo, project_config=None):
+    """The :class:`ManagedSet` of a releases checkout, cross-checked with a
+    project-config checkout when ``project_config`` is given."""
+    deliverables, warnings = read_deliverables(releases_repo)
+    publishers = read_project_config(project_config) if project_config else None
+    if publishers is None:
+        warnings.append(NO_PROJECT_CONFIG_WARNING)
+    root = Path(releases_repo)
+    projects, named = {}, set()
+    for path, name, data in deliverables:
+        source = os.path.relpath(path, root)
+        named |= set(data.get("repository-settings") or {}) | set(_repositories(data))
+        for pypi_name, repo, versions, retired in projects_of_deliverable(
+                data, name, publishers):
+            normal = normalize_name(pypi_name)
+            project = projects.setdefault(normal, ManagedProject(normal, pypi_name))
+            project.repositories.add(repo)
+            project.sources.add(f"{source}: {repo}")
+            project.versions |= versions
+            project.retired = project.retired or retired
+    unlisted = sorted(repo for repo, kind in (publishers or {}).items()
+                      if kind == "pypi" and repo not in named)
+    return ManagedSet(projects, publishers is not None, unlisted, warnings)
+
+
+def derive_managed_projects(releases_repo, project_config=None):
+    """Map each managed project's normal name to its :class:`ManagedProject`."""
+    return derive_managed_set(releases_repo, project_config).projects

@@ -1,0 +1,193 @@
+"""What a package index already has of a release, from its simple API
+(PEP 503 HTML or PEP 691 JSON), asked through the shared HTTP client.
+
+twine's ``--skip-existing`` works only for pypi.org and TestPyPI; this is
+how a re-run completes a release uploaded in part on any index.  The
+answers are input from the index: anything not shaped like a simple API
+page is an error naming the URL, never an empty list of files.
+"""
+
+import json
+import os
+import re
+from html.parser import HTMLParser
+from urllib.parse import unquote, urljoin
+
+from ansible.module_utils.pypi_guard.artifacts import parse_dist_filename, sha256_file
+from ansible.module_utils.pypi_guard.deliverables import normalize_name
+from ansible.module_utils.pypi_guard.http import FetchError, RedirectRefused
+
+PYPI_UPLOAD_URL = "https://upload.pypi.org/legacy/"
+TESTPYPI_UPLOAD_URL = "https://test.pypi.org/legacy/"
+KNOWN_REPOSITORIES = {"pypi": PYPI_UPLOAD_URL, "testpypi": TESTPYPI_UPLOAD_URL}
+KNOWN_SIMPLE_URLS = {
+    PYPI_UPLOAD_URL: "https://pypi.org/simple/",
+    TESTPYPI_UPLOAD_URL: "https://test.pypi.org/simple/",
+}
+JSON_TYPES = ("application/vnd.pypi.simple.v1+json", "application/json")
+HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
+ACCEPT = ("application/vnd.pypi.simple.v1+json, "
+          "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1")
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def upload_url_for(repository=None, repository_url=None):
+    """The upload URL twine uses for ``repository`` / ``repository_url``."""
+    if repository_url:
+        return repository_url
+    return KNOWN_REPOSITORIES.get(repository or "pypi", PYPI_UPLOAD_URL)
+
+
+def simple_index_url(upload_url):
+    """The simple API (PEP 503) base URL of the index behind ``upload_url``.
+
+    pypi.org and TestPyPI are known; otherwise a trailing ``legacy/`` is
+    dropped and ``simple/`` appended, which is where pypiserver, devpi and
+    most other indexes serve it.
+    """
+    url = upload_url or PYPI_UPLOAD_URL
+    if not url.endswith("/"):
+        url += "/"
+    if url in KNOWN_SIMPLE_URLS:
+        return KNOWN_SIMPLE_URLS[url]
+    url = url.removesuffix("legacy/")
+    if url.endswith("/simple/"):
+        return url
+    return url + "simple/"
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+        self.is_html = False
+
+    def handle_decl(self, decl):
+        self.is_html = self.is_html or decl.lower().startswith("doctype html")
+
+    def handle_starttag(self, tag, attrs):
+        self.is_html = self.is_html or tag in ("html", "body")
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+
+def _digest(value, url, where):
+    """A sha256 from the index, lower-cased, or None when it gives none."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _SHA256.match(value.lower()):
+        raise FetchError(f"GET {url}: {where}: {ascii(value)[:80]} is not a sha256")
+    return value.lower()
+
+
+def _parse_json_page(body, url):
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise FetchError(f"GET {url}: the simple API answer is not valid JSON ({exc})") \
+            from None
+    entries = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise FetchError(f"GET {url}: the simple API answer has no 'files' list (PEP 691)")
+    files = {}
+    for number, entry in enumerate(entries):
+        where = f"files[{number}]"
+        name = entry.get("filename") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            raise FetchError(f"GET {url}: {where} has no 'filename' (PEP 691)")
+        hashes = entry.get("hashes", {})
+        if not isinstance(hashes, dict):
+            raise FetchError(f"GET {url}: {where}.hashes is not a mapping (PEP 691)")
+        files[name] = _digest(hashes.get("sha256"), url, f"{where}.hashes.sha256")
+    return files
+
+
+def _parse_html_page(body, url):
+    parser = _LinkParser()
+    parser.feed(body)
+    parser.close()
+    if not parser.is_html:
+        # An empty list read from garbage would say "nothing uploaded yet".
+        raise FetchError(f"GET {url}: the answer is not an HTML page (PEP 503)")
+    files = {}
+    for href in parser.links:
+        path, _, fragment = href.partition("#")
+        name = unquote(path.rstrip("/").rsplit("/", 1)[-1])
+        if name:
+            digest = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
+            files[name] = _digest(digest, url, f"the link to {ascii(name)[:80]}")
+    return files
+
+
+def parse_simple_page(body, content_type, url):
+    """``{filename: sha256 or None}`` from a simple API project page, HTML
+    (PEP 503) or JSON (PEP 691) as ``content_type`` says.
+
+    Raises ``FetchError`` naming ``url`` for any other content type and for
+    a page of the wrong shape.
+    """
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    if kind in JSON_TYPES:
+        return _parse_json_page(body, url)
+    if kind in HTML_TYPES:
+        return _parse_html_page(body, url)
+    raise FetchError(f"GET {url}: the answer is {ascii(content_type or 'untyped')[:80]}, "
+                     "not a simple API page (PEP 503 HTML or PEP 691 JSON)")
+
+
+def index_files(client, simple_url, project, auth=None):
+    """The files the index lists for ``project``: ``{filename: sha256 or None}``.
+
+    ``client`` is a :class:`HttpClient`: its timeouts, retries, size cap and
+    redirect rule apply.  A 404 means the project is not there yet.  A
+    redirect the client refuses to follow, to another host (pypiserver's
+    fallback to pypi.org), also means this index has nothing; ``auth`` is
+    sent only to the index's own origin.  Raises ``FetchError``.
+    """
+    base = simple_url if simple_url.endswith("/") else simple_url + "/"
+    url = urljoin(base, normalize_name(project) + "/")
+    try:
+        response = client.request("GET", url, ok_status=(200, 401, 403, 404), auth=auth,
+                                  headers={"Accept": ACCEPT})
+    except RedirectRefused:
+        return {}
+    if response.status_code == 404:
+        return {}
+    if response.status_code in (401, 403):
+        raise FetchError(f"{simple_url} refused to list {project} "
+                         f"(HTTP {response.status_code}): check the credentials in pypi_info")
+    return parse_simple_page(response.text, response.headers.get("content-type"),
+                             response.url or url)
+
+
+def split_existing(client, dists, simple_url, auth=None):
+    """Sort ``dists`` (paths) into what the index already has and what it
+    lacks, by file name, as twine's ``--skip-existing`` and the index itself
+    do: an index never replaces a released file.  A file the index has under
+    the same name but with another sha256 (a rebuild on a re-run) is still
+    "existing", and is also reported in ``different``.  Returns a dict with
+    ``existing`` and ``missing`` (paths) and ``different`` (one line each).
+    Raises ``FetchError``, or ``ValueError`` for a file that is not a dist.
+    """
+    by_project = {}
+    for dist in dists:
+        project, _version = parse_dist_filename(dist)
+        by_project.setdefault(project, []).append(dist)
+    existing, missing, different = [], [], []
+    for project, paths in sorted(by_project.items()):
+        listed = index_files(client, simple_url, project, auth=auth)
+        for path in paths:
+            name = os.path.basename(path)
+            if name not in listed:
+                missing.append(path)
+                continue
+            existing.append(path)
+            remote, ours = listed[name], sha256_file(path)
+            if remote and remote != ours:
+                different.append(
+                    f"{name}: the index keeps the file uploaded first (sha256 {remote}); "
+                    f"this build (sha256 {ours}) is not uploaded")
+    return {"existing": existing, "missing": missing, "different": different}

@@ -1,0 +1,152 @@
+"""The maintainer audit: who holds a role on each managed project, against the
+allowlist, as one finding per problem."""
+
+from dataclasses import asdict, dataclass
+
+from ansible.module_utils.pypi_guard.allowlist import (
+    ROLE_RANK,
+    account_key,
+    is_pypi_account_name,
+)
+from ansible.module_utils.pypi_guard.audit import AuditResult, unknown_index_error
+from ansible.module_utils.pypi_guard.deliverables import normalize_name
+from ansible.module_utils.pypi_guard.pypi import fetch_ownership
+from ansible.module_utils.pypi_guard.text import printable
+
+ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
+
+# kind -> what a person should do about it
+ADVICE = {
+    "unexpected-account":
+        "remove its role on PyPI, or add an exception with a reason to " + ALLOWLIST_FILE,
+    "role-not-allowed":
+        "its exception allows {allowed} only: lower its role on PyPI or widen the exception",
+    "missing-required-owner": "make it an Owner of the project on PyPI",
+    "organization-not-allowed":
+        "its members can upload unseen: take the project out of the organization, "
+        "or list the organization in allowed_organizations",
+    "expired-exception":
+        "the exception expired on {expires}: remove its role on PyPI or renew the exception",
+    "not-on-pypi":
+        "anyone could register this name: register it with the required owners, "
+        "or list it in ignored_projects",
+    "stale-exception": "it holds no role on PyPI: remove the exception",
+    "unlisted-publisher":
+        "project-config publishes this repository to PyPI through the release account, "
+        "but no deliverable names it, so its PyPI project is not audited: add its PyPI "
+        "name to extra_projects in " + ALLOWLIST_FILE + " (or, when the release account "
+        "does not upload it, its name to ignored_projects with the reason)",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    project: str
+    kind: str
+    account: str = None
+    role: str = None
+    detail: str = ""
+
+    def line(self):
+        account = self.account or "-"
+        role = self.role or "no role"
+        return printable(f"{self.project}: {self.kind}: {account} ({role}) - {self.detail}")
+
+    def as_dict(self):
+        return asdict(self)
+
+
+# PyPI account names are ASCII: one that is not is a look-alike, never a match.
+NOT_AN_ACCOUNT_NAME = ("{} is not a PyPI account name (ASCII letters, digits, '.', '_', '-'), "
+                       "so it matches no allowed account: find out who it is and remove its "
+                       "role on PyPI")
+
+
+def _finding(project, kind, account=None, role=None, **details):
+    return Finding(project, kind, account, role, ADVICE[kind].format(**details))
+
+
+def strongest_roles(roles):
+    """``{account_key(account): (account, role)}`` keeping each account's highest role."""
+    result = {}
+    for role, user in roles:
+        current = result.get(account_key(user))
+        if current is None or ROLE_RANK.get(role, 3) > ROLE_RANK.get(current[1], 3):
+            result[account_key(user)] = (user, role)
+    return result
+
+
+def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
+    """``(findings, warnings)`` for one project's :class:`ProjectOwnership`."""
+    project = ownership.name
+    findings, warnings = [], []
+    if not ownership.exists:
+        finding = _finding(project, "not-on-pypi")
+        (findings if fail_on_unregistered else warnings).append(finding)
+        return findings, warnings
+
+    exceptions = allowlist.exceptions.get(normalize_name(project), {})
+    held = strongest_roles(ownership.roles)
+    for key, (account, role) in sorted(held.items()):
+        exception = exceptions.get(key)
+        if not is_pypi_account_name(account):
+            findings.append(Finding(project, "unexpected-account", account, role,
+                                    NOT_AN_ACCOUNT_NAME.format(ascii(account))))
+        elif key in allowlist.required_owners:
+            if role != "Owner":
+                findings.append(_finding(project, "missing-required-owner", account, role))
+        elif key in allowlist.allowed_accounts:
+            continue
+        elif exception is None:
+            findings.append(_finding(project, "unexpected-account", account, role))
+        elif exception.expired(today):
+            findings.append(_finding(project, "expired-exception", account, role,
+                                     expires=exception.expires.isoformat()))
+        elif ROLE_RANK.get(role, 3) > ROLE_RANK[exception.role]:
+            findings.append(_finding(project, "role-not-allowed", account, role,
+                                     allowed=exception.role))
+    for owner in allowlist.required_owners:
+        if owner not in held:
+            findings.append(_finding(project, "missing-required-owner", owner, None))
+    organization = ownership.organization
+    if organization and account_key(organization) not in allowlist.allowed_organizations:
+        findings.append(_finding(project, "organization-not-allowed", organization,
+                                 "Organization"))
+    for key, exception in sorted(exceptions.items()):
+        if key not in held:
+            warnings.append(_finding(project, "stale-exception", exception.account, None))
+    return findings, warnings
+
+
+def unlisted_publisher_warnings(repositories, allowlist):
+    """An ``unlisted-publisher`` warning for each repository that publishes to
+    PyPI without a deliverable, unless the allowlist's ``extra_projects`` or
+    ``ignored_projects`` name it (by the repository's base name)."""
+    listed = set(allowlist.extra_projects) | set(allowlist.ignored_projects)
+    return [_finding(repo, "unlisted-publisher") for repo in repositories
+            if normalize_name(repo.rsplit("/", 1)[-1]) not in listed]
+
+
+def run_maintainers_audit(client, pypi_url, names, allowlist, today,
+                          fail_on_unregistered=False):
+    """Read every project's roles concurrently and compare with the allowlist.
+
+    An index that knows too few of the projects is one error
+    (:func:`unknown_index_error`), besides their ``not-on-pypi``."""
+    findings, warnings, errors = [], [], []
+    unknown = 0
+    for name, ownership, error in client.map(
+            lambda name: fetch_ownership(client, pypi_url, name), names):
+        if error is not None:
+            errors.append({"project": name, "detail": str(error)})
+            continue
+        unknown += not ownership.exists
+        project_findings, project_warnings = audit_project(
+            ownership, allowlist, today, fail_on_unregistered)
+        findings += project_findings
+        warnings += project_warnings
+    read = len(names) - len(errors)
+    wrong_index = unknown_index_error(pypi_url, unknown, read)
+    if wrong_index:
+        errors.append(wrong_index)
+    return AuditResult(read, findings, warnings, errors)

@@ -1,0 +1,133 @@
+"""Mail to the release team, with smtplib: an alert that cannot be delivered
+is an error, never swallowed."""
+
+import ipaddress
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from ansible.module_utils.pypi_guard.text import printable
+
+SUBJECT_PREFIX = "[pypi-guard]"
+
+
+class NotifyError(Exception):
+    """The mail could not be handed to the SMTP server."""
+
+
+def build_message(mail_from, mail_to, subject, text, html=None):
+    """A ``text/plain`` mail, ``multipart/alternative`` with the HTML part when given.
+
+    The subject and every line of the text go through :func:`printable`:
+    what the index sent can neither add a header nor hide in the mail. An
+    address with such a character is refused (it is configuration, not data).
+    """
+    for variable, addresses in (("pypi_guard_notify_from", [mail_from]),
+                                ("pypi_guard_notify_to", mail_to)):
+        for address in addresses:
+            if printable(address) != address:
+                raise NotifyError(f"{variable}: {printable(address)!r} is not one mail "
+                                  "address (it holds a control or bidi character)")
+    subject = printable(subject)
+    if not subject.startswith(SUBJECT_PREFIX):
+        subject = f"{SUBJECT_PREFIX} {subject}"
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = ", ".join(mail_to)
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="pypi-guard.invalid")
+    message.set_content("\n".join(printable(line) for line in text.split("\n")))
+    if html:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def is_loopback(host):
+    """Whether ``host`` is ``localhost`` or a loopback address (no name is resolved)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(host, starttls=False, smtps=False, username=None,
+                    allow_plain_login=False):
+    """Refuse, before connecting, a setting that would send the password in clear.
+
+    A login needs STARTTLS or implicit TLS (SMTPS). Without either it is
+    allowed only with ``allow_plain_login`` and only to a loopback server
+    (a local relay or a test server): a password never crosses a network
+    in clear, whatever the settings say.
+    """
+    if starttls and smtps:
+        raise NotifyError(
+            "pypi_guard_smtp_starttls and pypi_guard_smtp_ssl are both true: use "
+            "STARTTLS (pypi_guard_smtp_starttls, usually port 587) or implicit TLS "
+            "(pypi_guard_smtp_ssl, usually port 465), not both")
+    if not username or starttls or smtps:
+        return
+    if not allow_plain_login:
+        raise NotifyError(
+            f"refusing to send the SMTP password of {username!r} to {host} in clear: set "
+            "pypi_guard_smtp_starttls (STARTTLS) or pypi_guard_smtp_ssl (implicit TLS) to "
+            "true; pypi_guard_smtp_allow_plain_login allows a plain login to a loopback "
+            "server only")
+    if not is_loopback(host):
+        raise NotifyError(
+            f"refusing to send the SMTP password of {username!r} to {host} in clear: "
+            "pypi_guard_smtp_allow_plain_login is for a loopback server only; set "
+            "pypi_guard_smtp_starttls or pypi_guard_smtp_ssl to true")
+
+
+def send_message(message, host, port=25, starttls=False, username=None, password=None,
+                 timeout=30.0, smtps=False, allow_plain_login=False):
+    """Hand ``message`` to the SMTP server; raise NotifyError saying why not.
+
+    ``smtps`` speaks TLS from the first byte (port 465), ``starttls``
+    upgrades a plain connection (port 587); a login without either is
+    refused (see :func:`check_transport`). Every recipient must be
+    accepted: a partly refused mail is an error too. The error never
+    contains the password.
+    """
+    check_transport(host, starttls, smtps, username, allow_plain_login)
+    where = f"{host}:{port}"
+    try:
+        if smtps:
+            connection = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                          context=ssl.create_default_context())
+        else:
+            connection = smtplib.SMTP(host, port, timeout=timeout)
+        with connection as smtp:
+            smtp.ehlo()
+            if starttls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if username:
+                smtp.login(username, password or "")
+            refused = smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise NotifyError(f"SMTP server {where} refused every recipient: "
+                          f"{_refusals(exc.recipients)}") from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise NotifyError(f"SMTP server {where} refused the login of {username!r}: "
+                          f"{exc.smtp_code}") from exc
+    except smtplib.SMTPResponseException as exc:
+        reason = exc.smtp_error.decode(errors="replace") if isinstance(
+            exc.smtp_error, bytes) else exc.smtp_error
+        raise NotifyError(f"SMTP server {where} refused the mail: {exc.smtp_code} "
+                          f"{reason}") from exc
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        raise NotifyError(f"could not send the mail through {where}: {exc}") from exc
+    if refused:
+        raise NotifyError(f"SMTP server {where} refused some recipients: {_refusals(refused)}")
+    return sorted(set(message["To"].split(", ")))
+
+
+def _refusals(recipients):
+    return "; ".join(
+        f"{rcpt} ({code} {text.decode(errors='replace') if isinstance(text, bytes) else text})"
+        for rcpt, (code, text) in sorted(recipients.items()))

@@ -1,0 +1,140 @@
+"""Reading PyPI (Warehouse): the JSON API and the XML-RPC ``package_roles``."""
+
+import re
+import xmlrpc.client
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from ansible.module_utils.pypi_guard.deliverables import normalize_name
+from ansible.module_utils.pypi_guard.http import FetchError
+from defusedxml.xmlrpc import DefusedExpatParser
+
+_RATE_LIMIT_FAULT = re.compile(r"TooManyRequests.*?(?:reset in (\d+) seconds)?\.?$", re.S)
+
+
+def json_url(pypi_url, name):
+    """The JSON API URL of a project, by its normal name (PyPI redirects others)."""
+    return f"{pypi_url.rstrip('/')}/pypi/{quote(normalize_name(name))}/json"
+
+
+def project_url(pypi_url, name):
+    return f"{pypi_url.rstrip('/')}/project/{quote(normalize_name(name))}/"
+
+
+def parse_xmlrpc_response(body):
+    """Unmarshal an XML-RPC answer with a parser that refuses entity tricks.
+
+    Returns the result, or raises ``xmlrpc.client.Fault``; anything that is
+    not XML-RPC raises ValueError.
+    """
+    unmarshaller = xmlrpc.client.Unmarshaller()
+    parser = DefusedExpatParser(unmarshaller)
+    try:
+        parser.feed(body)
+        parser.close()
+        result = unmarshaller.close()
+    except xmlrpc.client.Fault:
+        raise
+    except Exception as exc:  # expat, defusedxml and unmarshaller errors alike
+        raise ValueError(f"not a valid XML-RPC answer ({exc})") from exc
+    return result[0] if len(result) == 1 else result
+
+
+def xmlrpc_throttle_seconds(response):
+    """Seconds to wait when Warehouse answered the XML-RPC rate-limit fault."""
+    if b"TooManyRequests" not in response.content:
+        return None
+    try:
+        parse_xmlrpc_response(response.content)
+    except xmlrpc.client.Fault as fault:
+        match = _RATE_LIMIT_FAULT.search(fault.faultString or "")
+        if match:
+            return float(match.group(1) or 60)
+    except ValueError:
+        return None
+    return None
+
+
+def package_roles(client, pypi_url, name):
+    """``[[role, user], ...]`` from the deprecated XML-RPC ``package_roles``."""
+    url = f"{pypi_url.rstrip('/')}/pypi"
+    body = xmlrpc.client.dumps((name,), "package_roles")
+    response = client.request(
+        "POST", url, data=body.encode("utf-8"), headers={"Content-Type": "text/xml"},
+        throttled=xmlrpc_throttle_seconds)
+    try:
+        roles = parse_xmlrpc_response(response.content)
+    except xmlrpc.client.Fault as fault:
+        raise FetchError(f"XML-RPC package_roles({name!r}): fault {fault.faultCode}: "
+                         f"{fault.faultString}") from fault
+    except ValueError as exc:
+        raise FetchError(f"XML-RPC package_roles({name!r}): {exc}") from exc
+    if not isinstance(roles, list) or not all(
+            isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r)
+            for r in roles):
+        raise FetchError(f"XML-RPC package_roles({name!r}): unexpected answer {roles!r:.200}")
+    return roles
+
+
+def json_document(response):
+    """The JSON API document of a response, checked for its outer shape."""
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise FetchError(f"GET {response.url}: malformed JSON ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
+        raise FetchError(f"GET {response.url}: JSON without an 'info' object")
+    return data
+
+
+def fetch_json(client, pypi_url, name):
+    """The project's JSON document, or None when PyPI does not know the project."""
+    response = client.request("GET", json_url(pypi_url, name), ok_status=(200, 404),
+                              headers={"Accept": "application/json"})
+    if response.status_code == 404:
+        return None
+    return json_document(response)
+
+
+@dataclass
+class ProjectOwnership:
+    """Who can upload to one project, as PyPI says."""
+
+    name: str
+    exists: bool
+    roles: list = field(default_factory=list)  # [(role, user)]
+    organization: str = None
+    source: str = "json"  # where the roles came from: "json" or "xmlrpc"
+
+
+def _roles_from_ownership(ownership, url):
+    roles = ownership.get("roles")
+    if not isinstance(roles, list):
+        raise FetchError(f"GET {url}: 'ownership.roles' is not a list")
+    result = []
+    for entry in roles:
+        if not (isinstance(entry, dict) and isinstance(entry.get("role"), str)
+                and isinstance(entry.get("user"), str)):
+            raise FetchError(f"GET {url}: unexpected role entry {entry!r:.200}")
+        result.append((entry["role"], entry["user"]))
+    organization = ownership.get("organization")
+    if organization is not None and not isinstance(organization, str):
+        raise FetchError(f"GET {url}: 'ownership.organization' is not a string")
+    return result, organization
+
+
+def fetch_ownership(client, pypi_url, name):
+    """Roles and organization of a project.
+
+    The JSON API's ``ownership`` key is the source; XML-RPC ``package_roles``
+    only answers when it is absent.  A 404 from the JSON API also happens for
+    a project without releases, so the roles decide whether it exists.
+    """
+    data = fetch_json(client, pypi_url, name)
+    if data is not None and "ownership" in data:
+        if not isinstance(data["ownership"], dict):
+            raise FetchError(f"GET {json_url(pypi_url, name)}: 'ownership' is not an object")
+        roles, organization = _roles_from_ownership(data["ownership"], json_url(pypi_url, name))
+        return ProjectOwnership(name, True, roles, organization, "json")
+    roles = [tuple(role) for role in package_roles(client, pypi_url, name)]
+    return ProjectOwnership(name, data is not None or bool(roles), roles, None, "xmlrpc")

@@ -1,0 +1,253 @@
+"""The release-feed audit: what PyPI says was released against what the
+releases repository says should have been."""
+
+import email.utils
+import xml.etree.ElementTree as ElementTree
+from dataclasses import asdict, dataclass, field
+from urllib.parse import quote
+
+import defusedxml.ElementTree
+from ansible.module_utils.pypi_guard.audit import AuditResult
+from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
+from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.pypi import json_document, json_url, project_url
+from ansible.module_utils.pypi_guard.text import printable
+from defusedxml import DefusedXmlException
+
+KNOWN_RELEASES_FILE = "vars/pypi-releases.yaml"
+
+ADVICE = {
+    "unexpected-release":
+        "not in the releases repository: find out who uploaded it (PyPI project history), "
+        "yank it if it is not ours, and check the project's maintainers",
+    "yanked-release": "a release of the releases repository is yanked on PyPI: "
+                      "confirm the release team meant it",
+    "missing-release": "in the releases repository but not on PyPI: "
+                       "check the release job of that version",
+}
+
+
+def feed_url(pypi_url, name):
+    return f"{pypi_url.rstrip('/')}/rss/project/{quote(normalize_name(name))}/releases.xml"
+
+
+def release_url(pypi_url, name, version):
+    return f"{project_url(pypi_url, name)}{quote(version)}/"
+
+
+def parse_release_feed(body, url):
+    """``[{"version", "link", "published"}]`` from a project's RSS feed.
+
+    Parsed with defusedxml: a feed declaring entities (an XML bomb) or one
+    that is not well-formed RSS is a FetchError for that project.
+    """
+    try:
+        root = defusedxml.ElementTree.fromstring(body)
+    except DefusedXmlException as exc:
+        raise FetchError(f"GET {url}: refused a feed with forbidden XML "
+                         f"({type(exc).__name__})") from exc
+    except ElementTree.ParseError as exc:
+        raise FetchError(f"GET {url}: malformed feed ({exc})") from exc
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        raise FetchError(f"GET {url}: not an RSS feed (root element <{root.tag}>)")
+    releases = []
+    for item in channel.findall("item"):
+        version = (item.findtext("title") or "").strip()
+        if not version:
+            raise FetchError(f"GET {url}: an item without a title (version)")
+        published = None
+        date_text = item.findtext("pubDate")
+        if date_text:
+            try:
+                published = email.utils.parsedate_to_datetime(date_text).isoformat()
+            except (TypeError, ValueError) as exc:
+                raise FetchError(f"GET {url}: bad pubDate {date_text!r}") from exc
+        releases.append({"version": version, "link": item.findtext("link"),
+                         "published": published})
+    return releases
+
+
+def summarize_json(data, url):
+    """``{version: {"yanked", "upload_time"}}`` from the JSON API document."""
+    releases = data.get("releases")
+    if not isinstance(releases, dict):
+        raise FetchError(f"GET {url}: JSON without a 'releases' object")
+    summary = {}
+    for version, files in releases.items():
+        if not isinstance(files, list):
+            raise FetchError(f"GET {url}: releases[{version!r}] is not a list")
+        times = sorted(f.get("upload_time_iso_8601") or "" for f in files if isinstance(f, dict))
+        yanked = bool(files) and all(f.get("yanked") for f in files if isinstance(f, dict))
+        if not files and data.get("info", {}).get("version") == version:
+            yanked = bool(data["info"].get("yanked"))
+        summary[version] = {"yanked": yanked, "upload_time": times[0] if times else None}
+    return summary
+
+
+@dataclass
+class PyPIReleases:
+    """What PyPI says a project released."""
+
+    name: str
+    feed: list = field(default_factory=list)  # newest 40, from RSS
+    releases: dict = field(default_factory=dict)  # version -> {"yanked", "upload_time"}
+
+    def versions(self):
+        """Every version either source knows, as ``{key: version text}``."""
+        found = {version_key(item["version"]): item["version"] for item in self.feed}
+        for version in self.releases:
+            found.setdefault(version_key(version), version)
+        return found
+
+    def upload_time(self, version):
+        known = self.releases.get(version, {}).get("upload_time")
+        if known:
+            return known
+        for item in self.feed:
+            if item["version"] == version:
+                return item["published"]
+        return None
+
+    def yanked(self, version):
+        return bool(self.releases.get(version, {}).get("yanked"))
+
+
+def _extract_json(response):
+    return summarize_json(json_document(response), response.url)
+
+
+def _extract_feed(response):
+    return parse_release_feed(response.content, response.url)
+
+
+def fetch_releases(client, cache, pypi_url, name):
+    """A project's releases from its feed and its JSON document.
+
+    A managed project PyPI does not know is an error: its releases cannot be
+    checked, and the maintainer audit says whether the name is registered.
+    """
+    url = feed_url(pypi_url, name)
+    status, feed = cache.get(client, url, _extract_feed, ok_status=(200, 404),
+                             headers={"Accept": "application/rss+xml"})
+    if status == 404:
+        raise FetchError(f"GET {url}: 404, PyPI has no project {name!r}")
+    url = json_url(pypi_url, name)
+    status, releases = cache.get(client, url, _extract_json, ok_status=(200, 404),
+                                 headers={"Accept": "application/json"})
+    if status == 404 and feed:
+        raise FetchError(f"GET {url}: 404 although the feed lists releases")
+    return PyPIReleases(name, feed, releases or {})
+
+
+@dataclass(frozen=True)
+class ReleaseFinding:
+    project: str
+    kind: str
+    version: str
+    upload_time: str = None
+    url: str = None
+    detail: str = ""
+
+    def line(self):
+        when = f", uploaded {self.upload_time}" if self.upload_time else ""
+        return printable(f"{self.project}: {self.kind}: {self.version}{when} - {self.detail}")
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def audit_releases(pypi_url, pypi, expected_versions, known_versions):
+    """``(findings, warnings)`` for one project.
+
+    ``expected_versions`` come from the releases repository,
+    ``known_versions`` from ``pypi_release_audit_known_releases``; versions
+    are compared as PEP 440 versions (1.0 equals 1.0.0).
+    """
+    expected = {version_key(v): v for v in expected_versions}
+    known = {version_key(v) for v in known_versions}
+    on_pypi = pypi.versions()
+    findings, warnings = [], []
+    for key, version in sorted(on_pypi.items()):
+        link = release_url(pypi_url, pypi.name, version)
+        uploaded = pypi.upload_time(version)
+        if key not in expected and key not in known:
+            detail = ADVICE["unexpected-release"]
+            if pypi.yanked(version):
+                detail = "(already yanked) " + detail
+            findings.append(ReleaseFinding(pypi.name, "unexpected-release", version,
+                                           uploaded, link, detail))
+        elif key in expected and pypi.yanked(version):
+            warnings.append(ReleaseFinding(pypi.name, "yanked-release", version, uploaded,
+                                           link, ADVICE["yanked-release"]))
+    for key, version in sorted(expected.items()):
+        if key not in on_pypi and key[0] == "pep440":
+            warnings.append(ReleaseFinding(pypi.name, "missing-release", version, None,
+                                           None, ADVICE["missing-release"]))
+    return findings, warnings
+
+
+def no_release_left(pypi_url, pypi, expected_versions):
+    """The error when PyPI lists no release at all (an empty feed, a 404 or
+    empty JSON) although the releases repository lists versions for it
+    (every release deleted, or not the index that publishes it), else None."""
+    versions = [v for v in expected_versions if version_key(v)[0] == "pep440"]
+    if pypi.versions() or not versions:
+        return None
+    return (f"{pypi_url} lists no release of {pypi.name} (its feed is empty and its JSON "
+            f"has none) although the releases repository lists {len(versions)} "
+            f"(newest {max(versions, key=version_key)}): every release was deleted, or "
+            "this is not the index that publishes it")
+
+
+def run_release_audit(client, cache, pypi_url, projects, known_releases):
+    """Audit every project of ``{name: ManagedProject}`` concurrently."""
+    findings, warnings, errors = [], [], []
+    results = client.map(lambda name: fetch_releases(client, cache, pypi_url, name),
+                         list(projects))
+    for name, pypi, error in results:
+        if error is not None:
+            errors.append({"project": name, "detail": str(error)})
+            continue
+        expected = projects[name].versions
+        deleted = no_release_left(pypi_url, pypi, expected)
+        if deleted:
+            errors.append({"project": name, "detail": deleted})
+            continue
+        project_findings, project_warnings = audit_releases(
+            pypi_url, pypi, expected, known_releases.get(name, {}))
+        findings += project_findings
+        warnings += project_warnings
+    return AuditResult(len(projects) - len(errors), findings, warnings, errors)
+
+
+ALERT_STEPS = """What to do:
+  1. Find out who uploaded it: the project's history on PyPI
+     (https://pypi.org/manage/project/<name>/history/, as an Owner).
+  2. If the release team did not make it, yank it on PyPI, remove the account
+     that made it from the project, and check the project's maintainers (the
+     pypi-maintainers-audit job's report).
+  3. If it is legitimate (for example it predates the releases repository),
+     add it with a reason to {file}.
+"""
+
+
+def compose_release_alert(findings, pypi_url):
+    """``(subject, text)`` of the mail for ``unexpected-release`` findings."""
+    unexpected = [{key: printable(value) if isinstance(value, str) else value
+                   for key, value in f.items()}
+                  for f in findings if f["kind"] == "unexpected-release"]
+    named = ", ".join(f"{f['project']} {f['version']}" for f in unexpected[:3])
+    more = f" and {len(unexpected) - 3} more" if len(unexpected) > 3 else ""
+    plural = "s" if len(unexpected) != 1 else ""
+    subject = f"[pypi-guard] {len(unexpected)} unexpected PyPI release{plural}: {named}{more}"
+    lines = [f"pypi-guard found {len(unexpected)} release{plural} on {pypi_url} that the "
+             f"releases repository does not list.", ""]
+    for finding in unexpected:
+        lines += [f"  {finding['project']} {finding['version']}",
+                  f"    uploaded: {finding.get('upload_time') or 'unknown'}",
+                  f"    on PyPI:  {finding.get('url') or '-'}", ""]
+    lines.append(ALERT_STEPS.format(file=KNOWN_RELEASES_FILE))
+    lines.append("The whole report is the HTML part of this mail, and is linked from the "
+                 "job's build page.")
+    return subject, "\n".join(lines) + "\n"

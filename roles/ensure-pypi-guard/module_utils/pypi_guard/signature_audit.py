@@ -1,0 +1,849 @@
+"""The release signature audit: is every file PyPI serves for a managed
+project what the release process signed?
+
+For each file in scope the audit proves three things, or says which one
+failed:
+
+* the bytes PyPI serves hash to the sha256 PyPI itself publishes for the
+  file (``digest-mismatch`` otherwise);
+* there is a detached ``.asc`` for the file at the signature source
+  (``unsigned`` otherwise) and it is a good OpenPGP signature of those bytes
+  (``bad-signature`` otherwise);
+* the signature was made by one of the release keys that
+  ``data/series_status.yaml`` of openstack/releases lists (``wrong-key``
+  otherwise, and for a revoked key), on a day inside that key's
+  ``start``..``end`` window and before the key expired
+  (``signed-outside-window`` otherwise).
+
+A signature made while its key was valid stays good after the key has
+expired: gpg then reports the key as expired (``EXPKEYSIG``), which is
+accepted only when the signature's own time is before the expiry.
+
+Anything that could not be checked (a fetch that failed after retries, a
+file larger than the cap, a file name that is not a plain file name, no
+sha256 from PyPI, a JSON document without ``releases`` or with an entry of
+the wrong shape) is an error for its project, never a pass nor a narrower
+check; the other projects are still checked.  Bad input (the series file,
+the key files, the scope, the signature URL template) raises
+:class:`AuditInputError` listing every problem, before any request.
+
+File names from PyPI are never used as paths: downloads go to numbered
+files in one temporary directory, and a name with ``/``, ``\\`` or ``..``
+is an error for its project.
+"""
+
+import datetime
+import os
+import re
+import string
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from urllib.parse import quote, urlsplit
+
+import yaml
+from ansible.module_utils.pypi_guard.audit import AuditResult as CommonAuditResult
+from ansible.module_utils.pypi_guard.audit import unknown_index_error
+from ansible.module_utils.pypi_guard.gpg import (
+    SigningError,
+    format_fingerprint,
+    import_keys,
+    normalize_fingerprint,
+    verify_detached,
+)
+from ansible.module_utils.pypi_guard.http import FetchError, TooLarge
+from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url
+from ansible.module_utils.pypi_guard.text import printable
+from packaging.version import InvalidVersion, Version
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _Loader
+
+REPORT_NAME = "release-signature-audit"
+REPORT_TITLE = "Release signature audit"
+REPORT_COLUMNS = ["project", "kind", "version", "filename", "detail"]
+
+FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
+                 "digest-mismatch")
+WARNING_KINDS = ("not-on-pypi", "no-files")
+
+DEFAULT_SIGNATURE_URL = "https://tarballs.opendev.org/{namespace}/{repo}/{filename}.asc"
+# ``index``: the signature sits beside the file on the index (``<file url>.asc``).
+INDEX_SIGNATURE_URL = "{url}.asc"
+SIGNATURE_URL_FIELDS = ("namespace", "repo", "filename", "project", "version", "url")
+REPOSITORY_FIELDS = ("namespace", "repo")
+
+SERIES_STATUS_FILE = os.path.join("data", "series_status.yaml")
+KEYS_DIR = os.path.join("doc", "source", "static")
+
+DEFAULT_MAX_FILE_SIZE = 256 * 1024 * 1024
+MAX_SIGNATURE_SIZE = 64 * 1024
+REVOKED_KEY = "signing key was revoked"
+
+_SINCE = re.compile(r"^since:(\d{4}-\d{2}-\d{2})$")
+_FILENAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+class AuditInputError(ValueError):
+    """The audit's input is not usable; ``problems`` has one line each."""
+
+    def __init__(self, problems):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class UnsafeFilename(ValueError):
+    """A file name from the index that must not be used."""
+
+
+# --------------------------------------------------------------------------
+# Settings
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which files to check: ``all`` releases; files uploaded on or after
+    ``since`` (UTC); or the ``latest`` release, plus, when ``since`` is set,
+    every file uploaded on or after it (the recent window)."""
+
+    kind: str
+    since: datetime.date = None
+
+    def __str__(self):
+        if self.kind == "latest" and self.since:
+            return f"latest, and every file uploaded since {self.since.isoformat()}"
+        return f"since:{self.since.isoformat()}" if self.kind == "since" else self.kind
+
+
+def parse_scope(value, today=None, recent_days=0):
+    """``latest`` (default), ``all`` or ``since:YYYY-MM-DD`` as a :class:`Scope`.
+
+    ``latest`` also covers the files uploaded in the ``recent_days`` before
+    ``today`` (none when 0): a file added later to an older release.
+    """
+    if not isinstance(recent_days, int) or isinstance(recent_days, bool) or recent_days < 0:
+        raise AuditInputError(f"recent_days: {recent_days!r} is not a number of days (0 or "
+                              "more) (release_signature_audit_recent_days)")
+    text = "latest" if value is None else str(value).strip()
+    if text == "latest" and recent_days and today is not None:
+        return Scope("latest", today - datetime.timedelta(days=recent_days))
+    if text in ("latest", "all"):
+        return Scope(text)
+    match = _SINCE.match(text)
+    if match:
+        try:
+            return Scope("since", datetime.date.fromisoformat(match.group(1)))
+        except ValueError:
+            pass
+    raise AuditInputError(
+        f"scope: {value!r} is not 'latest', 'all' or 'since:YYYY-MM-DD' "
+        "(release_signature_audit_scope)")
+
+
+def parse_signature_url(value):
+    """Validate the signature URL template; ``index`` means ``{url}.asc``.
+
+    Placeholders: ``{namespace}``, ``{repo}`` (of the project's repository
+    in the deliverables), ``{filename}``, ``{project}``, ``{version}`` and
+    ``{url}`` (the file's URL on the index).
+    """
+    template = (value or "").strip()
+    if template == "index":
+        return INDEX_SIGNATURE_URL
+    where = f"signature_url: {value!r}"
+    try:
+        fields = [name for _text, name, _spec, _conv in string.Formatter().parse(template)
+                  if name is not None]
+    except ValueError as exc:
+        raise AuditInputError(f"{where} is not a valid template ({exc}) "
+                              "(release_signature_audit_signature_url)") from None
+    unknown = sorted({name for name in fields if name not in SIGNATURE_URL_FIELDS})
+    if unknown:
+        raise AuditInputError(
+            f"{where}: unknown placeholder(s) {', '.join(unknown)}; use "
+            f"{', '.join('{' + f + '}' for f in SIGNATURE_URL_FIELDS)} "
+            "(release_signature_audit_signature_url)")
+    if "filename" not in fields and "url" not in fields:
+        raise AuditInputError(f"{where} names no file: it needs {{filename}} or {{url}} "
+                              "(release_signature_audit_signature_url)")
+    if not (template.startswith(("http://", "https://")) or template.startswith("{url}")):
+        raise AuditInputError(f"{where} is not an http(s) URL "
+                              "(release_signature_audit_signature_url)")
+    return template
+
+
+def parse_max_file_size(value):
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        size = 0
+    if size <= 0:
+        raise AuditInputError(f"max_file_size: {value!r} is not a positive number of bytes "
+                              "(release_signature_audit_max_file_size)")
+    return size
+
+
+def input_paths(releases_repo, series_status_file=None, keys_dir=None):
+    """``(series_status_file, keys_dir)``: as given, else in the releases repo."""
+    problems = []
+    if not series_status_file:
+        if releases_repo:
+            series_status_file = os.path.join(releases_repo, SERIES_STATUS_FILE)
+        else:
+            problems.append("no series_status.yaml: set pypi_guard_releases_repo or "
+                            "release_signature_audit_series_status_file")
+    if not keys_dir:
+        if releases_repo:
+            keys_dir = os.path.join(releases_repo, KEYS_DIR)
+        else:
+            problems.append("no directory of release keys: set pypi_guard_releases_repo or "
+                            "release_signature_audit_keys_dir")
+    if problems:
+        raise AuditInputError(problems)
+    return series_status_file, keys_dir
+
+
+# --------------------------------------------------------------------------
+# Release keys
+
+
+@dataclass(frozen=True)
+class KeyWindow:
+    """The days a key was in force for a series: ``start`` <= day < ``end``
+    (``end`` None: ``present``, no end)."""
+
+    series: str
+    start: datetime.date
+    end: datetime.date = None
+
+    def contains(self, day):
+        return self.start <= day and (self.end is None or day < self.end)
+
+    def __str__(self):
+        end = self.end.isoformat() if self.end else "present"
+        return f"{self.series} {self.start.isoformat()}..{end}"
+
+
+def _as_date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def load_series_keys(path):
+    """``{fingerprint: [KeyWindow, ...]}`` from ``series_status.yaml``.
+
+    Each series may have ``signing-key: {key, start, end}``; ``end`` is a
+    date or ``present``.  Raises :class:`AuditInputError` naming the file,
+    the series and the value for every problem, and when no series has a
+    key at all.
+    """
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
+    except OSError as exc:
+        raise AuditInputError(f"{path}: cannot read the series file: "
+                              f"{exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise AuditInputError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, list):
+        raise AuditInputError(f"{path}: expected a list of series, as openstack/releases "
+                              "has it")
+    problems = []
+    keys = {}
+    for index, series in enumerate(data):
+        if not isinstance(series, dict) or not isinstance(series.get("name"), str):
+            problems.append(f"{path}: entry {index} is not a series with a name")
+            continue
+        name = series["name"]
+        if "signing-key" not in series:
+            continue
+        where = f"{path}: series {name}: signing-key"
+        entry = series["signing-key"]
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: expected a mapping with key, start and end, "
+                            f"got {entry!r}")
+            continue
+        if not isinstance(entry.get("key"), str):
+            problems.append(f"{where}.key: {entry.get('key')!r} is not a fingerprint (YAML "
+                            "read it as a number or nothing: quote it)")
+            continue
+        try:
+            fingerprint = normalize_fingerprint(entry["key"])
+        except ValueError as exc:
+            problems.append(f"{where}.key: {exc}")
+            continue
+        start = _as_date(entry.get("start"))
+        if start is None:
+            problems.append(f"{where}.start: {entry.get('start')!r} is not a date "
+                            "(YYYY-MM-DD)")
+            continue
+        end_value = entry.get("end")
+        end = None if end_value == "present" else _as_date(end_value)
+        if end_value != "present" and end is None:
+            problems.append(f"{where}.end: {end_value!r} is not a date (YYYY-MM-DD) "
+                            "or 'present'")
+            continue
+        if end is not None and end <= start:
+            problems.append(f"{where}: end {end.isoformat()} is not after start "
+                            f"{start.isoformat()}")
+            continue
+        keys.setdefault(fingerprint, []).append(KeyWindow(name, start, end))
+    if problems:
+        raise AuditInputError(problems)
+    if not keys:
+        raise AuditInputError(f"{path}: no series has a signing-key (key, start, end): "
+                              "there is no release key to check signatures against")
+    return keys
+
+
+@dataclass
+class ReleaseKey:
+    """A release key as imported: its windows and its expiry dates (epoch
+    seconds, None: none).  ``subkey_expires`` maps each subkey's fingerprint
+    to its own expiry."""
+
+    fingerprint: str
+    windows: list
+    path: str
+    uid: str = ""
+    expires: int = None
+    subkey_expires: dict = field(default_factory=dict)
+    revoked: bool = False
+
+    def expiry_for(self, signing_key):
+        """When the (sub)key ``signing_key`` stopped being valid: the earlier
+        of the primary key's and the subkey's expiry, or None."""
+        found = [self.expires, self.subkey_expires.get((signing_key or "").upper())]
+        found = [value for value in found if value]
+        return min(found) if found else None
+
+    def windows_text(self):
+        return ", ".join(str(window) for window in self.windows)
+
+    def as_dict(self):
+        return {
+            "fingerprint": self.fingerprint,
+            "series": [window.series for window in self.windows],
+            "windows": [{"series": w.series, "start": w.start.isoformat(),
+                         "end": w.end.isoformat() if w.end else "present"}
+                        for w in self.windows],
+            "expires": _iso_time(self.expires) if self.expires else None,
+            "revoked": self.revoked,
+            "uid": self.uid,
+            "key_file": self.path,
+        }
+
+
+def key_file_path(keys_dir, fingerprint):
+    """``<keys_dir>/0x<fingerprint>.txt`` as openstack/releases names it (lower
+    case), or the upper-case spelling when only that exists."""
+    lower = os.path.join(keys_dir, f"0x{fingerprint.lower()}.txt")
+    upper = os.path.join(keys_dir, f"0x{fingerprint.upper()}.txt")
+    if not os.path.exists(lower) and os.path.exists(upper):
+        return upper
+    return lower
+
+
+_PUBLIC_BLOCK = re.compile(
+    r"-----BEGIN PGP PUBLIC KEY BLOCK-----.*?-----END PGP PUBLIC KEY BLOCK-----", re.S)
+
+
+def read_key_file(path):
+    """The armored public key block(s) of a key file (the listing that
+    openstack/releases puts before the block is left out)."""
+    with open(path, encoding="utf-8", errors="replace") as stream:
+        text = stream.read()
+    blocks = _PUBLIC_BLOCK.findall(text)
+    if not blocks:
+        raise AuditInputError(f"{path}: no armored public key block "
+                              "('-----BEGIN PGP PUBLIC KEY BLOCK-----') in the key file")
+    return "\n".join(blocks) + "\n"
+
+
+def _epoch(value):
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _key_details(gpg):
+    """``{primary fingerprint: gpg's listing}`` of every key in the keyring."""
+    return {key["fingerprint"].upper(): key for key in gpg.list_keys()}
+
+
+def load_release_keys(gpg, series_keys, keys_dir):
+    """Import every key of ``series_keys`` from ``keys_dir`` into ``gpg``'s
+    keyring and return ``{fingerprint: ReleaseKey}``.
+
+    The keyring must end up holding exactly these keys: a missing or
+    unreadable key file, a file holding another key, or a file holding more
+    than its own key is an :class:`AuditInputError` (every problem listed).
+    """
+    problems = []
+    paths = {}
+    for fingerprint, windows in sorted(series_keys.items()):
+        path = key_file_path(keys_dir, fingerprint)
+        series = ", ".join(window.series for window in windows)
+        what = f"the release key {format_fingerprint(fingerprint)} of series {series}"
+        if not os.path.isfile(path):
+            problems.append(f"{path}: missing: no public key file for {what}")
+            continue
+        try:
+            imported = import_keys(gpg, read_key_file(path), f"{path} ({what})")
+        except AuditInputError as exc:
+            problems += exc.problems
+            continue
+        except (OSError, SigningError) as exc:
+            problems.append(f"{path}: {exc}")
+            continue
+        others = [f for f in imported if f != fingerprint]
+        if fingerprint not in imported:
+            problems.append(f"{path}: holds {', '.join(map(format_fingerprint, imported))}, "
+                            f"not {what}")
+        elif others:
+            problems.append(f"{path}: holds other keys besides {what}: "
+                            f"{', '.join(map(format_fingerprint, others))}")
+        paths[fingerprint] = path
+    if problems:
+        raise AuditInputError(problems)
+    details = _key_details(gpg)
+    extra = sorted(set(details) - set(series_keys))
+    if extra:  # a key file smuggled in another key (e.g. as a subkey of nothing)
+        raise AuditInputError([f"{keys_dir}: the key files hold keys that no series lists: "
+                               f"{', '.join(map(format_fingerprint, extra))}"])
+    keys = {}
+    for fingerprint, windows in series_keys.items():
+        detail = details.get(fingerprint, {})
+        subkeys = {}
+        for info in (detail.get("subkey_info") or {}).values():
+            if info.get("fingerprint"):
+                subkeys[info["fingerprint"].upper()] = _epoch(info.get("expires"))
+        uids = detail.get("uids") or []
+        keys[fingerprint] = ReleaseKey(
+            fingerprint=fingerprint, windows=sorted(windows, key=lambda w: w.start),
+            path=paths[fingerprint], uid=uids[0] if uids else "",
+            expires=_epoch(detail.get("expires")), subkey_expires=subkeys,
+            revoked=detail.get("trust") == "r")
+    return keys
+
+
+# --------------------------------------------------------------------------
+# What PyPI serves
+
+
+@dataclass(frozen=True)
+class DistFile:
+    """One file of a release on the index."""
+
+    project: str
+    version: str
+    filename: str
+    url: str
+    sha256: str
+    size: int = None
+    upload_time: str = None
+
+
+def safe_filename(name):
+    """``name`` if it is a plain file name, else :class:`UnsafeFilename`.
+
+    It is still never used as a path; this only refuses names that could
+    not have come from a sane index (a separator, ``..``, a control
+    character, a leading dot or an empty name).
+    """
+    if not isinstance(name, str) or not name:
+        raise UnsafeFilename(f"the index gives a file without a name ({name!r})")
+    if _FILENAME_FORBIDDEN.search(name) or ".." in name or name.startswith(".") \
+            or len(name) > 255:
+        raise UnsafeFilename(f"the index gives the file name {name!r}, which is not a plain "
+                             "file name (a path separator, '..', a control character or a "
+                             "leading dot): refusing to handle it")
+    return name
+
+
+def _version_key(version):
+    try:
+        return (1, Version(version), "")
+    except InvalidVersion:
+        return (0, Version("0"), version)
+
+
+# No file on PyPI is older than this: an earlier upload time is made up.
+EARLIEST_UPLOAD = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def parse_upload_time(entry):
+    """The file's upload time (aware, UTC) from the JSON API, or None when
+    the entry gives none.  One that is not a time, or is before
+    :data:`EARLIEST_UPLOAD`, raises ValueError: the file cannot be placed
+    in or out of scope."""
+    for key in ("upload_time_iso_8601", "upload_time"):
+        value = entry.get(key)
+        if value is None or value == "":
+            continue
+        problem = f"the index gives the upload time {value!r:.80} ({key}), which is not"
+        if not isinstance(value, str):
+            raise ValueError(f"{problem} a time")
+        text = value.strip().replace("Z", "+00:00")
+        text = re.sub(r"\.(\d{6})\d*", r".\1", text)
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=datetime.timezone.utc)
+            moment = moment.astimezone(datetime.timezone.utc)
+        except (ValueError, OverflowError):
+            raise ValueError(f"{problem} a time (ISO 8601)") from None
+        if moment < EARLIEST_UPLOAD:
+            raise ValueError(f"{problem} a time PyPI could have recorded (before "
+                             f"{EARLIEST_UPLOAD.year})")
+        return moment
+    return None
+
+
+def releases_of(document):
+    """``({version: [file entries]}, problems)`` of a JSON API document.
+
+    Without a ``releases`` object only the files of ``info.version``
+    (``urls``) are known: that is a problem, never a narrower check; so is a
+    release whose files are not a list.
+    """
+    releases = document.get("releases")
+    if isinstance(releases, dict):
+        found, problems = {}, []
+        for version, files in releases.items():
+            if isinstance(files, list):
+                found[str(version)] = files
+            else:
+                problems.append(f"{str(version)!r:.80}: the index gives the release's files "
+                                f"as {type(files).__name__}, not a list: its files cannot "
+                                "be checked")
+        return found, problems
+    what = "no 'releases' object" if releases is None else \
+        f"'releases' as {type(releases).__name__}, not an object"
+    problems = [f"the JSON has {what}: the files of its releases cannot all be listed, "
+                "only those of info.version ('urls') were checked"]
+    version = document["info"].get("version") if isinstance(document.get("info"), dict) \
+        else None
+    urls = document.get("urls")
+    if isinstance(version, str) and version and isinstance(urls, list):
+        return {version: urls}, problems
+    return {}, problems
+
+
+def files_in_scope(name, document, scope):
+    """``(files, problems)`` for one project's JSON API document.
+
+    ``latest``: the files of the highest version that has files, and with
+    ``scope.since`` every other file uploaded on or after that day (UTC);
+    ``all``: every file; ``since``: the files uploaded on or after the day.
+    A file without an upload time is kept: it cannot be shown to be out of
+    scope.  A file entry that cannot be used (not an object, an unusable
+    upload time, unsafe name, no URL, no sha256), a release whose files are
+    not a list, or a document without ``releases`` is a problem line, not a
+    file: the rest is still listed.
+    """
+    releases, problems = releases_of(document)
+    releases = {v: f for v, f in releases.items() if f}
+    newest = max(releases, key=_version_key) if releases else None
+    files = []
+    for version in sorted(releases, key=_version_key):
+        if scope.kind == "latest" and version != newest and scope.since is None:
+            continue
+        windowed = scope.kind == "since" or (scope.kind == "latest" and version != newest)
+        for entry in releases[version]:
+            try:
+                dist = _dist_file(name, version, entry, scope.since if windowed else None)
+            except ValueError as exc:
+                problems.append(f"{version}: {exc}")
+                continue
+            if dist is not None:
+                files.append(dist)
+    return files, problems
+
+
+def _dist_file(name, version, entry, since):
+    """The :class:`DistFile` of one file entry; None when it was uploaded
+    before ``since``; ValueError (:class:`UnsafeFilename` included) naming
+    what is wrong when the entry cannot be used."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"a file entry is {type(entry).__name__}, not an object")
+    uploaded = parse_upload_time(entry)
+    if since is not None and uploaded is not None and uploaded.date() < since:
+        return None
+    filename = safe_filename(entry.get("filename"))
+    url = entry.get("url")
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"{filename}: the index gives no http(s) URL for the file "
+                         f"({url!r:.200})")
+    digests = entry.get("digests")
+    digest = digests.get("sha256") if isinstance(digests, dict) else None
+    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", digest):
+        raise ValueError(f"{filename}: the index gives no sha256 for the file: its bytes "
+                         "cannot be checked")
+    size = entry.get("size")
+    return DistFile(
+        project=name, version=version, filename=filename, url=url, sha256=digest.lower(),
+        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        upload_time=_iso_time(uploaded.timestamp()) if uploaded else None)
+
+
+def signature_urls(template, project, dist):
+    """The URL(s) where ``dist``'s signature should be, one per repository of
+    ``project`` (a :class:`ManagedProject`) when the template names one.
+
+    Raises ValueError when the template needs a repository and the project
+    has none (a name given explicitly, unknown to the deliverables).
+    """
+    values = {"filename": quote(dist.filename, safe=""), "project": quote(project.pypi_name,
+              safe=""), "version": quote(dist.version, safe=""), "url": dist.url}
+    fields = {name for _t, name, _s, _c in string.Formatter().parse(template) if name}
+    if not fields & set(REPOSITORY_FIELDS):
+        return [template.format(**values)]
+    pairs = project.namespaces_and_repos
+    if not pairs:
+        raise ValueError(
+            f"the deliverables name no repository for {project.pypi_name}, and the "
+            f"signature URL {template} needs one")
+    return [template.format(namespace=quote(namespace, safe=""), repo=quote(repo, safe=""),
+                            **values)
+            for namespace, repo in pairs]
+
+
+# --------------------------------------------------------------------------
+# Downloads
+
+
+def fetch_signature(client, urls, destination):
+    """Download the first of ``urls`` that exists into ``destination``.
+
+    Returns the URL it came from, or None when every URL answered 404 (the
+    file is unsigned).  Any other failure raises :class:`FetchError`.
+    """
+    for url in urls:
+        if client.download(url, destination, MAX_SIGNATURE_SIZE, missing_ok=True,
+                           cap_name="the cap on signatures"):
+            return url
+    return None
+
+
+# --------------------------------------------------------------------------
+# The rules
+
+
+@dataclass(frozen=True)
+class Finding:
+    project: str
+    kind: str
+    version: str
+    filename: str
+    detail: str
+
+    def line(self):
+        return printable(
+            f"{self.project} {self.version} {self.filename}: {self.kind}: {self.detail}")
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def _iso_time(epoch):
+    moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def judge_signature(check, keys, today=None):
+    """The rules, for one :class:`SignatureCheck` made with
+    ``verify_detached(..., expected=keys, allow_expired_key=True)``.
+
+    Returns ``(kind, detail)`` pairs; none means the signature is good.
+    """
+    signer = check.signer_fingerprint
+    if not check.ok:
+        if signer in keys and check.key_status == REVOKED_KEY:
+            key = keys[signer]
+            return [("wrong-key", f"signed by {format_fingerprint(signer)} "
+                     f"({key.windows_text()}), which has been revoked")]
+        if check.status == "no public key" or (signer and signer not in keys):
+            made_by = check.signing_key_fingerprint or signer or ""
+            try:
+                made_by = format_fingerprint(made_by)
+            except ValueError:
+                made_by = made_by or "an unknown key"
+            return [("wrong-key", f"signed by the key {made_by}, which is not a release key "
+                     "of series_status.yaml")]
+        return [("bad-signature", check.reason)]
+    key = keys[signer]
+    if check.timestamp is None:
+        return [("bad-signature", "the signature has no creation time")]
+    moment = _iso_time(check.timestamp)
+    day = datetime.datetime.fromtimestamp(check.timestamp, datetime.timezone.utc).date()
+    expiry = key.expiry_for(check.signing_key_fingerprint)
+    who = format_fingerprint(signer)
+    if expiry is not None and check.timestamp >= expiry:
+        return [("signed-outside-window", f"signed {moment} by {who}, after the key "
+                 f"expired ({_iso_time(expiry)})")]
+    if not any(window.contains(day) for window in key.windows):
+        return [("signed-outside-window", f"signed {moment} by {who}, outside its "
+                 f"window ({key.windows_text()})")]
+    if today is not None and day > today:
+        return [("signed-outside-window", f"signed {moment} by {who}, a date in the "
+                 "future")]
+    return []
+
+
+# --------------------------------------------------------------------------
+# The audit
+
+
+@dataclass
+class FileResult:
+    dist: DistFile
+    findings: list = field(default_factory=list)
+    error: str = None
+    checked: bool = False
+    signature_url: str = None
+    gpg_seconds: float = 0.0
+
+
+@dataclass
+class AuditResult(CommonAuditResult):
+    """The common result; its errors are ``{"project", "detail"}``, plus
+    ``version`` and ``filename`` for a file, whose detail names the file
+    too (the HTML report shows project and detail)."""
+
+    files_checked: int = 0
+    gpg_seconds: float = 0.0
+    files: list = field(default_factory=list)  # FileResult, for callers that want detail
+
+    def error_line(self, error):
+        return f"{error['project']}: error: {error['detail']}"
+
+
+class _Counter:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._value = 0
+
+    def next(self):
+        with self._lock:
+            self._value += 1
+            return self._value
+
+
+def check_file(client, gpg, keys, workdir, dist, project, signature_url, max_file_size,
+               number, today=None):
+    """Download ``dist`` and its signature into ``workdir`` (as numbered
+    files), apply the rules, remove both; returns a :class:`FileResult`."""
+    result = FileResult(dist)
+    data_path = os.path.join(workdir, f"{number:06d}.dist")
+    sig_path = data_path + ".asc"
+    try:
+        if dist.size is not None and dist.size > max_file_size:
+            raise TooLarge(f"PyPI gives its size as {dist.size} bytes, more than the "
+                           f"{max_file_size} allowed (max_file_size)")
+        urls = signature_urls(signature_url, project, dist)
+        served = client.download(dist.url, data_path, max_file_size)
+        if served != dist.sha256:
+            result.findings.append(("digest-mismatch", f"PyPI gives sha256 {dist.sha256}, "
+                                    f"the bytes it serves hash to {served}"))
+        result.signature_url = fetch_signature(client, urls, sig_path)
+        if result.signature_url is None:
+            result.findings.append(("unsigned", f"no signature at {' or '.join(urls)}"))
+        else:
+            started = time.perf_counter()
+            check = verify_detached(gpg, sig_path, data_path, list(keys),
+                                    allow_expired_key=True)
+            result.gpg_seconds = time.perf_counter() - started
+            for kind, detail in judge_signature(check, keys, today):
+                # gpg's messages name the numbered local files: name the real ones
+                detail = detail.replace(os.path.basename(sig_path), dist.filename + ".asc")
+                detail = detail.replace(os.path.basename(data_path), dist.filename)
+                result.findings.append((kind, detail))
+        result.checked = True
+    except (FetchError, ValueError, OSError) as exc:
+        result.error = str(exc)
+    finally:
+        for path in (data_path, sig_path):
+            if os.path.lexists(path):
+                os.unlink(path)
+    return result
+
+
+def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_url,
+                        max_file_size, workdir, today=None):
+    """Audit ``projects`` (``{normal name: ManagedProject}``); returns an
+    :class:`AuditResult`.  ``gpg``'s keyring holds exactly ``keys``;
+    ``workdir`` is an empty temporary directory the caller removes."""
+    result = AuditResult()
+
+    def read(project):
+        return fetch_json(client, pypi_url, project.pypi_name)
+
+    work = []
+    unknown = 0
+    ordered = [projects[name] for name in sorted(projects)]
+    for project, document, error in client.map(read, ordered):
+        shown = project.pypi_name
+        if error is not None:
+            detail = str(error) if isinstance(error, FetchError) else \
+                f"GET {json_url(pypi_url, shown)}: {type(error).__name__}: {error}"
+            result.errors.append({"project": shown, "detail": detail})
+            continue
+        result.projects_checked += 1
+        if document is None:
+            unknown += 1
+            result.warnings.append(Finding(shown, "not-on-pypi", "", "", "PyPI does not know "
+                                           "the project: nothing is served to check"))
+            continue
+        try:
+            files, problems = files_in_scope(shown, document, scope)
+        except Exception as exc:  # hostile JSON: an error for this project, not the run
+            files, problems = [], [f"GET {json_url(pypi_url, shown)}: its file list could not "
+                                   f"be read ({type(exc).__name__}: {exc})"]
+        for problem in problems:
+            result.errors.append({"project": shown, "detail": problem})
+        if not files and not problems and scope.kind != "since":
+            result.warnings.append(Finding(shown, "no-files", "", "", "PyPI serves no file "
+                                           "for the project"))
+        work += [(dist, project) for dist in files]
+
+    counter = _Counter()
+
+    def check(item):
+        dist, project = item
+        return check_file(client, gpg, keys, workdir, dist, project, signature_url,
+                          max_file_size, counter.next(), today)
+
+    for (dist, _project), checked, error in client.map(check, work):
+        if error is not None:  # a bug, not a finding: still never a pass
+            checked = FileResult(dist, error=f"{type(error).__name__}: {error}")
+        result.files.append(checked)
+        result.gpg_seconds += checked.gpg_seconds
+        if checked.error:
+            result.errors.append({"project": dist.project, "version": dist.version,
+                                  "filename": dist.filename,
+                                  "detail": f"{dist.version} {dist.filename}: {checked.error}"})
+        if checked.checked:
+            result.files_checked += 1
+        for kind, detail in checked.findings:
+            result.findings.append(Finding(dist.project, kind, dist.version, dist.filename,
+                                           detail))
+    wrong_index = unknown_index_error(pypi_url, unknown, result.projects_checked)
+    if wrong_index:
+        result.errors.append(wrong_index)
+    if projects and not result.files_checked and not result.errors and scope.kind != "since":
+        # every project unknown or empty: a wrong index URL looks like this,
+        # and a run that checked nothing must not pass
+        result.errors.append({"project": "(every project)", "detail": (
+            f"no file was checked: {pypi_url} serves no file for any of the "
+            f"{len(projects)} project(s); is pypi_guard_pypi_url right?")})
+    return result

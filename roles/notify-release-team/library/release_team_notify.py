@@ -1,1 +1,0 @@
-../../../library/release_team_notify.py

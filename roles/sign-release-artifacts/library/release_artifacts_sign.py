@@ -1,1 +1,0 @@
-../../../library/release_artifacts_sign.py

@@ -1,1 +1,0 @@
-../../../library/pypi_existing_files.py
