@@ -137,7 +137,7 @@ def run(pypi, site, releases, concurrency, report_dir, stub=False, rate_limit=0.
     params = {
         "releases_repo": str(releases), "projects": [], "pypi_url": pypi.url,
         "report_dir": str(report_dir), "concurrency": concurrency, "rate_limit": rate_limit,
-        "timeout": 30.0, "retries": 2, "max_retry_after": 60.0, "today": None,
+        "timeout": 30.0, "retries": 2, "max_retry_after": 60.0,
         "series_status_file": None, "keys_dir": None,
         "signature_url": site.url + "/{namespace}/{repo}/{filename}.asc",
         "scope": "all", "max_file_size": 1 << 30,

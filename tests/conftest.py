@@ -11,3 +11,18 @@ ansible.module_utils.__path__.append(str(ROOT / "roles" / "ensure-pypi-guard" / 
 for path in (ROOT / "library", ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
+
+
+# Hypothesis profiles for the property-based tests (tests/test_fuzz.py):
+# "ci" (the default) keeps the suite fast; "dev" and "thorough" search longer.
+# Choose one with HYPOTHESIS_PROFILE=thorough.
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=500, deadline=None)
+settings.register_profile("thorough", max_examples=5000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,9 +1,23 @@
-import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.pypi_guard.audit import audit_date, select_projects
+from ansible.module_utils.pypi_guard.allowlist import VarsFileError
+from ansible.module_utils.pypi_guard.audit import (
+    REPORTS,
+    AuditFinding,
+    AuditResult,
+    http_client,
+    select_projects,
+)
+from ansible.module_utils.pypi_guard.deliverables import DeliverablesError
+from ansible.module_utils.pypi_guard.errors import AuditInputError
+from ansible.module_utils.pypi_guard.maintainers import Finding as MaintainerFinding
+from ansible.module_utils.pypi_guard.project_config import ProjectConfigError
+from ansible.module_utils.pypi_guard.releases import ReleaseFinding
+from ansible.module_utils.pypi_guard.signature_audit import Finding as SignatureFinding
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "releases"
 
 
@@ -60,10 +74,77 @@ def test_without_project_config_the_set_says_so():
 
 
 def test_nothing_to_audit_is_an_error():
-    with pytest.raises(ValueError, match="no releases repository and no explicit list"):
+    with pytest.raises(AuditInputError, match="no releases repository and no explicit list"):
         select_projects("", [])
 
 
-def test_audit_date():
-    assert audit_date({"today": "2027-01-02"}) == datetime.date(2027, 1, 2)
-    assert audit_date({"today": None}) == datetime.datetime.now(datetime.UTC).date()
+def test_a_plain_http_index_is_refused_as_input():
+    params = {"pypi_url": "http://pypi.example", "allow_insecure_http": False}
+    with pytest.raises(AuditInputError, match="http://pypi.example"):
+        http_client(params)
+
+
+def test_every_input_error_is_one_type_with_its_problems():
+    errors = [VarsFileError("vars/x.yaml", ["a: bad", "b: bad"]),
+              DeliverablesError("deliverables: 2 problem(s)", ["x.yaml: bad", "y.yaml: bad"]),
+              ProjectConfigError(["p: bad", "q: bad"])]
+    for error in errors:
+        assert isinstance(error, AuditInputError)
+        assert len(error.problems) == 2
+    assert str(errors[0]) == "vars/x.yaml: a: bad\nvars/x.yaml: b: bad"
+    assert DeliverablesError("no deliverables").problems == ["no deliverables"]
+
+
+def test_every_finding_is_one_line_of_the_same_shape():
+    assert [finding.line() for finding in (
+        MaintainerFinding("nova", "unexpected-account", "remove it", "mallory", "Owner"),
+        MaintainerFinding("nova", "missing-required-owner", "make it an Owner", "ci"),
+        ReleaseFinding("nova", "unexpected-release", "yank it", "99.0", "2026-11-24"),
+        SignatureFinding("nova", "unsigned", "no signature", "1.0", "nova-1.0.tar.gz"),
+        SignatureFinding("nova", "not-on-pypi", "PyPI does not know it"),
+    )] == [
+        "nova: unexpected-account: mallory (Owner) - remove it",
+        "nova: missing-required-owner: ci (no role) - make it an Owner",
+        "nova: unexpected-release: 99.0, uploaded 2026-11-24 - yank it",
+        "nova: unsigned: 1.0 nova-1.0.tar.gz - no signature",
+        "nova: not-on-pypi: PyPI does not know it",
+    ]
+    assert SignatureFinding("nova", "unsigned", "d", "1.0", "f").as_dict() == {
+        "project": "nova", "kind": "unsigned", "detail": "d", "version": "1.0",
+        "filename": "f"}
+
+
+def test_another_audit_fits_the_skeleton():
+    """A new audit's finding adds its fields and its subject; its extra
+    report keys ride on the result."""
+
+    @dataclass(frozen=True)
+    class EventFinding(AuditFinding):
+        serial: int = 0
+
+        def subject(self):
+            return f"serial {self.serial}"
+
+    finding = EventFinding("nova", "removal", "find out who", 42)
+    result = AuditResult(1, [finding], extra={"events_seen": 3})
+    assert result.status == "drift"
+    assert result.problem_lines() == ["nova: removal: serial 42 - find out who"]
+    assert result.extra == {"events_seen": 3}
+
+
+def test_errors_are_one_line_each_whatever_they_carry():
+    result = AuditResult(1, errors=[
+        {"project": "nova", "detail": "HTTP 503"},
+        {"project": "cinder", "version": "1.0", "filename": "c.tar.gz",
+         "detail": "1.0 c.tar.gz: HTTP 503"}])
+    assert result.problem_lines() == ["nova: error: HTTP 503",
+                                      "cinder: error: 1.0 c.tar.gz: HTTP 503"]
+
+
+def test_each_audit_has_its_reports_once():
+    assert sorted(REPORTS) == ["pypi_maintainers_audit", "pypi_release_audit", "pypi_watch",
+                               "release_signature_audit"]
+    assert len({spec.name for spec in REPORTS.values()}) == len(REPORTS)
+    for audit, spec in REPORTS.items():
+        assert (ROOT / "library" / f"{audit}.py").is_file()
+        assert spec.columns[:2] == ("project", "kind") and spec.columns[-1] == "detail"

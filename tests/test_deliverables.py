@@ -6,7 +6,6 @@ from ansible.module_utils.pypi_guard.deliverables import (
     PUPPET_TEAM,
     SCHEMA_FILE,
     DeliverablesError,
-    derive_managed_projects,
     derive_managed_set,
     normalize_name,
     projects_of_deliverable,
@@ -54,12 +53,12 @@ def test_normalize_name(name, normal):
 
 
 def test_derivation_covers_every_rule():
-    projects = derive_managed_projects(FIXTURE)
+    projects = derive_managed_set(FIXTURE).projects
     assert set(projects) == EXPECTED
 
 
 def test_derived_project_details():
-    projects = derive_managed_projects(FIXTURE)
+    projects = derive_managed_set(FIXTURE).projects
     assert projects["tempest"].pypi_name == "Tempest"
     assert projects["tempest"].repositories == {"openstack/tempest"}
     assert projects["oslo-config"].pypi_name == "oslo.config"
@@ -73,7 +72,7 @@ def test_derived_project_details():
 
 
 def test_unpublished_types_and_flags_are_left_out():
-    projects = derive_managed_projects(FIXTURE)
+    projects = derive_managed_set(FIXTURE).projects
     assert "puppet-nova" not in projects  # release-type generic
     assert "ui-cookiecutter" not in projects  # nodejs
     assert "oslo-specs" not in projects  # no-artifact-build-job
@@ -91,7 +90,7 @@ def test_no_artifact_build_job_only_removes_that_repository():
 
 def test_missing_checkout_is_an_error(tmp_path):
     with pytest.raises(DeliverablesError, match="no deliverables/ directory"):
-        derive_managed_projects(tmp_path)
+        derive_managed_set(tmp_path)
 
 
 def test_broken_deliverable_names_the_file(tmp_path):
@@ -99,14 +98,14 @@ def test_broken_deliverable_names_the_file(tmp_path):
     bad = tmp_path / "deliverables" / "epoxy" / "bad.yaml"
     bad.write_text("team: [unclosed\n")
     with pytest.raises(DeliverablesError, match="bad.yaml"):
-        derive_managed_projects(tmp_path)
+        derive_managed_set(tmp_path)
 
 
 def test_deliverable_that_is_not_a_mapping(tmp_path):
     (tmp_path / "deliverables" / "epoxy").mkdir(parents=True)
     (tmp_path / "deliverables" / "epoxy" / "list.yaml").write_text("- a\n")
     with pytest.raises(DeliverablesError, match="list.yaml: a deliverable must be a mapping"):
-        derive_managed_projects(tmp_path)
+        derive_managed_set(tmp_path)
 
 
 # The rules of issue 9, on tests/fixtures/managed-set (a releases checkout with

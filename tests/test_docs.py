@@ -25,7 +25,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DOC_SOURCE = ROOT / "doc" / "source"
 EXTENSION = DOC_SOURCE / "_exts" / "ansible_module_doc.py"
-PROSE_PAGES = ("policy.rst", "guide.rst", "alerts.rst", "index.rst")
+FRAGMENTS = [str(ROOT / "doc_fragments")]  # what conf.py's ansible_doc_fragment_paths names
+PROSE_PAGES = ("policy.rst", "guide.rst", "alerts.rst", "index.rst", "adopting.rst",
+               "managed-set.rst", "audits.rst", "signed-releases.rst", "development.rst")
 
 
 def load_extension():
@@ -115,7 +117,7 @@ def test_every_module_has_its_page(built_docs):
         page = built_docs / "modules" / f"{name}.html"
         assert page.is_file(), f"no page for module {name}"
         assert f'href="modules/{name}.html"' in index, f"{name} is not listed on modules.html"
-        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py")
+        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py", FRAGMENTS)
         text = html_text(page)
         assert docs.short_description in text
         for section in ("Parameters", "Examples", "Return values"):
@@ -137,16 +139,36 @@ def test_release_team_pages_exist(built_docs):
     for heading in ("Exceptions: add, review, expire", "Rotate the signing key each cycle",
                     "Run an audit by hand", "Known releases"):
         assert heading in guide, heading
+    managed_set = html_text(built_docs / "managed-set.html")
+    for heading in ("The rules", "Every deliverable is validated first",
+                    "Why a project is in the set", "How the rules were checked"):
+        assert heading in managed_set, heading
+    development = html_text(built_docs / "development.html")
+    for heading in ("Layout", "Tests", "The offline demo", "Benchmarks"):
+        assert heading in development, heading
     index = (built_docs / "index.html").read_text(encoding="utf-8")
-    for page in ("policy.html", "guide.html", "alerts.html", "jobs.html", "roles.html",
-                 "modules.html"):
+    for page in ("policy.html", "guide.html", "alerts.html", "adopting.html", "jobs.html",
+                 "managed-set.html", "audits.html", "signed-releases.html", "roles.html",
+                 "modules.html", "development.html"):
         assert f'href="{page}' in index, page
+
+
+def test_readme_is_one_page_that_points_at_every_docs_page():
+    """The README stays a five-minute page; the detail lives in doc/source."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 160, "README.md has grown: move the detail to doc/source"
+    for page in sorted(DOC_SOURCE.glob("*.rst")):
+        if page.name != "index.rst":
+            assert f"`{page.name}`" in readme, f"README.md does not point at doc/source/{page.name}"
+    for command in ("tox -e demo", "tox -e docs", "`LICENSE`"):
+        assert command in readme, command
 
 
 def test_every_finding_kind_of_the_code_is_answered(built_docs):
     maintainers = pytest.importorskip("ansible.module_utils.pypi_guard.maintainers")
     releases = pytest.importorskip("ansible.module_utils.pypi_guard.releases")
     signatures = pytest.importorskip("ansible.module_utils.pypi_guard.signature_audit")
+    watch = pytest.importorskip("ansible.module_utils.pypi_guard.watch")
     alerts = (built_docs / "alerts.html").read_text(encoding="utf-8")
     sections = {section.split('"', 1)[0]: section
                 for section in re.split(r'<section id="', alerts)[1:]}
@@ -154,6 +176,8 @@ def test_every_finding_kind_of_the_code_is_answered(built_docs):
         "maintainer-audit": set(maintainers.ADVICE),
         "release-feed-audit": set(releases.ADVICE),
         "signature-audit": set(signatures.FINDING_KINDS) | set(signatures.WARNING_KINDS),
+        "changelog-watch": set(watch.FINDING_KINDS) | set(watch.WARNING_KINDS)
+        | set(signatures.FINDING_KINDS),
     }
     for section_id, kinds in wanted.items():
         assert section_id in sections, f"alerts.html has no section {section_id}"
@@ -170,13 +194,16 @@ def test_every_finding_kind_of_the_code_is_answered(built_docs):
 
 def known_names():
     names = set(module_names())
+    # the Python package the modules share, named in import lines
+    names |= {p.name for p in (ROOT / "roles" / "ensure-pypi-guard" / "module_utils").iterdir()
+              if p.is_dir()}
     for role in role_names():
         defaults = ROOT / "roles" / role / "defaults" / "main.yaml"
         names |= set(yaml.safe_load(defaults.read_text(encoding="utf-8")) or {})
         readme = (ROOT / "roles" / role / "README.rst").read_text(encoding="utf-8")
         names |= set(re.findall(r"\.\.\s+zuul:rolevar::\s*(\S+)", readme))
     for name in module_names():
-        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py")
+        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py", FRAGMENTS)
         names |= set(docs.doc.get("options") or {})
     for path in (ROOT / "vars").glob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -189,7 +216,8 @@ def known_names():
 
 def test_prose_names_only_existing_variables():
     known = known_names()
-    pattern = re.compile(r"\b((?:pypi|release|notify|audit|gpg)_[a-z0-9_]+)")
+    # a name followed by .py is a file (benchmarks/audit_bench.py), not a variable
+    pattern = re.compile(r"\b((?:pypi|release|notify|audit|gpg)_[a-z0-9_]+)\b(?!\.py\b)")
     unknown = {}
     for page in PROSE_PAGES:
         text = (DOC_SOURCE / page).read_text(encoding="utf-8")
@@ -445,16 +473,75 @@ def test_pages_show_what_ansible_doc_shows():
     names = module_names()
     result = subprocess.run(["ansible-doc", "-j", "-M", str(ROOT / "library"), *names],
                             capture_output=True, text=True, check=True, timeout=300,
-                            env={**os.environ, "ANSIBLE_NOCOLOR": "1"})
+                            env={**os.environ, "ANSIBLE_NOCOLOR": "1",
+                                 "ANSIBLE_DOC_FRAGMENT_PLUGINS": FRAGMENTS[0]})
     shown = json.loads(result.stdout)
     for name in names:
-        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py")
+        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py", FRAGMENTS)
         ours = json.loads(json.dumps(docs.doc, default=str))
         theirs = shown[name]["doc"]
         for key, value in ours.items():
             assert theirs.get(key) == value, f"{name}: {key} differs from ansible-doc"
         assert json.loads(json.dumps(docs.returns, default=str)) == shown[name]["return"]
         assert docs.examples.strip() == (shown[name]["examples"] or "").strip()
+
+
+def test_shared_audit_options_are_documented_once():
+    """The options every audit module has are documented in the doc fragment
+    only (a module may say more in a description, nothing else), and each
+    audit's documentation, merged as ansible-doc merges it, shows them with
+    the module's type and default."""
+    from ansible.module_utils.pypi_guard.audit import COMMON_ARGUMENT_SPEC, REPORTS
+
+    fragment = amd.read_fragment(ROOT / "doc_fragments" / "pypi_guard_audit.py")
+    assert set(fragment["options"]) == set(COMMON_ARGUMENT_SPEC)
+    for name in REPORTS:
+        path = ROOT / "library" / f"{name}.py"
+        own = yaml.safe_load(amd.module_strings(path.read_text(encoding="utf-8"))["DOCUMENTATION"])
+        assert own["extends_documentation_fragment"] == "pypi_guard_audit", name
+        for option, entry in own["options"].items():
+            if option in COMMON_ARGUMENT_SPEC:
+                assert set(entry) == {"description"}, f"{name}: {option} documented again"
+        docs = amd.read_module_docs(path, FRAGMENTS)
+        assert docs.problems == [], docs.problems
+        for option, spec in COMMON_ARGUMENT_SPEC.items():
+            shown = docs.doc["options"][option]
+            assert (shown["type"], shown.get("default")) == (spec["type"], spec.get("default")), \
+                f"{name}: {option}"
+
+
+def test_doc_fragments_merge_as_ansible_doc_merges_them(tmp_path):
+    (tmp_path / "shared.py").write_text(textwrap.dedent('''
+        class ModuleDocFragment:
+            DOCUMENTATION = """
+            options:
+              a: {description: From the fragment., type: int, default: 1}
+              b: {description: B., type: str}
+            notes: [Shared note.]
+            """
+    '''), encoding="utf-8")
+    fragments = amd.discover_fragments([str(tmp_path)])
+    source = textwrap.dedent('''
+        DOCUMENTATION = """
+        module: mod
+        short_description: x
+        description: y
+        extends_documentation_fragment: shared
+        options:
+          a: {description: Said by the module.}
+        notes: [Own note.]
+        """
+        EXAMPLES = ""
+        RETURN = ""
+    ''')
+    docs = amd.parse_module_docs(source, "mod.py", fragments=fragments)
+    assert docs.doc["options"] == {"a": {"description": "Said by the module.", "type": "int",
+                                         "default": 1},
+                                   "b": {"description": "B.", "type": "str"}}
+    assert docs.doc["notes"] == ["Own note.", "Shared note."]
+    assert "extends_documentation_fragment" not in docs.doc and docs.problems == []
+    unknown = amd.parse_module_docs(source, "mod.py", fragments={})
+    assert any("no doc fragment 'shared'" in p for p in unknown.problems)
 
 
 def test_pages_are_generated_and_stale_ones_removed(tmp_path):
@@ -470,6 +557,7 @@ def test_pages_are_generated_and_stale_ones_removed(tmp_path):
     app = types.SimpleNamespace(
         confdir=str(source), srcdir=str(source),
         config=types.SimpleNamespace(ansible_module_paths=["../../library"],
+                                     ansible_doc_fragment_paths=[],
                                      ansible_module_doc_dir="modules"))
     amd.generate_pages(app)
     page = pages / "sample_mod.rst"

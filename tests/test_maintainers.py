@@ -124,7 +124,7 @@ def test_strongest_roles_keeps_the_highest():
 
 
 def test_status_and_problem_lines():
-    finding = Finding("nova", "unexpected-account", "m", "Owner", "do x")
+    finding = Finding("nova", "unexpected-account", "do x", "m", "Owner")
     assert AuditResult(1, [], [], []).status == "clean"
     assert AuditResult(1, [finding], [], []).status == "drift"
     result = AuditResult(1, [finding], [], [{"project": "glance", "detail": "HTTP 503"}])

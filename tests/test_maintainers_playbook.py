@@ -84,11 +84,25 @@ def test_clean_tenant_passes(tmp_path, allowlist_file):
     assert report["projects_checked"] == len(DERIVED)
     assert report["pypi_url"] == pypi.url
     assert set(report) == {"status", "pypi_url", "generated_at", "projects_checked",
-                           "findings", "warnings", "errors", "managed_set"}
+                           "findings", "warnings", "errors", "inventory", "managed_set"}
     assert report["managed_set"]["project_config_checked"] is False
     assert report["findings"] == [] and report["errors"] == []
     html = (tmp_path / "reports" / "pypi-maintainers-audit.html").read_text()
     assert "PyPI maintainers audit" in html and "clean" in html
+    # the evidence: every project, its roles and organization, where it comes from
+    inventory = {row["project"]: row for row in report["inventory"]}
+    assert sorted(inventory) == sorted(report["managed_set"]["sources"])
+    assert len(inventory) == len(DERIVED)
+    assert all(row["registered"] and row["findings"] == 0 for row in inventory.values())
+    assert inventory["nova"]["organization"] == "openstack"
+    assert inventory["neutron"]["roles"] == [{"account": "openstackci", "role": "Owner"},
+                                             {"account": "release-helper",
+                                              "role": "Maintainer"}]
+    assert f'<a href="{pypi.url.rstrip("/")}/org/openstack/">openstack</a>' in html
+    assert f'<a href="{pypi.url.rstrip("/")}/user/release-helper/">' in html
+    assert "openstack/<wbr>nova: deliverables/<wbr>" in html
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert '<a href="pypi-maintainers-audit.html">' in index and "status-clean" in index
     # manila-ui's exception is in use; nova's expired one is not
     assert [(w["project"], w["kind"]) for w in report["warnings"]] == [
         ("nova", "stale-exception")]
@@ -285,7 +299,7 @@ def test_previous_report_is_replaced_whole(tmp_path, allowlist_file):
     assert json.loads(first)["status"] == "clean"
     assert second.report["status"] == "drift"
     assert sorted(p.name for p in reports.iterdir()) == [
-        "pypi-maintainers-audit.html", "pypi-maintainers-audit.json"]
+        "index.html", "pypi-maintainers-audit.html", "pypi-maintainers-audit.json"]
 
 
 def test_builds_its_own_virtualenv_without_an_interpreter(tmp_path, allowlist_file):

@@ -5,7 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.pypi_guard.deliverables import derive_managed_projects
+from ansible.module_utils.pypi_guard.deliverables import derive_managed_set
 from fakepypi import FakePyPI
 from playbook import run_playbook
 from smtpsink import SmtpSink
@@ -21,7 +21,7 @@ BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "aaaaaaaaaaaaaaaaaaa
 def clean_projects():
     """Every fixture project with exactly the versions the deliverables list."""
     projects = {}
-    for day, project in enumerate(derive_managed_projects(FIXTURE_RELEASES).values(), 1):
+    for day, project in enumerate(derive_managed_set(FIXTURE_RELEASES).projects.values(), 1):
         projects[project.pypi_name] = {
             "roles": [["Owner", "openstackci"]],
             "releases": {version: {"upload_time": f"2025-03-{day:02d}T12:00:00"}
@@ -97,6 +97,13 @@ def test_unexpected_release_fails_and_mails_once(tmp_path, vars_files):
         ("nova", "unexpected-release", "99.0.0")]
     finding = result.report["findings"][0]
     assert {"project", "kind", "version", "detail"} <= set(finding)
+    # the evidence: per project, what PyPI has against what is listed; findings first
+    inventory = result.report["inventory"]
+    assert len(inventory) == len(projects) and inventory[0]["project"] == "nova"
+    assert inventory[0]["unexpected"] == ["99.0.0"]
+    assert {"99.0.0", "2011.3"} <= set(inventory[0]["on_pypi"])
+    assert "2011.3" in inventory[0]["listed"] and "99.0.0" not in inventory[0]["listed"]
+    assert all(row["unexpected"] == [] for row in inventory[1:])
     [(sender, recipients, mail)] = smtp.messages
     assert recipients == ["release-team@example.org"]
     assert mail["Subject"] == "[pypi-guard] 1 unexpected PyPI release: nova 99.0.0"

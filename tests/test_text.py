@@ -31,9 +31,9 @@ def test_printable(text, expected):
 
 def test_every_audit_line_is_printable():
     lines = [
-        MaintainerFinding("nova", "unexpected-account", HOSTILE, "Owner", "x").line(),
-        SignatureFinding("nova", "bad-signature", HOSTILE, "nova.whl", "x").line(),
-        ReleaseFinding("nova", "unexpected-release", HOSTILE, "2025", "u", "x").line(),
+        MaintainerFinding("nova", "unexpected-account", "x", HOSTILE, "Owner").line(),
+        SignatureFinding("nova", "bad-signature", "x", HOSTILE, "nova.whl").line(),
+        ReleaseFinding("nova", "unexpected-release", "x", HOSTILE, "2025", "u").line(),
         *AuditResult(1, errors=[{"project": "nova", "version": HOSTILE,
                                  "detail": f"GET u: {HOSTILE}"}]).problem_lines(),
     ]
@@ -42,8 +42,8 @@ def test_every_audit_line_is_printable():
 
 
 def test_release_alert_subject_and_text_are_printable():
-    finding = ReleaseFinding("nova", "unexpected-release", HOSTILE, "2025-01-01T00:00:00Z",
-                             f"https://pypi.example/project/nova/{HOSTILE}/", "x").as_dict()
+    finding = ReleaseFinding("nova", "unexpected-release", "x", HOSTILE, "2025-01-01T00:00:00Z",
+                             f"https://pypi.example/project/nova/{HOSTILE}/").as_dict()
     subject, text = compose_release_alert([finding], "https://pypi.example")
     assert subject == f"[pypi-guard] 1 unexpected PyPI release: nova {ESCAPED}"
     assert all(line.isprintable() for line in text.split("\n"))

@@ -24,14 +24,11 @@ ansible.module_utils.__path__.append(str(ROOT / "roles" / "ensure-pypi-guard" / 
 
 from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     MaintainersAllowlist,
-    VarsFileError,
     load_maintainers_allowlist,
 )
 from ansible.module_utils.pypi_guard.audit import select_projects  # noqa: E402
-from ansible.module_utils.pypi_guard.deliverables import (  # noqa: E402
-    DeliverablesError,
-    source_lines,
-)
+from ansible.module_utils.pypi_guard.deliverables import source_lines  # noqa: E402
+from ansible.module_utils.pypi_guard.errors import AuditInputError  # noqa: E402
 from ansible.module_utils.pypi_guard.maintainers import (  # noqa: E402
     unlisted_publisher_warnings,
 )
@@ -65,7 +62,7 @@ def main(argv):
                      else MaintainersAllowlist())
         selection = select_projects(args.releases_repo, [], allowlist.extra_projects,
                                     allowlist.ignored_projects, args.project_config)
-    except (VarsFileError, DeliverablesError, ValueError) as exc:
+    except AuditInputError as exc:
         print(f"cannot derive the set of projects: {exc}")
         return 1
     print("\n".join(listing(selection, allowlist)))

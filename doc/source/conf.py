@@ -26,6 +26,8 @@ zuul_role_paths = []
 zuul_autoroles_warn_missing = True
 
 ansible_module_paths = ["../../library"]
+# The options every audit module shares (extends_documentation_fragment).
+ansible_doc_fragment_paths = ["../../doc_fragments"]
 ansible_module_doc_dir = "modules"
 
 master_doc = "index"

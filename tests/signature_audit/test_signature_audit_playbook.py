@@ -63,7 +63,7 @@ def tarballs_template(site):
     return site.url + "/{namespace}/{repo}/{filename}.asc"
 
 
-def test_clean_run_passes(world, tarballs, audit):
+def test_clean_run_passes(world, tarballs, audit, tmp_path):
     with FakePyPI(world.scenario(CLEAN_PROJECTS)) as pypi:
         result = audit(pypi.url, world.releases, tarballs_template(tarballs),
                        pypi_guard_projects=CLEAN_PROJECTS)
@@ -73,6 +73,13 @@ def test_clean_run_passes(world, tarballs, audit):
     assert report["files_checked"] == 5  # nova 1.0.0 was signed by a key expired since
     assert report["findings"] == [] and report["errors"] == []
     assert report["projects_checked"] == 3
+    # the evidence: per file, the key that signed it, its series, date and window
+    assert len(report["files"]) == 5
+    for row in report["files"]:
+        assert row["result"] == "good" and row["window"] not in ("", "none"), row
+        assert row["signer"] and row["series"] and row["signed_at"].endswith("Z"), row
+    html = (tmp_path / "reports" / "release-signature-audit.html").read_text()
+    assert report["files"][0]["signer"] in html and report["files"][0]["window"] in html
     # the signature of fooclient is under its second repository only
     assert "/x/fooclient/fooclient-1.0.0.tar.gz.asc" in tarballs.requests
 
@@ -94,7 +101,7 @@ def test_every_finding_fails_the_job_one_line_each(world, tarballs, audit, tmp_p
         else:
             assert found.get(key) == case.expect, key
         if case.expect not in (None, "error"):
-            assert f"{case.project} {case.version} {case.filename}: {case.expect}: " \
+            assert f"{case.project}: {case.expect}: {case.version} {case.filename} - " \
                 in result.output
     kinds = {f["kind"] for f in report["findings"]}
     assert kinds == {"bad-signature", "unsigned", "wrong-key", "signed-outside-window",

@@ -20,6 +20,12 @@ therefore gets its page without any edit of the documentation.  The pages
 hold a title and the ``.. ansible-module:: <name>`` directive, which
 renders the rest and makes the page depend on the module file.
 
+``extends_documentation_fragment`` names doc fragments: ``<name>.py`` in
+the directories of ``ansible_doc_fragment_paths``, each with a
+``ModuleDocFragment`` class whose ``DOCUMENTATION`` holds shared
+``options`` (and ``notes``); they are merged as ansible-doc merges them
+(see :func:`merge_fragments`).
+
 A module without ``DOCUMENTATION``, strings that are not valid YAML, an
 option or return value without a description, examples that are not valid
 YAML, or documentation keys this extension does not know are warnings, so
@@ -83,15 +89,21 @@ class ModuleDocs:
 # Reading
 
 
-def module_strings(source, path="<module>"):
+def module_strings(source, path="<module>", class_name=None):
     """``{"DOCUMENTATION": ..., "EXAMPLES": ..., "RETURN": ...}`` assigned at
-    the top level of ``source`` as string literals, read with :mod:`ast`."""
+    the top level of ``source`` (or of its class ``class_name``, a doc
+    fragment's) as string literals, read with :mod:`ast`."""
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         raise ModuleDocError(path, f"not valid Python ({exc.msg}, line {exc.lineno})") from None
+    body = tree.body
+    if class_name:
+        classes = [node for node in body
+                   if isinstance(node, ast.ClassDef) and node.name == class_name]
+        body = classes[0].body if classes else []
     found = {}
-    for node in tree.body:
+    for node in body:
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -138,8 +150,56 @@ def _check_fields(entries, what, problems, nested):
                     problems.append(f"{where}: {key} is not a mapping")
 
 
-def parse_module_docs(source, path, name=None):
-    """A :class:`ModuleDocs` from a module's source text.
+def read_fragment(path):
+    """The ``DOCUMENTATION`` mapping of a doc fragment file (its
+    ``ModuleDocFragment`` class), read with :mod:`ast`."""
+    with open(path, encoding="utf-8") as stream:
+        strings = module_strings(stream.read(), path, class_name="ModuleDocFragment")
+    if "DOCUMENTATION" not in strings:
+        raise ModuleDocError(path, "no ModuleDocFragment.DOCUMENTATION string")
+    fragment = _load_yaml(strings["DOCUMENTATION"], "DOCUMENTATION", path)
+    if not isinstance(fragment, dict) or not isinstance(fragment.get("options"), dict):
+        raise ModuleDocError(path, "the fragment's DOCUMENTATION has no options mapping")
+    return fragment
+
+
+def discover_fragments(directories):
+    """``{name: path}`` of the doc fragments (``*.py``) in ``directories``."""
+    found = {}
+    for directory in directories:
+        if os.path.isdir(directory):
+            for filename in sorted(os.listdir(directory)):
+                if filename.endswith(".py") and not filename.startswith("_"):
+                    found.setdefault(filename[:-3], os.path.join(directory, filename))
+    return found
+
+
+def merge_fragments(doc, fragments, problems):
+    """Merge the fragments ``doc`` names (``extends_documentation_fragment``,
+    removed as ansible-doc removes it) into ``doc``, as ansible-doc does: the
+    fragment's notes come after the module's, and of an option both
+    document, the module's keys win."""
+    names = doc.pop("extends_documentation_fragment", [])
+    if isinstance(names, str):
+        names = names.split(",")
+    for name in names:
+        name = name.strip()
+        if name not in fragments:
+            problems.append(f"extends_documentation_fragment: no doc fragment {name!r} in "
+                            "ansible_doc_fragment_paths")
+            continue
+        fragment = read_fragment(fragments[name])
+        if fragment.get("notes"):
+            doc.setdefault("notes", []).extend(fragment["notes"])
+        options = doc.setdefault("options", {})
+        if isinstance(options, dict):  # else reported below
+            for option, entry in fragment["options"].items():
+                options[option] = {**entry, **(options.get(option) or {})}
+
+
+def parse_module_docs(source, path, name=None, fragments=None):
+    """A :class:`ModuleDocs` from a module's source text; ``fragments`` is
+    ``{name: path}`` of the doc fragments it may extend.
 
     Raises :class:`ModuleDocError` when there is nothing to show (no
     DOCUMENTATION, or DOCUMENTATION that is not a YAML mapping); smaller
@@ -177,10 +237,8 @@ def parse_module_docs(source, path, name=None):
     for key in ("short_description", "description"):
         if not doc.get(key):
             problems.append(f"DOCUMENTATION has no {key}")
-    if "extends_documentation_fragment" in doc:
-        problems.append("extends_documentation_fragment is not supported: ansible-doc would "
-                        "show options this page does not")
-    unknown = sorted(set(doc) - KNOWN_DOC_KEYS - {"extends_documentation_fragment"})
+    merge_fragments(doc, fragments or {}, problems)
+    unknown = sorted(set(doc) - KNOWN_DOC_KEYS)
     if unknown:
         problems.append(f"DOCUMENTATION keys this extension does not render: "
                         f"{', '.join(unknown)}")
@@ -192,9 +250,10 @@ def parse_module_docs(source, path, name=None):
     return ModuleDocs(name, str(path), doc, examples, returns, problems)
 
 
-def read_module_docs(path):
+def read_module_docs(path, fragment_dirs=()):
     with open(path, encoding="utf-8") as stream:
-        return parse_module_docs(stream.read(), path)
+        return parse_module_docs(stream.read(), path,
+                                 fragments=discover_fragments(fragment_dirs))
 
 
 def discover_modules(directories):
@@ -555,6 +614,11 @@ def _module_dirs(app):
             for path in app.config.ansible_module_paths]
 
 
+def _fragment_dirs(app):
+    return [os.path.normpath(os.path.join(app.confdir, path))
+            for path in app.config.ansible_doc_fragment_paths]
+
+
 def _relative(path):
     """``library/<name>.py``: the path from the module directory's parent."""
     return os.path.relpath(path, os.path.dirname(os.path.dirname(os.path.abspath(path))))
@@ -574,7 +638,7 @@ def generate_pages(app):
     wanted = set()
     for name, path in sorted(modules.items()):
         try:
-            docs = read_module_docs(path)
+            docs = read_module_docs(path, _fragment_dirs(app))
         except (OSError, ModuleDocError):
             docs = None  # the directive reports it, with the page as location
         text = render_page(name, docs, _relative(path))
@@ -623,8 +687,11 @@ def _directive_class():
                 return []
             path = modules[name]
             self.env.note_dependency(path)
+            fragment_dirs = _fragment_dirs(self.env.app)
+            for fragment in discover_fragments(fragment_dirs).values():
+                self.env.note_dependency(fragment)
             try:
-                docs = read_module_docs(path)
+                docs = read_module_docs(path, fragment_dirs)
             except (OSError, ModuleDocError) as exc:
                 logger.warning("ansible-module: %s", exc, location=location)
                 return []
@@ -643,6 +710,7 @@ def _directive_class():
 
 def setup(app):
     app.add_config_value("ansible_module_paths", [], "env", [list])
+    app.add_config_value("ansible_doc_fragment_paths", [], "env", [list])
     app.add_config_value("ansible_module_doc_dir", "modules", "env", [str])
     app.add_directive("ansible-module", _directive_class())
     app.connect("builder-inited", generate_pages)

@@ -1,4 +1,18 @@
 #!/usr/bin/python
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Ansible module: audit the maintainers of the managed PyPI projects."""
 
 DOCUMENTATION = r"""
@@ -24,6 +38,7 @@ description:
   - In check mode the audit runs (it only reads) but no report is written.
 version_added: "1.0.0"
 author: pypi-guard contributors
+extends_documentation_fragment: pypi_guard_audit
 options:
   allowlist_file:
     description:
@@ -44,86 +59,12 @@ options:
         start with C(variable pypi_maintainers_allowlist) instead of the file name.
       - Mutually exclusive with O(allowlist_file).
     type: raw
-  releases_repo:
-    description:
-      - Path of a checkout of the releases repository (openstack/releases). Its
-        C(deliverables/*/*.yaml) decide which projects are managed.
-      - Required unless O(projects) is given.
-    type: path
-  project_config:
-    description:
-      - Path of a checkout of openstack/project-config. Its C(zuul.d/projects.yaml)
-        templates tell the repositories published to PyPI from puppet modules
-        (C(puppet-release-jobs)) and npm packages (C(nodejs*-publish-to-npm)), and
-        name the repositories that publish to PyPI without a deliverable.
-      - Without it the set is derived from the deliverables alone and the report
-        says that the cross-check did not run (C(managed_set.project_config_checked)).
-    type: path
-  projects:
-    description:
-      - Explicit list of PyPI project names; replaces the derivation from
-        O(releases_repo). C(extra_projects) are still added and
-        C(ignored_projects) still removed.
-    type: list
-    elements: str
-    default: []
-  pypi_url:
-    description: Base URL of the index.
-    type: str
-    default: https://pypi.org
-  report_dir:
-    description: Directory the reports are written into; none are written when unset.
-    type: path
-  concurrency:
-    description: Number of requests in flight at once.
-    type: int
-    default: 8
-  rate_limit:
-    description: Ceiling on requests per second across all workers (0 for none).
-    type: float
-    default: 10.0
-  timeout:
-    description:
-      - Seconds one attempt of a request may take in all (connecting, the headers
-        and the whole body), not only one read; an index sending a byte at a time
-        is cut at this deadline.
-    type: float
-    default: 30.0
-  retries:
-    description: Retries of a request after a 429, a 5xx, a timeout or a failed connection.
-    type: int
-    default: 4
-  max_retry_after:
-    description: The longest C(Retry-After) (seconds) worth waiting for; longer is an error.
-    type: float
-    default: 300.0
-  max_body_size:
-    description:
-      - The largest answer (JSON, RSS, XML-RPC) read from the index, in bytes after
-        decoding (a gzip answer counts inflated); a larger one is an error naming
-        the URL and this cap.
-    type: int
-    default: 8388608
-  allow_insecure_http:
-    description:
-      - Allow a plain C(http://) O(pypi_url) (and plain http URLs it points to) on a
-        host that is not a loopback address. Without it such a URL fails the module
-        before any request; C(127.0.0.0/8), C(::1) and C(localhost) are always allowed.
-      - Redirects are followed only within the same scheme, host and port, whatever
-        this says.
-    type: bool
-    default: false
   fail_on_unregistered:
     description:
       - Count C(not-on-pypi) (a managed name nobody registered) as drift instead of
         a warning.
     type: bool
     default: false
-  today:
-    description:
-      - The date exceptions' C(expires) are compared with (YYYY-MM-DD). Defaults to
-        today in UTC.
-    type: str
 notes:
   - Supports check mode.
 requirements:
@@ -158,6 +99,13 @@ status:
   returned: always
   type: str
   sample: drift
+report_title:
+  description:
+    - The title of the reports, also the name of the build page's links to them
+      and what the role's failure message starts with.
+  returned: always
+  type: str
+  sample: PyPI maintainers audit
 report:
   description:
     - The audit's report, as written to C(pypi-maintainers-audit.json).
@@ -200,6 +148,20 @@ report:
       sample:
         - project: nova
           detail: "GET https://pypi.org/pypi/nova/json: HTTP 503 after 5 attempts"
+    inventory:
+      description:
+        - Every project read, those with findings first, each with C(project),
+          C(registered) (PyPI knows it), C(organization) (or null), C(roles)
+          (every role PyPI lists, C(account) and C(role)) and C(findings) (how
+          many). Where each comes from is in C(managed_set.sources).
+      type: list
+      elements: dict
+      sample:
+        - project: nova
+          registered: true
+          organization: null
+          roles: [{account: openstackci, role: Owner}]
+          findings: 0
     managed_set:
       description:
         - How the set of audited projects was made.
@@ -235,7 +197,9 @@ report_json:
   returned: when a report was written
   type: str
 report_html:
-  description: Path of the HTML report.
+  description:
+    - Path of the HTML report. An C(index.html) beside it lists every report of
+      the directory with its status (written with the reports).
   returned: when a report was written
   type: str
 report_error:
@@ -248,68 +212,44 @@ report_error:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
-    VarsFileError,
     maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
-    COMMON_ARGUMENT_SPEC,
-    audit_date,
+    audited_projects,
     finish,
     http_client,
-    select_projects,
+    run_audit_module,
+    utc_today,
 )
-from ansible.module_utils.pypi_guard.deliverables import DeliverablesError  # noqa: E402
 from ansible.module_utils.pypi_guard.maintainers import (  # noqa: E402
     run_maintainers_audit,
     unlisted_publisher_warnings,
 )
 
-REPORT_NAME = "pypi-maintainers-audit"
-REPORT_TITLE = "PyPI maintainers audit"
-REPORT_COLUMNS = ["project", "kind", "account", "role", "detail"]
+AUDIT = "pypi_maintainers_audit"
 
 
 def audit(params, check_mode=False):
     """Run the audit for the module's parameters; returns the module result.
-
-    Raises VarsFileError, DeliverablesError or ValueError for bad input,
-    before any request is made.
-    """
+    Bad input raises AuditInputError before any request."""
     allowlist = maintainers_allowlist_from_params(params)
-    today = audit_date(params)
-    selection = select_projects(params["releases_repo"], params["projects"],
-                                allowlist.extra_projects, allowlist.ignored_projects,
-                                params["project_config"])
-    projects = selection.projects
+    selection = audited_projects(params, allowlist)
     with http_client(params) as client:
-        result = run_maintainers_audit(client, params["pypi_url"], list(projects),
-                                       allowlist, today, params["fail_on_unregistered"])
+        result = run_maintainers_audit(client, params["pypi_url"], list(selection.projects),
+                                       allowlist, utc_today(), params["fail_on_unregistered"])
     result.warnings += unlisted_publisher_warnings(selection.unlisted_publishers, allowlist)
-    return finish(
-        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS,
-        result, selection)
+    return finish(AUDIT, params, check_mode, result, selection)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            COMMON_ARGUMENT_SPEC,
-            allowlist_file={"type": "path"},
-            allowlist={"type": "raw"},
-            fail_on_unregistered={"type": "bool", "default": False},
-        ),
+    run_audit_module(
+        AUDIT,
+        {"allowlist_file": {"type": "path"}, "allowlist": {"type": "raw"},
+         "fail_on_unregistered": {"type": "bool", "default": False}},
+        audit,
         mutually_exclusive=[["allowlist", "allowlist_file"]],
-        required_one_of=[["allowlist", "allowlist_file"]],
-        supports_check_mode=True,
-    )
-    try:
-        module.exit_json(**audit(module.params, module.check_mode))
-    except VarsFileError as exc:
-        module.fail_json(msg=f"the allowlist is not valid:\n{exc}", problems=exc.problems)
-    except (DeliverablesError, ValueError) as exc:
-        module.fail_json(msg=str(exc))
+        required_one_of=[["allowlist", "allowlist_file"]])
 
 
 if __name__ == "__main__":

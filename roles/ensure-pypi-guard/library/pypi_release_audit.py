@@ -1,4 +1,18 @@
 #!/usr/bin/python
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Ansible module: compare PyPI's releases with the releases repository."""
 
 DOCUMENTATION = r"""
@@ -27,6 +41,7 @@ description:
     In check mode the audit runs but writes neither reports nor cache.
 version_added: "1.0.0"
 author: pypi-guard contributors
+extends_documentation_fragment: pypi_guard_audit
 options:
   known_releases_file:
     description:
@@ -50,74 +65,6 @@ options:
   cache_dir:
     description: Directory of an earlier run's validators and summaries; none when unset.
     type: path
-  releases_repo:
-    description:
-      - Path of a checkout of the releases repository. Required unless O(projects)
-        is given.
-    type: path
-  project_config:
-    description:
-      - Path of a checkout of openstack/project-config. Its C(zuul.d/projects.yaml)
-        templates tell the repositories published to PyPI from puppet modules
-        (C(puppet-release-jobs)) and npm packages (C(nodejs*-publish-to-npm)), and
-        name the repositories that publish to PyPI without a deliverable.
-      - Without it the set is derived from the deliverables alone and the report
-        says that the cross-check did not run (C(managed_set.project_config_checked)).
-    type: path
-  projects:
-    description: Explicit list of PyPI projects, replacing the derivation.
-    type: list
-    elements: str
-    default: []
-  pypi_url:
-    description: Base URL of the index.
-    type: str
-    default: https://pypi.org
-  report_dir:
-    description: Directory the reports are written into; none are written when unset.
-    type: path
-  concurrency:
-    description: Number of requests in flight at once.
-    type: int
-    default: 8
-  rate_limit:
-    description: Ceiling on requests per second across all workers (0 for none).
-    type: float
-    default: 10.0
-  timeout:
-    description:
-      - Seconds one attempt of a request may take in all (connecting, the headers
-        and the whole body), not only one read; an index sending a byte at a time
-        is cut at this deadline.
-    type: float
-    default: 30.0
-  retries:
-    description: Retries of a request after a 429, a 5xx, a timeout or a failed connection.
-    type: int
-    default: 4
-  max_retry_after:
-    description: The longest C(Retry-After) (seconds) worth waiting for; longer is an error.
-    type: float
-    default: 300.0
-  max_body_size:
-    description:
-      - The largest answer (JSON, RSS, XML-RPC) read from the index, in bytes after
-        decoding (a gzip answer counts inflated); a larger one is an error naming
-        the URL and this cap.
-    type: int
-    default: 8388608
-  allow_insecure_http:
-    description:
-      - Allow a plain C(http://) O(pypi_url) (and plain http URLs it points to) on a
-        host that is not a loopback address. Without it such a URL fails the module
-        before any request; C(127.0.0.0/8), C(::1) and C(localhost) are always allowed.
-      - Redirects are followed only within the same scheme, host and port, whatever
-        this says.
-    type: bool
-    default: false
-  today:
-    description: Unused by this audit; accepted for symmetry with the other audits.
-    type: str
 notes:
   - Supports check mode.
 requirements:
@@ -142,11 +89,22 @@ status:
   returned: always
   type: str
   sample: drift
+report_title:
+  description:
+    - The title of the reports, also the name of the build page's links to them
+      and what the role's failure message starts with.
+  returned: always
+  type: str
+  sample: PyPI release audit
 report:
   description:
     - The report, as written to C(pypi-release-audit.json), with the keys of the
       other audits' reports. Each finding and warning has C(project), C(kind),
       C(version), C(upload_time), C(url) and C(detail).
+    - C(inventory) has one item per project read, those with unexpected releases
+      first, with the versions PyPI has (C(on_pypi)), those the releases repository
+      and the known releases list (C(listed)), and the C(unexpected), C(yanked)
+      (listed, yanked on PyPI) and C(missing) ones.
   returned: always
   type: dict
   sample:
@@ -163,6 +121,13 @@ report:
         detail: "not in the releases repository: find out who uploaded it ..."
     warnings: []
     errors: []
+    inventory:
+      - project: nova
+        on_pypi: ["30.0.0", "31.0.0", "99.0.0"]
+        listed: ["30.0.0", "31.0.0"]
+        unexpected: ["99.0.0"]
+        yanked: []
+        missing: []
     managed_set:
       project_config_checked: true
       warnings: []
@@ -190,7 +155,9 @@ report_json:
   returned: when a report was written
   type: str
 report_html:
-  description: Path of the HTML report.
+  description:
+    - Path of the HTML report. An C(index.html) beside it lists every report of
+      the directory with its status (written with the reports).
   returned: when a report was written
   type: str
 report_error:
@@ -203,44 +170,35 @@ report_error:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
-    VarsFileError,
     load_known_releases,
     maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
-    COMMON_ARGUMENT_SPEC,
+    audited_projects,
     finish,
     http_client,
-    select_projects,
+    run_audit_module,
 )
 from ansible.module_utils.pypi_guard.cache import ConditionalCache  # noqa: E402
-from ansible.module_utils.pypi_guard.deliverables import DeliverablesError  # noqa: E402
 from ansible.module_utils.pypi_guard.releases import (  # noqa: E402
     compose_release_alert,
     run_release_audit,
 )
 
-REPORT_NAME = "pypi-release-audit"
-REPORT_TITLE = "PyPI release audit"
-REPORT_COLUMNS = ["project", "kind", "version", "upload_time", "url", "detail"]
+AUDIT = "pypi_release_audit"
 
 
 def audit(params, check_mode=False):
-    """Run the audit; returns the module result. Bad input raises before any request."""
+    """Run the audit; returns the module result. Bad input raises
+    AuditInputError before any request."""
     known = load_known_releases(params["known_releases_file"])
-    allowlist = maintainers_allowlist_from_params(params)
-    selection = select_projects(params["releases_repo"], params["projects"],
-                                allowlist.extra_projects, allowlist.ignored_projects,
-                                params["project_config"])
-    projects = selection.projects
+    selection = audited_projects(params, maintainers_allowlist_from_params(params))
     cache = ConditionalCache(None if check_mode else params["cache_dir"])
     with http_client(params) as client:
-        result = run_release_audit(client, cache, params["pypi_url"], projects, known)
-    output = finish(
-        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS,
-        result, selection)
+        result = run_release_audit(client, cache, params["pypi_url"], selection.projects,
+                                   known)
+    output = finish(AUDIT, params, check_mode, result, selection)
     output["alert"] = {}
     if result.findings:
         subject, text = compose_release_alert(output["report"]["findings"],
@@ -250,24 +208,14 @@ def audit(params, check_mode=False):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            COMMON_ARGUMENT_SPEC,
-            known_releases_file={"type": "path", "required": True},
-            allowlist_file={"type": "path"},
-            allowlist={"type": "raw"},
-            cache_dir={"type": "path"},
-        ),
+    run_audit_module(
+        AUDIT,
+        {"known_releases_file": {"type": "path", "required": True},
+         "allowlist_file": {"type": "path"}, "allowlist": {"type": "raw"},
+         "cache_dir": {"type": "path"}},
+        audit,
         mutually_exclusive=[["allowlist", "allowlist_file"]],
-        required_one_of=[["allowlist", "allowlist_file"]],
-        supports_check_mode=True,
-    )
-    try:
-        module.exit_json(**audit(module.params, module.check_mode))
-    except VarsFileError as exc:
-        module.fail_json(msg=f"a vars file is not valid:\n{exc}", problems=exc.problems)
-    except (DeliverablesError, ValueError) as exc:
-        module.fail_json(msg=str(exc))
+        required_one_of=[["allowlist", "allowlist_file"]])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,18 @@
 #!/usr/bin/python
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Ansible module: prove that what PyPI serves is what the release process signed."""
 
 DOCUMENTATION = r"""
@@ -42,6 +56,7 @@ description:
     but no report is written.
 version_added: "1.0.0"
 author: pypi-guard contributors
+extends_documentation_fragment: pypi_guard_audit
 options:
   releases_repo:
     description:
@@ -50,24 +65,6 @@ options:
         repository each belongs to; O(series_status_file) and O(keys_dir) default
         to paths inside it.
       - Required unless O(projects), O(series_status_file) and O(keys_dir) are given.
-    type: path
-  project_config:
-    description:
-      - Path of a checkout of openstack/project-config. Its C(zuul.d/projects.yaml)
-        templates tell the repositories published to PyPI from puppet modules
-        (C(puppet-release-jobs)) and npm packages (C(nodejs*-publish-to-npm)), and
-        name the repositories that publish to PyPI without a deliverable.
-      - Without it the set is derived from the deliverables alone and the report
-        says that the cross-check did not run (C(managed_set.project_config_checked)).
-    type: path
-  projects:
-    description:
-      - Explicit list of PyPI project names; replaces the derivation from
-        O(releases_repo). The deliverables still give each project's repository,
-        which O(signature_url) may need.
-    type: list
-    elements: str
-    default: []
   series_status_file:
     description:
       - The series file with the C(signing-key) of each cycle. Defaults to
@@ -104,8 +101,8 @@ options:
     default: latest
   recent_days:
     description:
-      - With O(scope=latest), also check every file uploaded on or after O(today)
-        minus this many days. C(0) checks the highest version only.
+      - With O(scope=latest), also check every file uploaded on or after the day of
+        the audit (UTC) minus this many days. C(0) checks the highest version only.
     type: int
     default: 7
   max_file_size:
@@ -128,66 +125,14 @@ options:
         see the C(pypi_maintainers_audit) module). Validated exactly like
         O(allowlist_file); mutually exclusive with it.
     type: raw
-  pypi_url:
-    description: Base URL of the index.
-    type: str
-    default: https://pypi.org
-  report_dir:
-    description: Directory the reports are written into; none are written when unset.
-    type: path
   concurrency:
     description: Number of files (or JSON documents) fetched and checked at once.
-    type: int
-    default: 8
-  rate_limit:
-    description: Ceiling on requests per second across all workers (0 for none).
-    type: float
-    default: 10.0
-  timeout:
-    description:
-      - Seconds one attempt of a request may take in all (connecting, the headers
-        and the whole body), not only one read; an index sending a byte at a time
-        is cut at this deadline.
-    type: float
-    default: 30.0
-  retries:
-    description:
-      - Retries of a request after a 429, a 5xx, a timeout, a failed connection or a
-        transfer cut short.
-    type: int
-    default: 4
-  max_retry_after:
-    description: The longest C(Retry-After) (seconds) worth waiting for; longer is an error.
-    type: float
-    default: 300.0
-  max_body_size:
-    description:
-      - The largest answer (JSON, RSS, XML-RPC) read from the index, in bytes after
-        decoding (a gzip answer counts inflated); a larger one is an error naming
-        the URL and this cap.
-    type: int
-    default: 8388608
-  allow_insecure_http:
-    description:
-      - Allow a plain C(http://) O(pypi_url) (and plain http URLs it points to) on a
-        host that is not a loopback address. Without it such a URL fails the module
-        before any request; C(127.0.0.0/8), C(::1) and C(localhost) are always allowed.
-      - Redirects are followed only within the same scheme, host and port, whatever
-        this says.
-    type: bool
-    default: false
   download_timeout:
     description:
       - Seconds one attempt of a file or signature download may take in all.
         A download is tried at most O(retries) + 1 times.
     type: float
     default: 600.0
-  today:
-    description:
-      - The day of the audit (YYYY-MM-DD); a signature dated later is
-        C(signed-outside-window), and O(recent_days) count back from it.
-        Defaults to today in UTC.
-    type: str
 notes:
   - Supports check mode.
   - The temporary GnuPG home and the download directory are created under
@@ -219,6 +164,13 @@ status:
   returned: always
   type: str
   sample: drift
+report_title:
+  description:
+    - The title of the reports, also the name of the build page's links to them
+      and what the role's failure message starts with.
+  returned: always
+  type: str
+  sample: Release signature audit
 report:
   description:
     - The audit's report, as written to C(release-signature-audit.json).
@@ -258,6 +210,25 @@ report:
           C(key_file).
       type: list
       elements: dict
+    files:
+      description:
+        - One item per file in scope with C(project), C(version), C(filename),
+          C(result) (C(good), the finding kinds, or C(error)) and the signature's
+          evidence, empty when there is no signature; C(signer) (the key that
+          made it), C(series) and C(window) (the release key's window the
+          signature's day fell in; C(none), with all the key's series, when it
+          fell in none) and C(signed_at).
+      type: list
+      elements: dict
+      sample:
+        - project: nova
+          version: 31.0.0
+          filename: nova-31.0.0.tar.gz
+          result: good
+          signer: "0123 4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567"
+          series: flamingo
+          signed_at: "2025-04-02T10:00:00Z"
+          window: "2025-03-31..present"
     findings:
       description: One item per problem with a file.
       type: list
@@ -305,7 +276,7 @@ report:
           keystoneauth1: ["openstack/keystoneauth: deliverables/{epoxy,flamingo}/keystoneauth.yaml"]
 problems:
   description:
-    - "One line per finding and error: '<project> <version> <filename>: <kind>:
+    - "One line per finding and error: '<project>: <kind>: <version> <filename> -
       <detail>' or '<project>: error: <detail>' (the detail of a file's error
       starts with its version and file name)."
   returned: always
@@ -321,7 +292,9 @@ report_json:
   returned: when a report was written
   type: str
 report_html:
-  description: Path of the HTML report.
+  description:
+    - Path of the HTML report. An C(index.html) beside it lists every report of
+      the directory with its status (written with the reports).
   returned: when a report was written
   type: str
 report_error:
@@ -336,97 +309,78 @@ report_error:
 
 import tempfile  # noqa: E402
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     MaintainersAllowlist,
-    VarsFileError,
     maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
-    COMMON_ARGUMENT_SPEC,
-    audit_date,
+    audited_projects,
     finish,
     http_client,
-    select_projects,
+    run_audit_module,
+    utc_today,
 )
-from ansible.module_utils.pypi_guard.deliverables import DeliverablesError  # noqa: E402
+from ansible.module_utils.pypi_guard.errors import AuditInputError  # noqa: E402
 from ansible.module_utils.pypi_guard.gpg import GnupgHome, SigningError  # noqa: E402
 from ansible.module_utils.pypi_guard.http import DEFAULT_DOWNLOAD_TIMEOUT  # noqa: E402
-from ansible.module_utils.pypi_guard.signature_audit import (  # noqa: E402
-    DEFAULT_MAX_FILE_SIZE,
-    DEFAULT_SIGNATURE_URL,
-    REPORT_COLUMNS,
-    REPORT_NAME,
-    REPORT_TITLE,
-    AuditInputError,
+from ansible.module_utils.pypi_guard.keys import (  # noqa: E402
     input_paths,
     load_release_keys,
     load_series_keys,
+)
+from ansible.module_utils.pypi_guard.signature_audit import (  # noqa: E402
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_SIGNATURE_URL,
     parse_max_file_size,
     parse_scope,
     parse_signature_url,
     run_signature_audit,
 )
 
+AUDIT = "release_signature_audit"
+
 
 def audit(params, check_mode=False):
     """Run the audit for the module's parameters; returns the module result.
-
-    Raises AuditInputError, DeliverablesError, SigningError or ValueError
-    for bad input, before any request is made.
-    """
-    today = audit_date(params)
+    Bad input raises AuditInputError before any request."""
+    today = utc_today()
     scope = parse_scope(params["scope"], today, params["recent_days"])
     signature_url = parse_signature_url(params["signature_url"])
     max_file_size = parse_max_file_size(params["max_file_size"])
     series_file, keys_dir = input_paths(params["releases_repo"],
                                         params["series_status_file"], params["keys_dir"])
     series_keys = load_series_keys(series_file)
-    allowlist = maintainers_allowlist_from_params(params) or MaintainersAllowlist()
     # An explicit list still gets each project's repositories from the deliverables.
-    selection = select_projects(params["releases_repo"], params["projects"],
-                                allowlist.extra_projects, allowlist.ignored_projects,
-                                params["project_config"])
-    projects = selection.projects
-    with GnupgHome() as home, \
-            tempfile.TemporaryDirectory(prefix="pypi-guard-sigaudit-") as workdir:
-        keys = load_release_keys(home.gpg, series_keys, keys_dir)
-        with http_client(params) as client:
-            result = run_signature_audit(
-                client, home.gpg, params["pypi_url"], projects, keys, scope, signature_url,
-                max_file_size, workdir, today)
-    return finish(
-        params, check_mode, REPORT_NAME, REPORT_TITLE, REPORT_COLUMNS, result, selection,
-        files_checked=result.files_checked, scope=str(scope), signature_url=signature_url,
+    selection = audited_projects(
+        params, maintainers_allowlist_from_params(params) or MaintainersAllowlist())
+    try:
+        with GnupgHome() as home, \
+                tempfile.TemporaryDirectory(prefix="pypi-guard-sigaudit-") as workdir:
+            keys = load_release_keys(home.gpg, series_keys, keys_dir)
+            with http_client(params) as client:
+                result = run_signature_audit(
+                    client, home.gpg, params["pypi_url"], selection.projects, keys, scope,
+                    signature_url, max_file_size, workdir, today)
+    except SigningError as exc:  # no usable gpg: nothing could be checked
+        raise AuditInputError(str(exc)) from None
+    result.extra.update(
+        scope=str(scope), signature_url=signature_url,
         keys=[key.as_dict() for key in sorted(keys.values(), key=lambda k: k.windows[0].start)])
+    return finish(AUDIT, params, check_mode, result, selection)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            COMMON_ARGUMENT_SPEC,
-            series_status_file={"type": "path"},
-            keys_dir={"type": "path"},
-            signature_url={"type": "str", "default": DEFAULT_SIGNATURE_URL},
-            scope={"type": "str", "default": "latest"},
-            recent_days={"type": "int", "default": 7},
-            max_file_size={"type": "int", "default": DEFAULT_MAX_FILE_SIZE},
-            download_timeout={"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT},
-            allowlist_file={"type": "path"},
-            allowlist={"type": "raw"},
-        ),
-        mutually_exclusive=[["allowlist", "allowlist_file"]],
-        supports_check_mode=True,
-    )
-    try:
-        module.exit_json(**audit(module.params, module.check_mode))
-    except AuditInputError as exc:
-        module.fail_json(msg=f"the release signature audit's input is not usable:\n{exc}",
-                         problems=exc.problems)
-    except VarsFileError as exc:
-        module.fail_json(msg=f"the allowlist is not valid:\n{exc}", problems=exc.problems)
-    except (DeliverablesError, SigningError, ValueError) as exc:
-        module.fail_json(msg=str(exc))
+    run_audit_module(
+        AUDIT,
+        {"series_status_file": {"type": "path"}, "keys_dir": {"type": "path"},
+         "signature_url": {"type": "str", "default": DEFAULT_SIGNATURE_URL},
+         "scope": {"type": "str", "default": "latest"},
+         "recent_days": {"type": "int", "default": 7},
+         "max_file_size": {"type": "int", "default": DEFAULT_MAX_FILE_SIZE},
+         "download_timeout": {"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT},
+         "allowlist_file": {"type": "path"}, "allowlist": {"type": "raw"}},
+        audit,
+        mutually_exclusive=[["allowlist", "allowlist_file"]])
 
 
 if __name__ == "__main__":

@@ -1,3 +1,17 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The vars files the release team edits, read strictly.
 
 ``vars/pypi-maintainers.yaml`` (who may hold a role) and
@@ -15,6 +29,7 @@ from dataclasses import dataclass, field
 import jsonschema
 import yaml
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
+from ansible.module_utils.pypi_guard.errors import AuditInputError
 
 ROLES = ("Owner", "Maintainer")
 ROLE_RANK = {"Maintainer": 1, "Owner": 2}
@@ -98,13 +113,14 @@ MAINTAINERS_SCHEMA = {
 }
 
 
-class VarsFileError(Exception):
-    """A vars file is malformed; ``problems`` holds one line per problem."""
+class VarsFileError(AuditInputError):
+    """A vars file is malformed; ``problems`` holds one line per problem
+    (without the file's name, which ``path`` and ``str()`` give)."""
 
     def __init__(self, path, problems):
         self.path = path
-        self.problems = list(problems)
-        super().__init__("\n".join(f"{path}: {problem}" for problem in self.problems))
+        problems = list(problems)
+        super().__init__(problems, "\n".join(f"{path}: {problem}" for problem in problems))
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -143,7 +159,11 @@ def parse_strict_yaml(text, source):
     """Parse YAML text (or a stream), refusing duplicate keys; errors name ``source``."""
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - safe loader
-    except yaml.YAMLError as exc:
+    except OSError:
+        raise
+    except Exception as exc:
+        # PyYAML's constructors of explicit tags raise anything (!!int '' IndexError,
+        # !!timestamp x AttributeError), deep nesting RecursionError, bad UTF-8 ValueError
         raise VarsFileError(source, [f"not valid YAML: {exc}"]) from exc
 
 
@@ -218,14 +238,19 @@ _YAML_KEY_KINDS = (
 )
 
 
-def key_problems(data, parts=()):
+def key_problems(data, parts=(), _within=frozenset()):
     """Mapping keys that are not text, which YAML makes of ``null:``, ``2048:``
-    or ``on:``; one line each, naming where, the key and its value."""
+    or ``on:``; one line each, naming where, the key and its value.  A value
+    that contains itself (``&a [*a]``) is one too."""
     problems = []
+    if isinstance(data, (dict, list)):
+        if id(data) in _within:
+            return [f"{_key_path(parts)}: contains itself (a YAML alias of its own anchor)"]
+        _within = _within | {id(data)}
     if isinstance(data, dict):
         for key, value in data.items():
             if isinstance(key, str):
-                problems += key_problems(value, parts + (key,))
+                problems += key_problems(value, parts + (key,), _within)
                 continue
             why = next((text for kind, text in _YAML_KEY_KINDS if isinstance(key, kind)),
                        f"YAML reads it as {type(key).__name__}")
@@ -233,7 +258,7 @@ def key_problems(data, parts=()):
                             f"it; its value is {value!r:.80}")
     elif isinstance(data, list):
         for index, item in enumerate(data):
-            problems += key_problems(item, parts + (index,))
+            problems += key_problems(item, parts + (index,), _within)
     return problems
 
 

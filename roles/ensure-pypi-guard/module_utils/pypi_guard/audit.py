@@ -1,15 +1,32 @@
-"""What every audit module shares: its common options, which projects it
-audits, its HTTP client and its reports."""
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What every audit module shares: its common options, its report's name,
+title and columns, which projects it audits, its HTTP client, its result,
+finding and input error, and the module's run from options to reports."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.pypi_guard.deliverables import (
     ManagedProject,
     ManagedSet,
     derive_managed_set,
     normalize_name,
 )
+from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.http import (
     DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_MAX_BODY_SIZE,
@@ -19,7 +36,8 @@ from ansible.module_utils.pypi_guard.http import (
 from ansible.module_utils.pypi_guard.report import build_report, write_reports
 from ansible.module_utils.pypi_guard.text import printable
 
-# Options of every audit module (each module documents them too).
+# Options of every audit module, documented once in the doc fragment
+# doc_fragments/pypi_guard_audit.py (each module extends it).
 COMMON_ARGUMENT_SPEC = {
     "releases_repo": {"type": "path"},
     "project_config": {"type": "path"},
@@ -33,7 +51,34 @@ COMMON_ARGUMENT_SPEC = {
     "max_retry_after": {"type": "float", "default": 300.0},
     "max_body_size": {"type": "int", "default": DEFAULT_MAX_BODY_SIZE},
     "allow_insecure_http": {"type": "bool", "default": False},
-    "today": {"type": "str"},
+}
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """An audit's reports: ``<name>.json`` and ``<name>.html``, the title
+    they and the role's messages carry, and the columns of the HTML tables
+    (keys of the findings' ``as_dict()``)."""
+
+    name: str
+    title: str
+    columns: tuple
+
+
+# Every audit's reports, keyed by the audit's module.
+REPORTS = {
+    "pypi_maintainers_audit": ReportSpec(
+        "pypi-maintainers-audit", "PyPI maintainers audit",
+        ("project", "kind", "account", "role", "detail")),
+    "pypi_release_audit": ReportSpec(
+        "pypi-release-audit", "PyPI release audit",
+        ("project", "kind", "version", "upload_time", "url", "detail")),
+    "release_signature_audit": ReportSpec(
+        "release-signature-audit", "Release signature audit",
+        ("project", "kind", "version", "filename", "detail")),
+    "pypi_watch": ReportSpec(
+        "pypi-watch", "PyPI changelog watch",
+        ("project", "kind", "account", "role", "version", "filename", "serial", "detail")),
 }
 
 
@@ -62,16 +107,42 @@ def unknown_index_error(pypi_url, unknown, read):
         "pypi_guard_pypi_url right? a stale mirror or a CDN fault looks like this)")}
 
 
+@dataclass(frozen=True)
+class AuditFinding:
+    """One finding (fails the job) or warning of an audit. Each audit's
+    finding adds its own fields (its report's columns) and says in
+    :meth:`subject` what the line names besides the project."""
+
+    project: str
+    kind: str
+    detail: str
+
+    def subject(self):
+        return ""
+
+    def line(self):
+        """``<project>: <kind>: <subject> - <detail>``, escaped for a log."""
+        subject = self.subject()
+        return printable(f"{self.project}: {self.kind}: "
+                         f"{subject + ' - ' if subject else ''}{self.detail}")
+
+    def as_dict(self):
+        return asdict(self)
+
+
 @dataclass
 class AuditResult:
-    """What an audit found. Findings and warnings have ``line()`` and
-    ``as_dict()``; errors are ``{"project", "detail"}`` for what could not be
-    checked (with ``version`` and ``filename`` when they are about one file)."""
+    """What an audit found: :class:`AuditFinding` findings and warnings;
+    errors ``{"project", "detail"}`` for what could not be checked (an audit
+    may add keys, such as a file's ``version`` and ``filename``, and says
+    them in the detail too); ``extra``, the audit's own keys of the report
+    (``files_checked``...)."""
 
     projects_checked: int = 0
     findings: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
 
     def all_errors(self):
         """``errors``, plus :data:`NOTHING_CHECKED` when the run checked no
@@ -88,10 +159,9 @@ class AuditResult:
             return "error"
         return "drift" if self.findings else "clean"
 
-    def error_line(self, error):
-        where = " ".join(str(error[key]) for key in ("project", "version", "filename")
-                         if error.get(key))
-        return printable(f"{where}: error: {error['detail']}")
+    @staticmethod
+    def error_line(error):
+        return printable(f"{error['project']}: error: {error['detail']}")
 
     def problem_lines(self):
         """One line per finding and per error: what fails the job."""
@@ -102,18 +172,19 @@ class AuditResult:
         return [warning.line() for warning in self.warnings]
 
 
-def audit_date(params):
-    """The day the audit runs for: ``params['today']`` or today in UTC."""
-    if params.get("today"):
-        return datetime.date.fromisoformat(params["today"])
+def utc_today():
     return datetime.datetime.now(datetime.timezone.utc).date()
 
 
 def http_client(params):
-    """The audit's client; refuses (ValueError) a plain-http ``pypi_url``
-    that is not loopback unless ``allow_insecure_http``, before any request."""
+    """The audit's client; refuses (:class:`AuditInputError`) a plain-http
+    ``pypi_url`` that is not loopback unless ``allow_insecure_http``, before
+    any request."""
     insecure = bool(params.get("allow_insecure_http"))
-    check_index_url(params["pypi_url"], insecure)
+    try:
+        check_index_url(params["pypi_url"], insecure)
+    except ValueError as exc:
+        raise AuditInputError(str(exc)) from None
     return HttpClient(concurrency=params["concurrency"], rate_limit=params["rate_limit"],
                       timeout=params["timeout"], retries=params["retries"],
                       max_retry_after=params["max_retry_after"],
@@ -136,7 +207,7 @@ def select_projects(releases_repo, explicit, extra=(), ignored=(), project_confi
     for when the set is derived.
     """
     if not explicit and not releases_repo:
-        raise ValueError(
+        raise AuditInputError(
             "no releases repository and no explicit list of projects: set "
             "pypi_guard_releases_repo to a checkout of openstack/releases (under Zuul, "
             "add it to the job's required-projects) or set pypi_guard_projects")
@@ -160,17 +231,28 @@ def select_projects(releases_repo, explicit, extra=(), ignored=(), project_confi
     return managed
 
 
-def finish(params, check_mode, basename, title, columns, result, selection=None, **extra):
-    """The module result for an :class:`AuditResult`, with the reports
-    written unless in check mode. ``selection`` is :func:`select_projects`'s
-    answer: the report says how the set was made (``managed_set``) and its
-    warnings join the audit's.
+def audited_projects(params, allowlist):
+    """:func:`select_projects` for an audit module's options and the
+    maintainer allowlist's ``extra_projects`` and ``ignored_projects``."""
+    return select_projects(params["releases_repo"], params["projects"],
+                           allowlist.extra_projects, allowlist.ignored_projects,
+                           params["project_config"])
+
+
+def finish(audit, params, check_mode, result, selection=None):
+    """The module result of the audit module ``audit`` (a key of
+    :data:`REPORTS`) for an :class:`AuditResult`, with the reports written
+    unless in check mode. ``selection`` is :func:`select_projects`'s answer:
+    the report says how the set was made (``managed_set``) and its warnings
+    join the audit's.
 
     The report is returned under its own key: a top-level ``warnings`` would
     be taken by Ansible for its own warnings. Reports that cannot be written
     lose nothing: the result still carries every problem, and
     ``report_error`` says why the files are missing (the role fails on it).
     """
+    spec = REPORTS[audit]
+    extra = dict(result.extra)
     if selection is not None:
         extra["managed_set"] = selection.report()
     report = build_report(
@@ -179,14 +261,29 @@ def finish(params, check_mode, basename, title, columns, result, selection=None,
         result.all_errors(), **extra)
     warning_lines = result.warning_lines() + (selection.warnings if selection else [])
     output = {"changed": False, "status": result.status, "report": report,
-              "problems": result.problem_lines(), "warning_lines": warning_lines,
-              "report_error": ""}
+              "report_title": spec.title, "problems": result.problem_lines(),
+              "warning_lines": warning_lines, "report_error": ""}
     if params.get("report_dir") and not check_mode:
         try:
             output["report_json"], output["report_html"] = write_reports(
-                params["report_dir"], basename, report, title, columns)
+                params["report_dir"], spec.name, report, spec.title, list(spec.columns))
             output["changed"] = True
         except OSError as exc:
             output["report_error"] = printable(
                 f"the reports could not be written to {params['report_dir']}: {exc}")
     return output
+
+
+def run_audit_module(audit, argument_spec, run, **module_kwargs):
+    """The ``main()`` of the audit module ``audit`` (a key of
+    :data:`REPORTS`): its options are :data:`COMMON_ARGUMENT_SPEC` and
+    ``argument_spec``; ``run(params, check_mode)`` returns the module result
+    (:func:`finish`'s). Input it cannot use (:class:`AuditInputError`) fails
+    the module with one line per problem, before any request."""
+    module = AnsibleModule(argument_spec=dict(COMMON_ARGUMENT_SPEC, **argument_spec),
+                           supports_check_mode=True, **module_kwargs)
+    try:
+        module.exit_json(**run(module.params, module.check_mode))
+    except AuditInputError as exc:
+        module.fail_json(msg=f"{REPORTS[audit].title}: the input is not usable:\n{exc}",
+                         problems=exc.problems)

@@ -1,3 +1,17 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Which PyPI projects the releases repository publishes.
 
 The rules are those of openstack/releases (``deliverable.py`` and
@@ -31,6 +45,7 @@ from pathlib import Path
 
 import jsonschema
 import yaml
+from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.project_config import read_project_config
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -63,14 +78,14 @@ NO_PROJECT_CONFIG_WARNING = (
     "looked for")
 
 
-class DeliverablesError(Exception):
+class DeliverablesError(AuditInputError):
     """The releases repository could not be read: nothing can be derived.
 
     ``problems`` has one line per fault, each naming its file."""
 
     def __init__(self, message, problems=()):
-        self.problems = list(problems) or [message]
-        super().__init__("\n".join([message, *problems]) if problems else message)
+        super().__init__(list(problems) or [message],
+                         "\n".join([message, *problems]) if problems else message)
 
 
 def normalize_name(name):
@@ -193,7 +208,9 @@ def load_deliverable(path):
     try:
         with open(path, encoding="utf-8") as stream:
             data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except Exception as exc:
+        # PyYAML's constructors of explicit tags raise anything (!!int '' IndexError,
+        # !!timestamp x AttributeError), deep nesting RecursionError, bad UTF-8 ValueError
         raise DeliverablesError(f"{path}: cannot read the deliverable: {exc}") from exc
     if not isinstance(data, dict):
         raise DeliverablesError(f"{path}: a deliverable must be a mapping")
@@ -250,6 +267,13 @@ def _short(value, limit=80):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def _unnamed(problems, repo, where):
+    """A problem when ``repo`` has no base name ('' or 'openstack/'): its
+    PyPI name would be empty."""
+    if isinstance(repo, str) and not repo.rsplit("/", 1)[-1].strip():
+        problems.append(f"{where}: {_short(repo)} is not a repository name")
+
+
 def shape_problems(data):
     """``(key path, problem)`` lines for the keys the derivation reads, so
     that no value of the wrong type gets further."""
@@ -267,6 +291,7 @@ def shape_problems(data):
             where = f"repository-settings.{repo}"
             if not _expect(problems, repo, (str,), where, "a repository name as key"):
                 continue
+            _unnamed(problems, repo, where)
             if values is None or not _expect(problems, values, (dict,), where, "a mapping"):
                 continue
             for key in ("pypi-name", "tarball-base"):
@@ -302,6 +327,7 @@ def shape_problems(data):
             if not _expect(problems, project, (dict,), at, "a mapping"):
                 continue
             _expect(problems, project.get("repo"), (str,), f"{at}.repo", "a repository name")
+            _unnamed(problems, project.get("repo"), f"{at}.repo")
             if "tarball-base" in project:
                 _expect(problems, project["tarball-base"], (str,), f"{at}.tarball-base",
                         "a string")
@@ -470,8 +496,3 @@ def derive_managed_set(releases_repo, project_config=None):
     unlisted = sorted(repo for repo, kind in (publishers or {}).items()
                       if kind == "pypi" and repo not in named)
     return ManagedSet(projects, publishers is not None, unlisted, warnings)
-
-
-def derive_managed_projects(releases_repo, project_config=None):
-    """Map each managed project's normal name to its :class:`ManagedProject`."""
-    return derive_managed_set(releases_repo, project_config).projects

@@ -1,3 +1,17 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """What a package index already has of a release, from its simple API
 (PEP 503 HTML or PEP 691 JSON), asked through the shared HTTP client.
 
@@ -86,7 +100,7 @@ def _digest(value, url, where):
 def _parse_json_page(body, url):
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise FetchError(f"GET {url}: the simple API answer is not valid JSON ({exc})") \
             from None
     entries = data.get("files") if isinstance(data, dict) else None

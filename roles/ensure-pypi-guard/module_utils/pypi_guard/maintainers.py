@@ -1,17 +1,34 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The maintainer audit: who holds a role on each managed project, against the
 allowlist, as one finding per problem."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ansible.module_utils.pypi_guard.allowlist import (
     ROLE_RANK,
     account_key,
     is_pypi_account_name,
 )
-from ansible.module_utils.pypi_guard.audit import AuditResult, unknown_index_error
+from ansible.module_utils.pypi_guard.audit import (
+    AuditFinding,
+    AuditResult,
+    unknown_index_error,
+)
 from ansible.module_utils.pypi_guard.deliverables import normalize_name
 from ansible.module_utils.pypi_guard.pypi import fetch_ownership
-from ansible.module_utils.pypi_guard.text import printable
 
 ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
 
@@ -40,20 +57,15 @@ ADVICE = {
 
 
 @dataclass(frozen=True)
-class Finding:
-    project: str
-    kind: str
+class Finding(AuditFinding):
+    """A finding or warning about one account (``role``: the role it holds
+    on PyPI, None for none) or, without ``account``, the project."""
+
     account: str = None
     role: str = None
-    detail: str = ""
 
-    def line(self):
-        account = self.account or "-"
-        role = self.role or "no role"
-        return printable(f"{self.project}: {self.kind}: {account} ({role}) - {self.detail}")
-
-    def as_dict(self):
-        return asdict(self)
+    def subject(self):
+        return f"{self.account or '-'} ({self.role or 'no role'})"
 
 
 # PyPI account names are ASCII: one that is not is a look-alike, never a match.
@@ -63,7 +75,7 @@ NOT_AN_ACCOUNT_NAME = ("{} is not a PyPI account name (ASCII letters, digits, '.
 
 
 def _finding(project, kind, account=None, role=None, **details):
-    return Finding(project, kind, account, role, ADVICE[kind].format(**details))
+    return Finding(project, kind, ADVICE[kind].format(**details), account, role)
 
 
 def strongest_roles(roles):
@@ -90,8 +102,8 @@ def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
     for key, (account, role) in sorted(held.items()):
         exception = exceptions.get(key)
         if not is_pypi_account_name(account):
-            findings.append(Finding(project, "unexpected-account", account, role,
-                                    NOT_AN_ACCOUNT_NAME.format(ascii(account))))
+            findings.append(Finding(project, "unexpected-account",
+                                    NOT_AN_ACCOUNT_NAME.format(ascii(account)), account, role))
         elif key in allowlist.required_owners:
             if role != "Owner":
                 findings.append(_finding(project, "missing-required-owner", account, role))
@@ -127,13 +139,22 @@ def unlisted_publisher_warnings(repositories, allowlist):
             if normalize_name(repo.rsplit("/", 1)[-1]) not in listed]
 
 
+def inventory_row(ownership, findings):
+    """What the report shows of one project: every role PyPI lists, its
+    organization and how many findings it has."""
+    return {"project": ownership.name, "registered": ownership.exists,
+            "organization": ownership.organization,
+            "roles": [{"account": user, "role": role} for role, user in ownership.roles],
+            "findings": len(findings)}
+
+
 def run_maintainers_audit(client, pypi_url, names, allowlist, today,
                           fail_on_unregistered=False):
     """Read every project's roles concurrently and compare with the allowlist.
 
     An index that knows too few of the projects is one error
     (:func:`unknown_index_error`), besides their ``not-on-pypi``."""
-    findings, warnings, errors = [], [], []
+    findings, warnings, errors, inventory = [], [], [], []
     unknown = 0
     for name, ownership, error in client.map(
             lambda name: fetch_ownership(client, pypi_url, name), names):
@@ -145,8 +166,10 @@ def run_maintainers_audit(client, pypi_url, names, allowlist, today,
             ownership, allowlist, today, fail_on_unregistered)
         findings += project_findings
         warnings += project_warnings
+        inventory.append(inventory_row(ownership, project_findings))
     read = len(names) - len(errors)
     wrong_index = unknown_index_error(pypi_url, unknown, read)
     if wrong_index:
         errors.append(wrong_index)
-    return AuditResult(read, findings, warnings, errors)
+    inventory.sort(key=lambda row: (not row["findings"], row["project"]))
+    return AuditResult(read, findings, warnings, errors, {"inventory": inventory})

@@ -1,3 +1,17 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Where the release team's Zuul project definitions publish each repository.
 
 A checkout of openstack/project-config holds, in ``zuul.d/projects.yaml``,
@@ -18,6 +32,7 @@ import re
 from pathlib import Path
 
 import yaml
+from ansible.module_utils.pypi_guard.errors import AuditInputError
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -31,7 +46,7 @@ PYPI_JOBS = frozenset({"release-openstack-python"})
 RELEASE_PIPELINES = ("release", "pre-release")
 
 
-class ProjectConfigError(ValueError):
+class ProjectConfigError(AuditInputError):
     """The project-config checkout could not be read: nothing is cross-checked."""
 
 
@@ -110,5 +125,5 @@ def read_project_config(checkout):
         templates.setdefault(name, []).extend(names)
         jobs.setdefault(name, []).extend(_job_names(project, where, problems))
     if problems:
-        raise ProjectConfigError("\n".join(problems))
+        raise ProjectConfigError(problems)
     return {name: publishes(templates[name], jobs[name]) for name in templates}

@@ -1,3 +1,17 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Reading PyPI (Warehouse): the JSON API and the XML-RPC ``package_roles``."""
 
 import re
@@ -80,7 +94,7 @@ def json_document(response):
     """The JSON API document of a response, checked for its outer shape."""
     try:
         data = response.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise FetchError(f"GET {response.url}: malformed JSON ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
         raise FetchError(f"GET {response.url}: JSON without an 'info' object")

@@ -1,13 +1,27 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The release-feed audit: what PyPI says was released against what the
 releases repository says should have been."""
 
 import email.utils
 import xml.etree.ElementTree as ElementTree
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import defusedxml.ElementTree
-from ansible.module_utils.pypi_guard.audit import AuditResult
+from ansible.module_utils.pypi_guard.audit import AuditFinding, AuditResult
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.http import FetchError
 from ansible.module_utils.pypi_guard.pypi import json_document, json_url, project_url
@@ -32,7 +46,8 @@ def feed_url(pypi_url, name):
 
 
 def release_url(pypi_url, name, version):
-    return f"{project_url(pypi_url, name)}{quote(version)}/"
+    # a lone surrogate from the JSON (\ud800) must not crash the audit
+    return f"{project_url(pypi_url, name)}{quote(version, errors='surrogatepass')}/"
 
 
 def parse_release_feed(body, url):
@@ -61,7 +76,7 @@ def parse_release_feed(body, url):
         if date_text:
             try:
                 published = email.utils.parsedate_to_datetime(date_text).isoformat()
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, OverflowError) as exc:
                 raise FetchError(f"GET {url}: bad pubDate {date_text!r}") from exc
         releases.append({"version": version, "link": item.findtext("link"),
                          "published": published})
@@ -77,7 +92,8 @@ def summarize_json(data, url):
     for version, files in releases.items():
         if not isinstance(files, list):
             raise FetchError(f"GET {url}: releases[{version!r}] is not a list")
-        times = sorted(f.get("upload_time_iso_8601") or "" for f in files if isinstance(f, dict))
+        times = sorted(f.get("upload_time_iso_8601") or "" for f in files if isinstance(f, dict)
+                       and isinstance(f.get("upload_time_iso_8601") or "", str))
         yanked = bool(files) and all(f.get("yanked") for f in files if isinstance(f, dict))
         if not files and data.get("info", {}).get("version") == version:
             yanked = bool(data["info"].get("yanked"))
@@ -141,20 +157,16 @@ def fetch_releases(client, cache, pypi_url, name):
 
 
 @dataclass(frozen=True)
-class ReleaseFinding:
-    project: str
-    kind: str
-    version: str
+class ReleaseFinding(AuditFinding):
+    """A finding or warning about one version of a project."""
+
+    version: str = None
     upload_time: str = None
     url: str = None
-    detail: str = ""
 
-    def line(self):
+    def subject(self):
         when = f", uploaded {self.upload_time}" if self.upload_time else ""
-        return printable(f"{self.project}: {self.kind}: {self.version}{when} - {self.detail}")
-
-    def as_dict(self):
-        return asdict(self)
+        return f"{self.version}{when}"
 
 
 def audit_releases(pypi_url, pypi, expected_versions, known_versions):
@@ -175,15 +187,15 @@ def audit_releases(pypi_url, pypi, expected_versions, known_versions):
             detail = ADVICE["unexpected-release"]
             if pypi.yanked(version):
                 detail = "(already yanked) " + detail
-            findings.append(ReleaseFinding(pypi.name, "unexpected-release", version,
-                                           uploaded, link, detail))
+            findings.append(ReleaseFinding(pypi.name, "unexpected-release", detail, version,
+                                           uploaded, link))
         elif key in expected and pypi.yanked(version):
-            warnings.append(ReleaseFinding(pypi.name, "yanked-release", version, uploaded,
-                                           link, ADVICE["yanked-release"]))
+            warnings.append(ReleaseFinding(pypi.name, "yanked-release",
+                                           ADVICE["yanked-release"], version, uploaded, link))
     for key, version in sorted(expected.items()):
         if key not in on_pypi and key[0] == "pep440":
-            warnings.append(ReleaseFinding(pypi.name, "missing-release", version, None,
-                                           None, ADVICE["missing-release"]))
+            warnings.append(ReleaseFinding(pypi.name, "missing-release",
+                                           ADVICE["missing-release"], version))
     return findings, warnings
 
 
@@ -200,9 +212,23 @@ def no_release_left(pypi_url, pypi, expected_versions):
             "this is not the index that publishes it")
 
 
+def inventory_row(pypi, listed, found):
+    """What the report shows of one project: the versions PyPI has, those
+    listed (releases repository and known releases) and, from ``found`` (its
+    findings and warnings), the unexpected, yanked and missing ones."""
+    def versions(kind):
+        return [f.version for f in found if f.kind == kind]
+    return {"project": pypi.name,
+            "on_pypi": [version for _key, version in sorted(pypi.versions().items())],
+            "listed": sorted(listed, key=version_key),
+            "unexpected": versions("unexpected-release"),
+            "yanked": versions("yanked-release"),
+            "missing": versions("missing-release")}
+
+
 def run_release_audit(client, cache, pypi_url, projects, known_releases):
     """Audit every project of ``{name: ManagedProject}`` concurrently."""
-    findings, warnings, errors = [], [], []
+    findings, warnings, errors, inventory = [], [], [], []
     results = client.map(lambda name: fetch_releases(client, cache, pypi_url, name),
                          list(projects))
     for name, pypi, error in results:
@@ -214,11 +240,15 @@ def run_release_audit(client, cache, pypi_url, projects, known_releases):
         if deleted:
             errors.append({"project": name, "detail": deleted})
             continue
-        project_findings, project_warnings = audit_releases(
-            pypi_url, pypi, expected, known_releases.get(name, {}))
+        known = known_releases.get(name, {})
+        project_findings, project_warnings = audit_releases(pypi_url, pypi, expected, known)
         findings += project_findings
         warnings += project_warnings
-    return AuditResult(len(projects) - len(errors), findings, warnings, errors)
+        inventory.append(inventory_row(pypi, set(expected) | set(known),
+                                       project_findings + project_warnings))
+    inventory.sort(key=lambda row: (not row["unexpected"], row["project"]))
+    return AuditResult(len(projects) - len(errors), findings, warnings, errors,
+                       {"inventory": inventory})
 
 
 ALERT_STEPS = """What to do:

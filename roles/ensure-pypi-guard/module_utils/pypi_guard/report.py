@@ -1,13 +1,81 @@
-"""Audit reports: one JSON document and one HTML page per audit, written
-atomically (both appear, or neither changes)."""
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Audit reports: one JSON document and one HTML page per audit, and an
+``index.html`` of every report in the same directory, written atomically
+(all appear, or none changes)."""
 
 import datetime
+import glob
 import json
 import os
 import shutil
 import tempfile
+from urllib.parse import quote, urlsplit
 
 import jinja2
+import markupsafe
+
+INDEX_NAME = "index.html"
+STATUSES = ("clean", "drift", "error")
+
+# Columns that hold one short identifier or value: never wrapped, so that
+# a column is as wide as its longest value and no word is split.  Every
+# other column wraps only between words, or inside a word that cannot fit
+# on a line of its own (``overflow-wrap: break-word``).
+SHORT_COLUMNS = {"project", "kind", "role", "roles", "version", "filename", "upload_time",
+                 "registered", "findings", "result", "series", "signed_at", "window"}
+# Free text: the column that takes the width the others leave.
+WIDE_COLUMNS = {"detail"}
+# Free text that may wrap after each "/" of the paths and URLs it names.
+PATH_COLUMNS = {"detail"}
+LABELS = {"upload_time": "uploaded", "signed_at": "signed", "on_pypi": "on PyPI",
+          "signer": "signer's key"}
+
+STYLE = markupsafe.Markup("""
+body { font-family: system-ui, sans-serif; margin: 1rem; color: #1b1b1b; }
+h1 { font-size: 1.4rem; }
+a { color: #0b57d0; }
+.status { display: inline-block; padding: .2rem .6rem; border-radius: .3rem; color: #fff; }
+.status-clean { background: #2e7d32; } .status-drift { background: #c62828; }
+.status-error { background: #6a1b9a; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dt { font-weight: 600; }
+[hidden] { display: none !important; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ddd;
+         vertical-align: top; overflow-wrap: break-word; }
+th { background: #f3f3f3; }
+th, td.short { white-space: nowrap; }
+td.wrap { width: 100%; }
+td .role { color: #555; }
+details summary { cursor: pointer; }
+tr.finding td.col-kind { color: #c62828; font-weight: 600; }
+tr.warning td.col-kind { color: #9a6700; font-weight: 600; }
+tr.flagged td:first-child { border-left: 4px solid #c62828; }
+.filter input { font: inherit; padding: .3rem .5rem; width: 20rem; max-width: 100%;
+                box-sizing: border-box; }
+@media (max-width: 600px) {
+  dl { display: block; } dd { margin: 0 0 .3rem 0; overflow-wrap: anywhere; }
+  table, thead, tbody, tr, th, td { display: block; }
+  thead { display: none; }
+  tr { border: 1px solid #ddd; margin-bottom: .6rem; }
+  td, td.short { border: none; white-space: normal; overflow-wrap: anywhere; width: auto; }
+  td::before { content: attr(data-label) ": "; font-weight: 600; }
+}
+""")
 
 HTML_TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -15,37 +83,60 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}: {{ report.status }}</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 1rem; color: #1b1b1b; }
-h1 { font-size: 1.4rem; }
-.status { display: inline-block; padding: .2rem .6rem; border-radius: .3rem; color: #fff; }
-.status-clean { background: #2e7d32; } .status-drift { background: #c62828; }
-.status-error { background: #6a1b9a; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
-dt { font-weight: 600; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ddd;
-         vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f3f3f3; }
-tr.finding td.kind { color: #c62828; font-weight: 600; }
-tr.warning td.kind { color: #9a6700; font-weight: 600; }
-tr.error td.kind { color: #6a1b9a; font-weight: 600; }
-@media (max-width: 600px) {
-  table, thead, tbody, tr, th, td { display: block; }
-  thead { display: none; }
-  tr { border: 1px solid #ddd; margin-bottom: .6rem; }
-  td { border: none; }
-  td::before { content: attr(data-label) ": "; font-weight: 600; }
-}
-</style>
+<style>{{ style }}</style>
 </head>
 <body>
+{% macro link(kind, name) -%}
+{%- set url = index_url(kind, name) -%}
+{%- if url %}<a href="{{ url }}">{{ name }}</a>{% else %}{{ name }}{% endif -%}
+{%- endmacro %}
+{% macro cell(column, value, item) -%}
+{%- if value is none or value == "" or value == [] -%}-
+{%- elif column == "project" and item is not none -%}{{ link("project", value) }}
+{%- elif column == "account" and item.get("role") == "Organization" -%}{{ link("org", value) }}
+{%- elif column == "account" -%}{{ link("user", value) }}
+{%- elif column == "organization" -%}{{ link("org", value) }}
+{%- elif column == "roles" -%}
+{%- for role in value %}<div>{{ link("user", role.account) }}
+<span class="role">{{ role.role }}</span></div>{% endfor -%}
+{%- elif value is string and column in path_columns -%}{{ breakable(value) }}
+{%- elif value is sameas true -%}yes
+{%- elif value is sameas false -%}no
+{%- elif value is string or value is number -%}{{ value }}
+{%- elif value | length > 6 -%}
+<details><summary>{{ value | length }}</summary>{{ value | join(", ") }}</details>
+{%- else -%}{{ value | join(", ") }}
+{%- endif -%}
+{%- endmacro %}
+{% macro table(items, columns, css, filterable=false, sources=none) %}
+<div class="table-wrap"><table{% if filterable %} class="filterable"{% endif %}>
+<thead><tr>{% for column in columns %}<th>{{ label(column) }}</th>{% endfor %}
+{%- if sources is not none %}<th>from</th>{% endif %}</tr></thead>
+<tbody>
+{% for item in items %}
+<tr class="{{ css or ('flagged' if item.get('findings') else '') }}">
+{% for column in columns %}
+<td data-label="{{ label(column) }}" class="col-{{ column }} {{ column_class(column) }}">
+{{- cell(column, item[column], item if css != 'error' else none) -}}
+</td>
+{% endfor %}
+{% if sources is not none %}<td data-label="from" class="wrap">
+{%- for line in sources.get(item.project, []) %}<div>{{ breakable(line) }}</div>{% endfor -%}
+</td>{% endif %}
+</tr>
+{% endfor %}
+</tbody>
+</table></div>
+{% endmacro %}
 <h1>{{ title }} <span class="status status-{{ report.status }}">{{ report.status }}</span></h1>
 <dl>
 <dt>Index</dt><dd>{{ report.pypi_url }}</dd>
 <dt>Generated</dt><dd>{{ report.generated_at }}</dd>
 <dt>Projects checked</dt><dd>{{ report.projects_checked }}</dd>
+{% if report.files_checked is defined %}
+<dt>Files checked</dt><dd>{{ report.files_checked }}</dd>
+{% endif %}
+{% if report.scope is defined %}<dt>Scope</dt><dd>{{ report.scope }}</dd>{% endif %}
 <dt>Findings</dt><dd>{{ report.findings | length }}</dd>
 <dt>Warnings</dt><dd>{{ report.warnings | length }}</dd>
 <dt>Errors</dt><dd>{{ report.errors | length }}</dd>
@@ -53,6 +144,7 @@ tr.error td.kind { color: #6a1b9a; font-weight: 600; }
 <dt>Project-config cross-check</dt>
 <dd>{{ "ran" if report.managed_set.project_config_checked else "did not run" }}</dd>
 {% endif %}
+<dt>All reports of the run</dt><dd><a href="index.html">index.html</a></dd>
 </dl>
 {% if report.managed_set is defined and report.managed_set.warnings %}
 <h2>About the set of projects</h2>
@@ -60,43 +152,68 @@ tr.error td.kind { color: #6a1b9a; font-weight: 600; }
 {% for line in report.managed_set.warnings %}<li>{{ line }}</li>
 {% endfor %}</ul>
 {% endif %}
-{% macro rows(items, css) %}
-{% for item in items %}
-<tr class="{{ css }}">
-{% for column in columns %}
-<td data-label="{{ column }}"{% if column == 'kind' %} class="kind"{% endif %}>
-{{- item[column] if item[column] is not none else '' -}}
-</td>
-{% endfor %}
-</tr>
-{% endfor %}
-{% endmacro %}
-{% for heading, items, css in [("Findings", report.findings, "finding"),
-                               ("Warnings", report.warnings, "warning")] %}
-<h2>{{ heading }}</h2>
-{% if items %}
-<div class="table-wrap"><table>
-<thead><tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}</tr></thead>
-<tbody>{{ rows(items, css) }}</tbody>
-</table></div>
-{% else %}<p>None.</p>{% endif %}
-{% endfor %}
-<h2>Errors</h2>
+<p class="filter" hidden><label>Filter the rows: <input type="search" id="filter"
+ placeholder="a project, an account, a version..."></label></p>
+{% if not (report.findings or report.warnings or report.errors) %}
+<p class="clean">No findings, no warnings, no errors: the evidence is below.</p>
+{% else %}
+{% if report.findings %}
+<h2>Findings</h2>
+{{ table(report.findings, columns, "finding", true) }}
+{% else %}<p>No findings.</p>{% endif %}
 {% if report.errors %}
+<h2>Errors: not checked</h2>
+{{ table(report.errors, ["project", "detail"], "error") }}
+{% endif %}
+{% if report.warnings %}
+<h2>Warnings</h2>
+{{ table(report.warnings, columns, "warning", true) }}
+{% endif %}
+{% endif %}
+{% if report.inventory is defined %}
+<h2>Every project checked ({{ report.inventory | length }})</h2>
+{% if report.inventory %}
+{{ table(report.inventory, report.inventory[0] | list, "", true,
+         report.managed_set.sources if report.managed_set is defined else none) }}
+{% else %}<p>None.</p>{% endif %}
+{% endif %}
+{% if report.files is defined %}
+<h2>Every file checked ({{ report.files | length }})</h2>
+{% if report.files %}
+{{ table(report.files, report.files[0] | list, "", true) }}
+{% else %}<p>None.</p>{% endif %}
+{% endif %}
+{% if "keys" in report and report["keys"] %}
+<h2>Release keys</h2>
 <div class="table-wrap"><table>
-<thead><tr><th>project</th><th>detail</th></tr></thead>
+<thead><tr><th>fingerprint</th><th>windows</th><th>expires</th><th>revoked</th></tr></thead>
 <tbody>
-{% for error in report.errors %}
-<tr class="error"><td data-label="project">{{ error.project }}</td>
-<td data-label="detail">{{ error.detail }}</td></tr>
+{% for key in report["keys"] %}
+<tr><td data-label="fingerprint">{{ key.fingerprint }}</td>
+<td data-label="windows" class="short">
+{%- for window in key.windows %}<div>{{ window.series }} {{ window.start }}..{{ window.end }}</div>
+{%- endfor %}</td>
+<td data-label="expires" class="short">{{ key.expires or "-" }}</td>
+<td data-label="revoked" class="short">{{ "yes" if key.revoked else "no" }}</td></tr>
 {% endfor %}
 </tbody>
 </table></div>
-{% else %}<p>None: every project was checked.</p>{% endif %}
+{% endif %}
+<script>
+(function () {
+  var box = document.getElementById("filter");
+  box.parentNode.parentNode.hidden = false;
+  box.addEventListener("input", function () {
+    var needle = box.value.trim().toLowerCase();
+    document.querySelectorAll("table.filterable tbody tr").forEach(function (row) {
+      row.hidden = needle !== "" && row.textContent.toLowerCase().indexOf(needle) < 0;
+    });
+  });
+})();
+</script>
 </body>
 </html>
 """
-
 
 def utc_now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
@@ -118,10 +235,112 @@ def build_report(status, pypi_url, projects_checked, findings, warnings, errors,
     return report
 
 
+def index_url(pypi_url, kind, name):
+    """``<pypi_url>/<kind>/<name>/`` (``project``, ``user`` or ``org``): the
+    page of a name on the index, the name quoted whole; None when
+    ``pypi_url`` is not an http(s) URL."""
+    if urlsplit(pypi_url).scheme not in ("http", "https"):
+        return None
+    return f"{pypi_url.rstrip('/')}/{kind}/{quote(str(name), safe='')}/"
+
+
+def column_class(column):
+    if column in SHORT_COLUMNS:
+        return "short"
+    return "wrap" if column in WIDE_COLUMNS else ""
+
+
+def breakable(text):
+    """``text`` escaped, with a line-break opportunity after each ``/``: a
+    path or a URL may wrap between its parts rather than inside a word."""
+    return markupsafe.Markup("/<wbr>").join(str(text).split("/"))  # join escapes each part
+
+
+def _environment():
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
 def render_html(report, title, columns):
-    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return environment.from_string(HTML_TEMPLATE).render(
-        report=report, title=title, columns=columns)
+    """The HTML page of a report: findings, errors and warnings (in
+    ``columns``), then the evidence: ``inventory`` (one row per project,
+    with where it comes from when the report has ``managed_set``), ``files``
+    and ``keys`` when the report has them. Everything is escaped; links to
+    the index are built from ``pypi_url`` and quoted names only."""
+    return _environment().from_string(HTML_TEMPLATE).render(
+        report=report, title=title, columns=columns, style=STYLE,
+        label=lambda column: LABELS.get(column, column), column_class=column_class,
+        breakable=breakable, path_columns=PATH_COLUMNS,
+        index_url=lambda kind, name: index_url(report["pypi_url"], kind, name))
+
+
+INDEX_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Audit reports</title>
+<style>{{ style }}</style>
+</head>
+<body>
+<h1>Audit reports</h1>
+{% if entries %}
+<div class="table-wrap"><table>
+<thead><tr><th>report</th><th>status</th><th>findings</th><th>warnings</th><th>errors</th>
+<th>generated</th><th>PyPI index</th><th>JSON</th></tr></thead>
+<tbody>
+{% for entry in entries %}
+<tr>
+<td data-label="report" class="short"><a href="{{ entry.html }}">{{ entry.name }}</a></td>
+<td data-label="status" class="short">
+<span class="status status-{{ entry.status }}">{{ entry.status }}</span></td>
+<td data-label="findings" class="short">{{ entry.findings }}</td>
+<td data-label="warnings" class="short">{{ entry.warnings }}</td>
+<td data-label="errors" class="short">{{ entry.errors }}</td>
+<td data-label="generated" class="short">{{ entry.generated_at }}</td>
+<td data-label="PyPI index">{{ entry.pypi_url }}</td>
+<td data-label="JSON" class="short"><a href="{{ entry.json }}">{{ entry.name }}.json</a></td>
+</tr>
+{% endfor %}
+</tbody>
+</table></div>
+{% else %}<p>No report.</p>{% endif %}
+</body>
+</html>
+"""
+
+
+def _index_entry(name, report):
+    """What the index shows of one report, or None when ``report`` is not
+    one (another JSON file in the directory)."""
+    if not (isinstance(report, dict) and report.get("status") in STATUSES
+            and all(isinstance(report.get(key), list)
+                    for key in ("findings", "warnings", "errors"))):
+        return None
+    return {"name": name, "html": quote(name + ".html"), "json": quote(name + ".json"),
+            "status": report["status"], "findings": len(report["findings"]),
+            "warnings": len(report["warnings"]), "errors": len(report["errors"]),
+            "generated_at": str(report.get("generated_at", "")),
+            "pypi_url": str(report.get("pypi_url", ""))}
+
+
+def render_index(report_dir, current=None):
+    """The ``index.html`` of ``report_dir``: every report there (a ``.json``
+    with its ``.html`` beside it), with ``current`` (``{basename: report}``,
+    not written yet) in place of what the directory holds under its name."""
+    current = current or {}
+    reports = dict(current)
+    for path in glob.glob(os.path.join(glob.escape(os.fspath(report_dir)), "*.json")):
+        name = os.path.basename(path)[:-len(".json")]
+        if name in reports or not os.path.isfile(path[:-len(".json")] + ".html"):
+            continue
+        try:
+            with open(path, encoding="utf-8") as stream:
+                reports[name] = json.load(stream)
+        except (OSError, ValueError):
+            continue  # not a report of ours: left out
+    entries = [entry for entry in (_index_entry(name, report)
+                                   for name, report in sorted(reports.items())) if entry]
+    return _environment().from_string(INDEX_TEMPLATE).render(entries=entries, style=STYLE)
 
 
 def write_atomically(contents_by_path, mode=0o644):
@@ -178,10 +397,11 @@ def _temporary_sibling(directory, temporaries):
 
 
 def write_reports(report_dir, basename, report, title, columns):
-    """Write ``<basename>.json`` and ``<basename>.html``, both or neither;
-    return their paths.
+    """Write ``<basename>.json``, ``<basename>.html`` and the directory's
+    ``index.html`` (which lists every report there), all or none; return the
+    paths of the first two (the index is ``<report_dir>/index.html``).
 
-    Both documents are rendered before anything is written. A character
+    Every document is rendered before anything is written. A character
     UTF-8 cannot encode (a lone surrogate from a JSON answer) is written as
     its escape rather than losing the report.
     """
@@ -189,5 +409,8 @@ def write_reports(report_dir, basename, report, title, columns):
     html_path = os.path.join(report_dir, basename + ".html")
     json_text = json.dumps(report, indent=2, sort_keys=False) + "\n"
     html_bytes = render_html(report, title, columns).encode("utf-8", "backslashreplace")
-    write_atomically({json_path: json_text, html_path: html_bytes})
+    index_bytes = render_index(report_dir, {basename: report}).encode(
+        "utf-8", "backslashreplace")
+    write_atomically({json_path: json_text, html_path: html_bytes,
+                      os.path.join(report_dir, INDEX_NAME): index_bytes})
     return json_path, html_path

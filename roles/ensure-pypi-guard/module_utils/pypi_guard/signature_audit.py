@@ -1,3 +1,17 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The release signature audit: is every file PyPI serves for a managed
 project what the release process signed?
 
@@ -37,33 +51,20 @@ import os
 import re
 import string
 import threading
-import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-import yaml
-from ansible.module_utils.pypi_guard.audit import AuditResult as CommonAuditResult
-from ansible.module_utils.pypi_guard.audit import unknown_index_error
-from ansible.module_utils.pypi_guard.gpg import (
-    SigningError,
-    format_fingerprint,
-    import_keys,
-    normalize_fingerprint,
-    verify_detached,
+from ansible.module_utils.pypi_guard.audit import (
+    AuditFinding,
+    AuditResult,
+    unknown_index_error,
 )
+from ansible.module_utils.pypi_guard.errors import AuditInputError
+from ansible.module_utils.pypi_guard.gpg import format_fingerprint, verify_detached
 from ansible.module_utils.pypi_guard.http import FetchError, TooLarge
+from ansible.module_utils.pypi_guard.keys import iso_time
 from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url
-from ansible.module_utils.pypi_guard.text import printable
 from packaging.version import InvalidVersion, Version
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _Loader
-
-REPORT_NAME = "release-signature-audit"
-REPORT_TITLE = "Release signature audit"
-REPORT_COLUMNS = ["project", "kind", "version", "filename", "detail"]
 
 FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
                  "digest-mismatch")
@@ -75,23 +76,12 @@ INDEX_SIGNATURE_URL = "{url}.asc"
 SIGNATURE_URL_FIELDS = ("namespace", "repo", "filename", "project", "version", "url")
 REPOSITORY_FIELDS = ("namespace", "repo")
 
-SERIES_STATUS_FILE = os.path.join("data", "series_status.yaml")
-KEYS_DIR = os.path.join("doc", "source", "static")
-
 DEFAULT_MAX_FILE_SIZE = 256 * 1024 * 1024
 MAX_SIGNATURE_SIZE = 64 * 1024
 REVOKED_KEY = "signing key was revoked"
 
 _SINCE = re.compile(r"^since:(\d{4}-\d{2}-\d{2})$")
 _FILENAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
-
-
-class AuditInputError(ValueError):
-    """The audit's input is not usable; ``problems`` has one line each."""
-
-    def __init__(self, problems):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 class UnsafeFilename(ValueError):
@@ -183,257 +173,6 @@ def parse_max_file_size(value):
         raise AuditInputError(f"max_file_size: {value!r} is not a positive number of bytes "
                               "(release_signature_audit_max_file_size)")
     return size
-
-
-def input_paths(releases_repo, series_status_file=None, keys_dir=None):
-    """``(series_status_file, keys_dir)``: as given, else in the releases repo."""
-    problems = []
-    if not series_status_file:
-        if releases_repo:
-            series_status_file = os.path.join(releases_repo, SERIES_STATUS_FILE)
-        else:
-            problems.append("no series_status.yaml: set pypi_guard_releases_repo or "
-                            "release_signature_audit_series_status_file")
-    if not keys_dir:
-        if releases_repo:
-            keys_dir = os.path.join(releases_repo, KEYS_DIR)
-        else:
-            problems.append("no directory of release keys: set pypi_guard_releases_repo or "
-                            "release_signature_audit_keys_dir")
-    if problems:
-        raise AuditInputError(problems)
-    return series_status_file, keys_dir
-
-
-# --------------------------------------------------------------------------
-# Release keys
-
-
-@dataclass(frozen=True)
-class KeyWindow:
-    """The days a key was in force for a series: ``start`` <= day < ``end``
-    (``end`` None: ``present``, no end)."""
-
-    series: str
-    start: datetime.date
-    end: datetime.date = None
-
-    def contains(self, day):
-        return self.start <= day and (self.end is None or day < self.end)
-
-    def __str__(self):
-        end = self.end.isoformat() if self.end else "present"
-        return f"{self.series} {self.start.isoformat()}..{end}"
-
-
-def _as_date(value):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def load_series_keys(path):
-    """``{fingerprint: [KeyWindow, ...]}`` from ``series_status.yaml``.
-
-    Each series may have ``signing-key: {key, start, end}``; ``end`` is a
-    date or ``present``.  Raises :class:`AuditInputError` naming the file,
-    the series and the value for every problem, and when no series has a
-    key at all.
-    """
-    try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
-    except OSError as exc:
-        raise AuditInputError(f"{path}: cannot read the series file: "
-                              f"{exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise AuditInputError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
-    if not isinstance(data, list):
-        raise AuditInputError(f"{path}: expected a list of series, as openstack/releases "
-                              "has it")
-    problems = []
-    keys = {}
-    for index, series in enumerate(data):
-        if not isinstance(series, dict) or not isinstance(series.get("name"), str):
-            problems.append(f"{path}: entry {index} is not a series with a name")
-            continue
-        name = series["name"]
-        if "signing-key" not in series:
-            continue
-        where = f"{path}: series {name}: signing-key"
-        entry = series["signing-key"]
-        if not isinstance(entry, dict):
-            problems.append(f"{where}: expected a mapping with key, start and end, "
-                            f"got {entry!r}")
-            continue
-        if not isinstance(entry.get("key"), str):
-            problems.append(f"{where}.key: {entry.get('key')!r} is not a fingerprint (YAML "
-                            "read it as a number or nothing: quote it)")
-            continue
-        try:
-            fingerprint = normalize_fingerprint(entry["key"])
-        except ValueError as exc:
-            problems.append(f"{where}.key: {exc}")
-            continue
-        start = _as_date(entry.get("start"))
-        if start is None:
-            problems.append(f"{where}.start: {entry.get('start')!r} is not a date "
-                            "(YYYY-MM-DD)")
-            continue
-        end_value = entry.get("end")
-        end = None if end_value == "present" else _as_date(end_value)
-        if end_value != "present" and end is None:
-            problems.append(f"{where}.end: {end_value!r} is not a date (YYYY-MM-DD) "
-                            "or 'present'")
-            continue
-        if end is not None and end <= start:
-            problems.append(f"{where}: end {end.isoformat()} is not after start "
-                            f"{start.isoformat()}")
-            continue
-        keys.setdefault(fingerprint, []).append(KeyWindow(name, start, end))
-    if problems:
-        raise AuditInputError(problems)
-    if not keys:
-        raise AuditInputError(f"{path}: no series has a signing-key (key, start, end): "
-                              "there is no release key to check signatures against")
-    return keys
-
-
-@dataclass
-class ReleaseKey:
-    """A release key as imported: its windows and its expiry dates (epoch
-    seconds, None: none).  ``subkey_expires`` maps each subkey's fingerprint
-    to its own expiry."""
-
-    fingerprint: str
-    windows: list
-    path: str
-    uid: str = ""
-    expires: int = None
-    subkey_expires: dict = field(default_factory=dict)
-    revoked: bool = False
-
-    def expiry_for(self, signing_key):
-        """When the (sub)key ``signing_key`` stopped being valid: the earlier
-        of the primary key's and the subkey's expiry, or None."""
-        found = [self.expires, self.subkey_expires.get((signing_key or "").upper())]
-        found = [value for value in found if value]
-        return min(found) if found else None
-
-    def windows_text(self):
-        return ", ".join(str(window) for window in self.windows)
-
-    def as_dict(self):
-        return {
-            "fingerprint": self.fingerprint,
-            "series": [window.series for window in self.windows],
-            "windows": [{"series": w.series, "start": w.start.isoformat(),
-                         "end": w.end.isoformat() if w.end else "present"}
-                        for w in self.windows],
-            "expires": _iso_time(self.expires) if self.expires else None,
-            "revoked": self.revoked,
-            "uid": self.uid,
-            "key_file": self.path,
-        }
-
-
-def key_file_path(keys_dir, fingerprint):
-    """``<keys_dir>/0x<fingerprint>.txt`` as openstack/releases names it (lower
-    case), or the upper-case spelling when only that exists."""
-    lower = os.path.join(keys_dir, f"0x{fingerprint.lower()}.txt")
-    upper = os.path.join(keys_dir, f"0x{fingerprint.upper()}.txt")
-    if not os.path.exists(lower) and os.path.exists(upper):
-        return upper
-    return lower
-
-
-_PUBLIC_BLOCK = re.compile(
-    r"-----BEGIN PGP PUBLIC KEY BLOCK-----.*?-----END PGP PUBLIC KEY BLOCK-----", re.S)
-
-
-def read_key_file(path):
-    """The armored public key block(s) of a key file (the listing that
-    openstack/releases puts before the block is left out)."""
-    with open(path, encoding="utf-8", errors="replace") as stream:
-        text = stream.read()
-    blocks = _PUBLIC_BLOCK.findall(text)
-    if not blocks:
-        raise AuditInputError(f"{path}: no armored public key block "
-                              "('-----BEGIN PGP PUBLIC KEY BLOCK-----') in the key file")
-    return "\n".join(blocks) + "\n"
-
-
-def _epoch(value):
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else None
-
-
-def _key_details(gpg):
-    """``{primary fingerprint: gpg's listing}`` of every key in the keyring."""
-    return {key["fingerprint"].upper(): key for key in gpg.list_keys()}
-
-
-def load_release_keys(gpg, series_keys, keys_dir):
-    """Import every key of ``series_keys`` from ``keys_dir`` into ``gpg``'s
-    keyring and return ``{fingerprint: ReleaseKey}``.
-
-    The keyring must end up holding exactly these keys: a missing or
-    unreadable key file, a file holding another key, or a file holding more
-    than its own key is an :class:`AuditInputError` (every problem listed).
-    """
-    problems = []
-    paths = {}
-    for fingerprint, windows in sorted(series_keys.items()):
-        path = key_file_path(keys_dir, fingerprint)
-        series = ", ".join(window.series for window in windows)
-        what = f"the release key {format_fingerprint(fingerprint)} of series {series}"
-        if not os.path.isfile(path):
-            problems.append(f"{path}: missing: no public key file for {what}")
-            continue
-        try:
-            imported = import_keys(gpg, read_key_file(path), f"{path} ({what})")
-        except AuditInputError as exc:
-            problems += exc.problems
-            continue
-        except (OSError, SigningError) as exc:
-            problems.append(f"{path}: {exc}")
-            continue
-        others = [f for f in imported if f != fingerprint]
-        if fingerprint not in imported:
-            problems.append(f"{path}: holds {', '.join(map(format_fingerprint, imported))}, "
-                            f"not {what}")
-        elif others:
-            problems.append(f"{path}: holds other keys besides {what}: "
-                            f"{', '.join(map(format_fingerprint, others))}")
-        paths[fingerprint] = path
-    if problems:
-        raise AuditInputError(problems)
-    details = _key_details(gpg)
-    extra = sorted(set(details) - set(series_keys))
-    if extra:  # a key file smuggled in another key (e.g. as a subkey of nothing)
-        raise AuditInputError([f"{keys_dir}: the key files hold keys that no series lists: "
-                               f"{', '.join(map(format_fingerprint, extra))}"])
-    keys = {}
-    for fingerprint, windows in series_keys.items():
-        detail = details.get(fingerprint, {})
-        subkeys = {}
-        for info in (detail.get("subkey_info") or {}).values():
-            if info.get("fingerprint"):
-                subkeys[info["fingerprint"].upper()] = _epoch(info.get("expires"))
-        uids = detail.get("uids") or []
-        keys[fingerprint] = ReleaseKey(
-            fingerprint=fingerprint, windows=sorted(windows, key=lambda w: w.start),
-            path=paths[fingerprint], uid=uids[0] if uids else "",
-            expires=_epoch(detail.get("expires")), subkey_expires=subkeys,
-            revoked=detail.get("trust") == "r")
-    return keys
 
 
 # --------------------------------------------------------------------------
@@ -561,7 +300,7 @@ def files_in_scope(name, document, scope):
         windowed = scope.kind == "since" or (scope.kind == "latest" and version != newest)
         for entry in releases[version]:
             try:
-                dist = _dist_file(name, version, entry, scope.since if windowed else None)
+                dist = dist_file(name, version, entry, scope.since if windowed else None)
             except ValueError as exc:
                 problems.append(f"{version}: {exc}")
                 continue
@@ -570,7 +309,7 @@ def files_in_scope(name, document, scope):
     return files, problems
 
 
-def _dist_file(name, version, entry, since):
+def dist_file(name, version, entry, since=None):
     """The :class:`DistFile` of one file entry; None when it was uploaded
     before ``since``; ValueError (:class:`UnsafeFilename` included) naming
     what is wrong when the entry cannot be used."""
@@ -593,7 +332,7 @@ def _dist_file(name, version, entry, since):
     return DistFile(
         project=name, version=version, filename=filename, url=url, sha256=digest.lower(),
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-        upload_time=_iso_time(uploaded.timestamp()) if uploaded else None)
+        upload_time=iso_time(uploaded.timestamp()) if uploaded else None)
 
 
 def signature_urls(template, project, dist):
@@ -640,24 +379,15 @@ def fetch_signature(client, urls, destination):
 
 
 @dataclass(frozen=True)
-class Finding:
-    project: str
-    kind: str
-    version: str
-    filename: str
-    detail: str
+class Finding(AuditFinding):
+    """A finding or warning about one file (``version`` and ``filename``
+    empty for one about the whole project)."""
 
-    def line(self):
-        return printable(
-            f"{self.project} {self.version} {self.filename}: {self.kind}: {self.detail}")
+    version: str = ""
+    filename: str = ""
 
-    def as_dict(self):
-        return asdict(self)
-
-
-def _iso_time(epoch):
-    moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-    return moment.isoformat().replace("+00:00", "Z")
+    def subject(self):
+        return " ".join(value for value in (self.version, self.filename) if value)
 
 
 def judge_signature(check, keys, today=None):
@@ -684,13 +414,13 @@ def judge_signature(check, keys, today=None):
     key = keys[signer]
     if check.timestamp is None:
         return [("bad-signature", "the signature has no creation time")]
-    moment = _iso_time(check.timestamp)
+    moment = iso_time(check.timestamp)
     day = datetime.datetime.fromtimestamp(check.timestamp, datetime.timezone.utc).date()
     expiry = key.expiry_for(check.signing_key_fingerprint)
     who = format_fingerprint(signer)
     if expiry is not None and check.timestamp >= expiry:
         return [("signed-outside-window", f"signed {moment} by {who}, after the key "
-                 f"expired ({_iso_time(expiry)})")]
+                 f"expired ({iso_time(expiry)})")]
     if not any(window.contains(day) for window in key.windows):
         return [("signed-outside-window", f"signed {moment} by {who}, outside its "
                  f"window ({key.windows_text()})")]
@@ -698,6 +428,38 @@ def judge_signature(check, keys, today=None):
         return [("signed-outside-window", f"signed {moment} by {who}, a date in the "
                  "future")]
     return []
+
+
+EVIDENCE_KEYS = ("signer", "series", "signed_at", "window")
+
+
+def signature_evidence(check, keys):
+    """What the report shows of one :class:`SignatureCheck`: the key that
+    made the signature, the series of the release key's window the
+    signature's day fell in (all its series, and window ``none``, when it
+    fell in none), and the signature's time."""
+    evidence = dict.fromkeys(EVIDENCE_KEYS, "")
+    made_by = check.signer_fingerprint or check.signing_key_fingerprint
+    if made_by:
+        try:
+            evidence["signer"] = format_fingerprint(made_by)
+        except ValueError:
+            evidence["signer"] = made_by
+    if check.timestamp is None:
+        return evidence
+    evidence["signed_at"] = iso_time(check.timestamp)
+    key = keys.get(check.signer_fingerprint)
+    if key is not None:
+        day = datetime.datetime.fromtimestamp(check.timestamp, datetime.timezone.utc).date()
+        window = next((w for w in key.windows if w.contains(day)), None)
+        if window is None:
+            evidence["series"] = ", ".join(w.series for w in key.windows)
+            evidence["window"] = "none"
+        else:
+            evidence["series"] = window.series
+            end = window.end.isoformat() if window.end else "present"
+            evidence["window"] = f"{window.start.isoformat()}..{end}"
+    return evidence
 
 
 # --------------------------------------------------------------------------
@@ -711,21 +473,19 @@ class FileResult:
     error: str = None
     checked: bool = False
     signature_url: str = None
-    gpg_seconds: float = 0.0
+    evidence: dict = field(default_factory=dict)  # signature_evidence()
 
-
-@dataclass
-class AuditResult(CommonAuditResult):
-    """The common result; its errors are ``{"project", "detail"}``, plus
-    ``version`` and ``filename`` for a file, whose detail names the file
-    too (the HTML report shows project and detail)."""
-
-    files_checked: int = 0
-    gpg_seconds: float = 0.0
-    files: list = field(default_factory=list)  # FileResult, for callers that want detail
-
-    def error_line(self, error):
-        return f"{error['project']}: error: {error['detail']}"
+    def row(self):
+        """The file's row in the report: what was found and the evidence."""
+        if self.error:
+            outcome = "error"
+        elif self.findings:
+            outcome = ", ".join(kind for kind, _detail in self.findings)
+        else:
+            outcome = "good" if self.checked else ""
+        return {"project": self.dist.project, "version": self.dist.version,
+                "filename": self.dist.filename, "result": outcome,
+                **(self.evidence or dict.fromkeys(EVIDENCE_KEYS, ""))}
 
 
 class _Counter:
@@ -759,10 +519,9 @@ def check_file(client, gpg, keys, workdir, dist, project, signature_url, max_fil
         if result.signature_url is None:
             result.findings.append(("unsigned", f"no signature at {' or '.join(urls)}"))
         else:
-            started = time.perf_counter()
             check = verify_detached(gpg, sig_path, data_path, list(keys),
                                     allow_expired_key=True)
-            result.gpg_seconds = time.perf_counter() - started
+            result.evidence = signature_evidence(check, keys)
             for kind, detail in judge_signature(check, keys, today):
                 # gpg's messages name the numbered local files: name the real ones
                 detail = detail.replace(os.path.basename(sig_path), dist.filename + ".asc")
@@ -781,9 +540,10 @@ def check_file(client, gpg, keys, workdir, dist, project, signature_url, max_fil
 def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_url,
                         max_file_size, workdir, today=None):
     """Audit ``projects`` (``{normal name: ManagedProject}``); returns an
-    :class:`AuditResult`.  ``gpg``'s keyring holds exactly ``keys``;
-    ``workdir`` is an empty temporary directory the caller removes."""
-    result = AuditResult()
+    :class:`AuditResult` whose ``extra`` has ``files_checked``.  ``gpg``'s
+    keyring holds exactly ``keys``; ``workdir`` is an empty temporary
+    directory the caller removes."""
+    result = AuditResult(extra={"files_checked": 0, "files": []})
 
     def read(project):
         return fetch_json(client, pypi_url, project.pypi_name)
@@ -801,8 +561,8 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
         result.projects_checked += 1
         if document is None:
             unknown += 1
-            result.warnings.append(Finding(shown, "not-on-pypi", "", "", "PyPI does not know "
-                                           "the project: nothing is served to check"))
+            result.warnings.append(Finding(shown, "not-on-pypi", "PyPI does not know the "
+                                           "project: nothing is served to check"))
             continue
         try:
             files, problems = files_in_scope(shown, document, scope)
@@ -812,8 +572,8 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
         for problem in problems:
             result.errors.append({"project": shown, "detail": problem})
         if not files and not problems and scope.kind != "since":
-            result.warnings.append(Finding(shown, "no-files", "", "", "PyPI serves no file "
-                                           "for the project"))
+            result.warnings.append(Finding(shown, "no-files", "PyPI serves no file for the "
+                                           "project"))
         work += [(dist, project) for dist in files]
 
     counter = _Counter()
@@ -826,21 +586,21 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
     for (dist, _project), checked, error in client.map(check, work):
         if error is not None:  # a bug, not a finding: still never a pass
             checked = FileResult(dist, error=f"{type(error).__name__}: {error}")
-        result.files.append(checked)
-        result.gpg_seconds += checked.gpg_seconds
         if checked.error:
             result.errors.append({"project": dist.project, "version": dist.version,
                                   "filename": dist.filename,
                                   "detail": f"{dist.version} {dist.filename}: {checked.error}"})
         if checked.checked:
-            result.files_checked += 1
+            result.extra["files_checked"] += 1
+        result.extra["files"].append(checked.row())
         for kind, detail in checked.findings:
-            result.findings.append(Finding(dist.project, kind, dist.version, dist.filename,
-                                           detail))
+            result.findings.append(Finding(dist.project, kind, detail, dist.version,
+                                           dist.filename))
     wrong_index = unknown_index_error(pypi_url, unknown, result.projects_checked)
     if wrong_index:
         result.errors.append(wrong_index)
-    if projects and not result.files_checked and not result.errors and scope.kind != "since":
+    if (projects and not result.extra["files_checked"] and not result.errors
+            and scope.kind != "since"):
         # every project unknown or empty: a wrong index URL looks like this,
         # and a run that checked nothing must not pass
         result.errors.append({"project": "(every project)", "detail": (
