@@ -14,7 +14,11 @@ the four jobs' playbooks with the real ansible-playbook, in order:
 3. ``pypi-release-audit``: finds the unexpected release planted there and
    mails the release team (the SMTP sink keeps the mail);
 4. ``release-signature-audit``: checks the files the index serves against
-   the signatures the release job made, and finds them good.
+   the signatures the release job made, and finds them good;
+5. ``pypi-watch``: reads a planted changelog (the demo releases, then an
+   invitation to a stranger and an unsigned wheel added to an old release),
+   mails the release team once, and on a second run over the same state
+   finds nothing new and stays quiet.
 
 It prints a summary with the reports and the captured mail, stops every
 server it started, and exits 0 when every job behaved as the demo expects.
@@ -28,6 +32,7 @@ import json
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
@@ -60,6 +65,9 @@ EXPECTED_MAINTAINER_FINDINGS = {
     ("xstatic-font-awesome", "role-not-allowed", "fa-creator"),
 }
 EXPECTED_RELEASE_FINDINGS = {("oslo-config", "unexpected-release", "10.0.99")}
+PLANTED_WHEEL = "XStatic_Font_Awesome-4.7.0.0-py3-none-any.whl"
+EXPECTED_WATCH_FINDINGS = {("oslo.config", "role-invitation", "mallory"),
+                           ("xstatic-font-awesome", "unsigned", PLANTED_WHEEL)}
 TEAM = "release-team@example.org"
 
 
@@ -99,6 +107,27 @@ def audit_index_scenario(artifacts):
         files = [{"filename": path.name, "content_file": str(path)}
                  for path in released_files(artifacts / name) if path.suffix != ".asc"]
         scenario["projects"][name]["releases"][version]["files"] = files
+    return scenario
+
+
+def watch_scenario(artifacts, now):
+    """The audited index, with a changelog: the demo releases as the release
+    job made them, then two events nobody explains, an hour ago."""
+    scenario = audit_index_scenario(artifacts)
+    old = scenario["projects"]["xstatic-font-awesome"]["releases"]["4.7.0.0"]
+    planted_at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now - 3600))
+    old["files"].append({"filename": PLANTED_WHEEL, "content": "planted bytes",
+                         "upload_time": planted_at})
+    entries = []
+    for name, _repo, version in RELEASES:
+        entries.append([name, version, now - 7200, "new release"])
+        for path in released_files(artifacts / name):
+            if path.suffix != ".asc":
+                kind = "py3" if path.suffix == ".whl" else "source"
+                entries.append([name, version, now - 7200, f"add {kind} file {path.name}"])
+    entries += [["oslo.config", None, now - 3600, "invite Maintainer mallory"],
+                ["xstatic-font-awesome", "4.7.0.0", now - 3600, f"add py3 file {PLANTED_WHEEL}"]]
+    scenario["changelog"] = {"page_size": 5, "entries": entries}
     return scenario
 
 
@@ -247,6 +276,38 @@ def main(argv=None):
         demo.expect("signature findings", {f["kind"] for f in report["findings"]}, set())
         if files != 2 * len(RELEASES):
             demo.problems.append(f"expected {2 * len(RELEASES)} files checked, got {files}")
+
+        pypi.set_scenario(watch_scenario(artifacts, int(time.time())))
+        watch_vars = dict(
+            audit_vars, pypi_watch_allowlist_file=str(DEMO / "pypi-maintainers.yaml"),
+            pypi_watch_known_releases_file=str(DEMO / "pypi-releases.yaml"),
+            pypi_watch_state_file=str(reports / "pypi-watch-state.json"),
+            pypi_watch_since_serial=0,
+            pypi_watch_signature_url=tarballs.url + "/{namespace}/{repo}/{filename}.asc",
+            pypi_guard_notify_to=[TEAM], pypi_guard_notify_from="pypi-guard@example.org",
+            pypi_guard_smtp_host=smtp.host, pypi_guard_smtp_port=smtp.port)
+        mails_before = len(smtp.messages)
+        demo.run("pypi-watch", "playbooks/pypi-watch/run.yaml", watch_vars, True)
+        report = demo.report("pypi-watch")
+        demo.lines.append(f"    {report.get('events_seen')} changelog events read, "
+                          f"{report.get('events_managed')} about managed projects")
+        demo.expect("watch findings", {
+            (f["project"], f["kind"], f.get("account") or f.get("filename"))
+            for f in report["findings"]}, EXPECTED_WATCH_FINDINGS)
+        watch_mails = smtp.messages[mails_before:]
+        if len(watch_mails) == 1:
+            mail = reports / "pypi-watch-mail.eml"
+            mail.write_bytes(watch_mails[0][2].as_bytes())
+            demo.lines.append(f"    mail to {TEAM}: \"{watch_mails[0][2]['Subject']}\", "
+                              f"saved as {mail}")
+        else:
+            demo.problems.append(f"expected one watch mail, got {len(watch_mails)}")
+        watch_vars.pop("pypi_watch_since_serial")
+        demo.run("pypi-watch, again over the same state", "playbooks/pypi-watch/run.yaml",
+                 watch_vars, False)
+        report = demo.report("pypi-watch")
+        demo.expect("events read again", report.get("events_seen"), 0)
+        demo.expect("watch mails", len(smtp.messages) - mails_before, 1)
     print("servers stopped, demo key removed\n")
     print("\n".join(demo.lines))
     if demo.problems:

@@ -128,8 +128,8 @@ unknown name 404s whatever its spelling):
   on the RSS and simple endpoints.
 - ``POST /pypi``, ``/pypi/``, ``/RPC2`` with ``Content-Type: text/xml``:
   XML-RPC ``package_roles``, ``user_packages``, ``list_packages_with_serial``,
-  ``changelog_last_serial`` (the journal's last serial, or the highest
-  project ``last_serial``) and ``changelog_since_serial`` (journal rows
+  ``changelog_last_serial`` (the journal's last serial, or without a
+  journal the highest project ``last_serial``) and ``changelog_since_serial`` (journal rows
   ``[name, version or nil, timestamp, action, serial]`` after the serial,
   oldest first, at most ``page_size``; the action cleaned for XML as
   Warehouse does); other methods get pyramid_rpc's -32601 fault.
@@ -1065,10 +1065,9 @@ def _xmlrpc_call(state, method, params, journal):
         fault = _validate_strings(params, [])
         if fault:
             return fault
-        serials = [p.last_serial for p in state.projects.values()]
-        if journal.last_serial is not None:
-            serials.append(journal.last_serial)
-        return max(serials, default=None)
+        if journal.last_serial is not None:  # the journal is the truth when there is one
+            return journal.last_serial
+        return max((p.last_serial for p in state.projects.values()), default=None)
     if method == "changelog_since_serial":
         # pydantic StrictInt: a bool or a string is refused
         if len(params) != 1 or isinstance(params[0], bool) or not isinstance(params[0], int):

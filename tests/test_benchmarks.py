@@ -27,3 +27,12 @@ def test_release_audit_benchmark_prints_both_runs():
     assert "first run" in out and "repeat, cached" in out
     repeat_line = next(line for line in out.splitlines() if line.startswith("repeat, cached"))
     assert " 0 body bytes" in repeat_line, out
+
+
+def test_watch_benchmark_prints_the_day_the_window_and_the_latency():
+    out = run("watch_bench.py", "--events", "600", "--projects", "60", "--managed", "6",
+              "--page-size", "200", "--latency-events", "2", "--interval", "1")
+    for label in ("one day", "a third of it", "10 minutes", "the daily audits",
+                  "peak memory, one day / a third of it", "latency median"):
+        assert label in out, out
+    assert "0 never mailed" in out, out

@@ -7,7 +7,7 @@ from ansible.module_utils.pypi_guard.allowlist import parse_maintainers_allowlis
 from ansible.module_utils.pypi_guard.changelog import (
     ChangelogError,
     JournalEntry,
-    changelog_pages,
+    changelog_entries,
     entries_since,
     last_serial,
     parse_action,
@@ -68,22 +68,21 @@ ROWS = [["nova", "1.0", 1767225600 + i, "new release"] for i in range(7)]
 def test_pages_follow_until_the_last_serial_whatever_the_page_size():
     with FakePyPI(_journal(3, ROWS)) as pypi, HttpClient(rate_limit=0) as client:
         assert last_serial(client, pypi.url) == 7
-        pages = list(changelog_pages(client, pypi.url, 0, 7))
-        assert [len(page) for page in pages] == [3, 3, 1]
-        assert [e.serial for page in pages for e in page] == list(range(1, 8))
-        # 3 pages; the loop ends at the last serial without asking again
+        entries = list(changelog_entries(client, pypi.url, 0, 7))
+        assert [e.serial for e in entries] == list(range(1, 8))
+        # 3 pages (of 3, 3 and 1); it ends at the last serial without asking again
         assert len(pypi.requests_for(endpoint="xmlrpc")) == 4
 
 
 def test_entries_after_the_starting_last_serial_wait_for_the_next_run():
     with FakePyPI(_journal(50, ROWS)) as pypi, HttpClient(rate_limit=0) as client:
-        pages = list(changelog_pages(client, pypi.url, 2, 5))
-        assert [e.serial for page in pages for e in page] == [3, 4, 5]
+        entries = list(changelog_entries(client, pypi.url, 2, 5))
+        assert [e.serial for e in entries] == [3, 4, 5]
 
 
 def test_nothing_new_costs_no_page():
     with FakePyPI(_journal(50, ROWS)) as pypi, HttpClient(rate_limit=0) as client:
-        assert list(changelog_pages(client, pypi.url, 7, 7)) == []
+        assert list(changelog_entries(client, pypi.url, 7, 7)) == []
         assert pypi.requests_for(endpoint="xmlrpc") == []
 
 
@@ -304,3 +303,65 @@ def test_small_pages_give_the_same_result():
 def test_a_bad_state_is_refused(data):
     with pytest.raises(StateError, match="state.json"):
         parse_state(data, "state.json")
+
+
+# -- polling ---------------------------------------------------------------------
+
+from ansible.module_utils.pypi_guard.watch import PollResult, watch  # noqa: E402
+
+
+def _result(state, until, kinds=()):
+    findings = [judge_entry(JournalEntry("nova", None, NOW, f"invite Owner {account}", until),
+                            NOVA, ALLOWLIST, set(), TODAY)[0][0] for account in kinds]
+    return PollResult(state.serial, until, 1, 1, findings, [], [], WatchState(until, []))
+
+
+def test_each_poll_is_mailed_at_that_poll_and_the_state_follows():
+    plan = iter([("a",), (), ("b", "c")])
+    events, kept = [], []
+
+    def do_poll(state):
+        events.append(("poll", state.serial))
+        return _result(state, state.serial + 1, next(plan))
+
+    def deliver(result):
+        events.append(("mail", [f.account for f in result.findings]))
+        return True
+
+    run = watch(WatchState(0, []), 3, 5.0, do_poll, deliver, kept.append,
+                sleep=lambda seconds: events.append(("sleep", seconds)), clock=lambda: 0.0)
+    assert events == [("poll", 0), ("mail", ["a"]), ("sleep", 5.0), ("poll", 1),
+                      ("sleep", 5.0), ("poll", 2), ("mail", ["b", "c"])]
+    assert [s.serial for s in kept] == [1, 2, 3]
+    assert (run.state.serial, run.mails, run.all_errors()) == (3, 2, [])
+
+
+def test_a_mail_that_fails_ends_the_run_and_keeps_the_state():
+    def do_poll(state):
+        return _result(state, state.serial + 1, ("a",))
+
+    def deliver(result):
+        raise OSError("connection refused")
+
+    kept = []
+    run = watch(WatchState(7, []), 3, 0, do_poll, deliver, kept.append, sleep=lambda s: None)
+    assert kept == [] and run.state == WatchState(7, [])
+    assert len(run.polls) == 1
+    assert run.all_errors()[0]["detail"].startswith("poll 1: the alert could not be sent")
+
+
+def test_a_poll_that_fails_keeps_the_state_and_the_next_poll_goes_on():
+    outcomes = iter([ChangelogError("HTTP 503 after 5 attempts"), None])
+
+    def do_poll(state):
+        error = next(outcomes)
+        if error:
+            raise error
+        return _result(state, 9)
+
+    kept = []
+    run = watch(WatchState(7, []), 2, 0, do_poll, lambda r: True, kept.append,
+                sleep=lambda s: None)
+    assert [s.serial for s in kept] == [9]
+    assert run.all_errors() == [{"project": "(changelog)",
+                                 "detail": "poll 1: HTTP 503 after 5 attempts"}]

@@ -1,3 +1,17 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """PyPI's journal: reading ``changelog_since_serial`` page by page, and what
 each entry's action means.
 
@@ -19,7 +33,10 @@ from ansible.module_utils.pypi_guard.pypi import parse_xmlrpc_response, xmlrpc_t
 ROLE_NAMES = ("Owner", "Maintainer")
 _ROLE = "(?P<role>Owner|Maintainer)"
 # The name after a role is a user name (ASCII, no space) or a team name (may
-# hold spaces): it runs to the end, or to " to <role>" in a change.
+# hold spaces): it runs to the end, or to " to <role>" in a change.  Any
+# character is taken, so that a name no account can have (a space in an
+# invitation, a newline) is judged as an account, never an unknown action.
+_ACCOUNT = r"(?P<account>(?s:.+))"
 _ACTIONS = (
     ("create", re.compile(r"create")),
     ("new-release", re.compile(r"new release")),
@@ -31,15 +48,17 @@ _ACTIONS = (
     ("project-quarantine-cleared", re.compile(r"project quarantine cleared")),
     ("release-quarantined", re.compile(r"release quarantined")),
     ("release-quarantine-cleared", re.compile(r"release quarantine cleared")),
-    ("remove-file", re.compile(r"remove file (?P<filename>\S+)")),
-    ("invite", re.compile(rf"invite {_ROLE} (?P<account>\S+)")),
-    ("revoke-invite", re.compile(rf"revoke_invite {_ROLE} (?P<account>\S+)")),
-    ("accepted", re.compile(rf"accepted {_ROLE} (?P<account>\S+)")),
+    # Any file name is taken: one PyPI would never accept (a space in it) is
+    # still a file event, checked and found missing, never an unknown action.
+    ("remove-file", re.compile(r"remove file (?P<filename>(?s:.+))")),
+    ("invite", re.compile(rf"invite {_ROLE} {_ACCOUNT}")),
+    ("revoke-invite", re.compile(rf"revoke_invite {_ROLE} {_ACCOUNT}")),
+    ("accepted", re.compile(rf"accepted {_ROLE} {_ACCOUNT}")),
     ("change-role",
-     re.compile(rf"change {_ROLE} (?P<account>.+) to (?P<new_role>Owner|Maintainer)")),
-    ("add-role", re.compile(rf"add {_ROLE} (?P<account>.+)")),
-    ("remove-role", re.compile(rf"remove {_ROLE} (?P<account>.+)")),
-    ("add-file", re.compile(r"add (?P<python_version>\S+) file (?P<filename>\S+)")),
+     re.compile(rf"change {_ROLE} {_ACCOUNT} to (?P<new_role>Owner|Maintainer)")),
+    ("add-role", re.compile(rf"add {_ROLE} {_ACCOUNT}")),
+    ("remove-role", re.compile(rf"remove {_ROLE} {_ACCOUNT}")),
+    ("add-file", re.compile(r"add (?P<python_version>\S+) file (?P<filename>(?s:.+))")),
 )
 
 
@@ -104,11 +123,16 @@ def _entry(row, after, where):
     return JournalEntry(name, version, timestamp, action, serial)
 
 
+# A page of 50,000 entries is about 13 MB of XML-RPC (about 260 bytes an
+# entry): more than the cap on other answers, still bounded.
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+
+
 def _call(client, pypi_url, method, *params):
     url = f"{pypi_url.rstrip('/')}/pypi"
     body = xmlrpc.client.dumps(params, method, allow_none=True).encode("utf-8")
     response = client.request("POST", url, data=body, headers={"Content-Type": "text/xml"},
-                              throttled=xmlrpc_throttle_seconds)
+                              throttled=xmlrpc_throttle_seconds, max_size=MAX_PAGE_BYTES)
     where = f"XML-RPC {method}{params!r}"
     try:
         return parse_xmlrpc_response(response.content), where
@@ -132,24 +156,26 @@ def entries_since(client, pypi_url, serial):
     rows, where = _call(client, pypi_url, "changelog_since_serial", serial)
     if not isinstance(rows, list):
         raise ChangelogError(f"{where}: not a list of entries: {rows!r:.200}")
-    entries, after = [], serial
-    for row in rows:
-        entry = _entry(row, after, where)
-        entries.append(entry)
-        after = entry.serial
-    return entries
+    after = serial
+    for index, row in enumerate(rows):  # in place: a page is big enough once
+        rows[index] = _entry(row, after, where)
+        after = rows[index].serial
+    return rows
 
 
-def changelog_pages(client, pypi_url, after, until):
-    """Every page of entries after ``after``, up to ``until`` (the serial
-    ``changelog_last_serial`` gave at the start): one page in memory at a
-    time, whatever size the index makes its pages.  Entries past ``until``
-    are left for the next run."""
+def changelog_entries(client, pypi_url, after, until):
+    """Every entry after ``after``, up to ``until`` (the serial
+    ``changelog_last_serial`` gave at the start), a page at a time whatever
+    size the index makes its pages: only one page is held, the previous one
+    is let go before the next is asked for.  Entries past ``until`` are left
+    for the next run."""
     while after < until:
         page = entries_since(client, pypi_url, after)
         if not page:
             return
-        kept = [entry for entry in page if entry.serial <= until]
-        if kept:
-            yield kept
         after = page[-1].serial
+        for entry in page:
+            if entry.serial > until:
+                return
+            yield entry
+        del page

@@ -1,3 +1,17 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The changelog watcher's rules: what one journal entry of a managed project
 means for the release team, as one finding (fails the run), one warning, a
 file to check, or nothing."""
@@ -5,17 +19,26 @@ file to check, or nothing."""
 import datetime
 import json
 import time
-from dataclasses import asdict, dataclass
-from urllib.parse import urlencode, urljoin
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urljoin
 
 from ansible.module_utils.pypi_guard.allowlist import (
     ROLE_RANK,
     account_key,
     is_pypi_account_name,
 )
-from ansible.module_utils.pypi_guard.changelog import changelog_pages, last_serial, parse_action
+from ansible.module_utils.pypi_guard.audit import AuditFinding
+from ansible.module_utils.pypi_guard.changelog import (
+    changelog_entries,
+    entries_since,
+    last_serial,
+    parse_action,
+)
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
+from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.pypi import json_document
 from ansible.module_utils.pypi_guard.report import write_atomically
+from ansible.module_utils.pypi_guard.signature_audit import dist_file, parse_upload_time
 from ansible.module_utils.pypi_guard.text import printable
 
 ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
@@ -63,12 +86,9 @@ QUIET_VERBS = frozenset({"revoke-invite", "unyank-release", "project-quarantine-
 
 
 @dataclass(frozen=True)
-class WatchFinding:
+class WatchFinding(AuditFinding):
     """One finding or warning about one journal entry."""
 
-    project: str
-    kind: str
-    detail: str
     serial: int
     timestamp: int
     action: str
@@ -77,14 +97,12 @@ class WatchFinding:
     version: str = None
     filename: str = None
 
-    def line(self):
-        subject = " ".join(str(value) for value in (self.account, self.role, self.version,
-                                                      self.filename) if value)
-        return printable(f"{self.project}: {self.kind}: {subject or '-'} - {self.detail} "
-                         f"(serial {self.serial})")
+    def subject(self):
+        return " ".join(str(value) for value in (self.account, self.role, self.version,
+                                                 self.filename) if value) or "-"
 
-    def as_dict(self):
-        return asdict(self)
+    def line(self):
+        return f"{super().line()} (serial {self.serial})"
 
 
 def role_verdict(allowlist, project, account, role, today):
@@ -228,7 +246,7 @@ def read_state_file(path):
         raise StateError(f"{path}: more than {MAX_STATE_BYTES} bytes: not a pypi-watch state")
     try:
         data = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise StateError(f"{path}: not JSON ({exc})") from exc
     return parse_state(data, path)
 
@@ -250,7 +268,7 @@ def zuul_state(client, api_url, job_name, limit=20):
     response = client.request("GET", url, headers={"Accept": "application/json"})
     try:
         builds = json.loads(response.content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise StateError(f"GET {url}: not JSON ({exc})") from exc
     if not isinstance(builds, list):
         raise StateError(f"GET {url}: not a list of builds")
@@ -267,7 +285,7 @@ def zuul_state(client, api_url, job_name, limit=20):
             response = client.request("GET", location)
             try:
                 data = json.loads(response.content)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise StateError(f"GET {location}: not JSON ({exc})") from exc
             return parse_state(data, f"the state of build {build.get('uuid')} ({location})")
     return None
@@ -323,13 +341,14 @@ def judge_file(item, outcome, now, grace_seconds):
                             item["action"], version=item["version"] or None,
                             filename=item["filename"])
 
-    if outcome.gone:
+    uploaded = outcome.upload_time or item["upload_time"]
+    deadline = uploaded + grace_seconds
+    if outcome.gone and now >= deadline:
         return [finding("removal", ADVICE["removal"].format(
             what=f"the file {item['filename']}"))], [], None
     kinds = [kind for kind, _detail in outcome.findings]
-    uploaded = outcome.upload_time or item["upload_time"]
-    deadline = uploaded + grace_seconds
-    if kinds == ["unsigned"] and now < deadline:
+    # the JSON API may list a new file a little late, its signature a little later
+    if (outcome.gone or kinds == ["unsigned"]) and now < deadline:
         when = datetime.datetime.fromtimestamp(deadline, datetime.timezone.utc)
         detail = ADVICE["signature-pending"].format(
             deadline=when.isoformat(timespec="minutes").replace("+00:00", "Z"))
@@ -351,30 +370,29 @@ def poll(client, pypi_url, projects, allowlist, known_versions, state, check_fil
     findings, warnings, errors, items = [], [], [], []
     created = {}  # project -> name-registered finding, until its creator is known
     seen = managed = 0
-    for page in changelog_pages(client, pypi_url, state.serial, until):
-        for entry in page:
-            seen += 1
-            project = projects.get(normalize_name(entry.name))
-            if project is None:
-                continue
-            managed += 1
-            versions = set(project.versions) | known_versions.get(project.name, set())
-            new_findings, new_warnings, file_action = judge_entry(
-                entry, project, allowlist, versions, today)
-            for finding in new_findings:
-                if finding.kind == "name-registered":
-                    created[project.name] = finding
-                else:
-                    findings.append(finding)
-            warnings += new_warnings
-            action = parse_action(entry.action)
-            # Warehouse journals "add Owner <creator>" right after "create":
-            # a name the release account registered is no news.
-            if (action.verb == "add-role" and action.role == "Owner"
-                    and _is_release_account(allowlist, action.account)):
-                created.pop(project.name, None)
-            if file_action is not None:
-                items.append(_pending_item(entry, file_action, project))
+    for entry in changelog_entries(client, pypi_url, state.serial, until):
+        seen += 1
+        project = projects.get(normalize_name(entry.name))
+        if project is None:
+            continue
+        managed += 1
+        versions = set(project.versions) | known_versions.get(project.name, set())
+        new_findings, new_warnings, file_action = judge_entry(
+            entry, project, allowlist, versions, today)
+        for finding in new_findings:
+            if finding.kind == "name-registered":
+                created[project.name] = finding
+            else:
+                findings.append(finding)
+        warnings += new_warnings
+        action = parse_action(entry.action)
+        # Warehouse journals "add Owner <creator>" right after "create":
+        # a name the release account registered is no news.
+        if (action.verb == "add-role" and action.role == "Owner"
+                and _is_release_account(allowlist, action.account)):
+            created.pop(project.name, None)
+        if file_action is not None:
+            items.append(_pending_item(entry, file_action, project))
     findings += created.values()
 
     pending = []
@@ -445,7 +463,8 @@ def watch(state, polls, interval, do_poll, deliver, keep, sleep=None, clock=None
     """Poll ``polls`` times, ``interval`` seconds apart.
 
     ``do_poll(state)`` returns a :class:`PollResult`; ``deliver(result)``
-    mails its findings (raising on failure); ``keep(state)`` stores a state.
+    mails its findings (raising on failure) and says whether it sent a mail;
+    ``keep(state)`` stores a state.
     A poll's findings are mailed at that poll; only then does the state
     advance.  A poll that fails leaves the state as it was and the later
     polls go on; a mail that cannot be sent ends the run (the next run
@@ -465,15 +484,78 @@ def watch(state, polls, interval, do_poll, deliver, keep, sleep=None, clock=None
             run.polls.append(result)
             if result.findings:
                 try:
-                    deliver(result)
+                    sent = deliver(result)
                 except Exception as exc:  # noqa: BLE001 - the state must not advance
                     run.errors.append({"project": "(mail)", "detail": printable(
                         f"poll {number + 1}: the alert could not be sent: {exc}")})
                     break
-                run.mails += 1
+                run.mails += 1 if sent else 0
             if result.state != run.state:
                 keep(result.state)
                 run.state = result.state
         if number + 1 < polls:
             sleep(max(0.0, interval - (clock() - started)))
     return run
+
+
+# --------------------------------------------------------------------------
+# Where a run starts, and how an added file is checked.
+
+def start_after(client, pypi_url, until, cutoff):
+    """The serial after which the journal's entries are newer than
+    ``cutoff`` (epoch), looking back from ``until`` a page at a time.
+
+    Pages are read from further and further back until one starts before
+    the cutoff; when the boundary is not on that page, its last serial is
+    taken: a few more old events are read, none is skipped.
+    """
+    step = 1000
+    while True:
+        guess = max(0, until - step)
+        page = entries_since(client, pypi_url, guess)
+        if not page:
+            return guess
+        if page[0].timestamp < cutoff or guess == 0:
+            start = guess
+            for entry in page:
+                if entry.timestamp >= cutoff:
+                    break
+                start = entry.serial
+            return min(start, until)
+        step *= 4
+
+
+def release_file(client, pypi_url, name, version, filename):
+    """The :class:`DistFile` the JSON API gives for ``filename`` of
+    ``name`` ``version``; None when it does not list it."""
+    url = f"{pypi_url.rstrip('/')}/pypi/{quote(normalize_name(name))}/{quote(version)}/json"
+    response = client.request("GET", url, ok_status=(200, 404),
+                              headers={"Accept": "application/json"})
+    if response.status_code == 404:
+        return None
+    urls = json_document(response).get("urls")
+    if not isinstance(urls, list):
+        raise FetchError(f"GET {url}: 'urls' is not a list")
+    for entry in urls:
+        if isinstance(entry, dict) and entry.get("filename") == filename:
+            return dist_file(name, version, entry)
+    return None
+
+
+def signature_checker(client, pypi_url, projects, check_dist):
+    """``check(item)`` giving the :class:`FileOutcome` of a pending item;
+    ``check_dist(dist, project)`` is the signature audit's check of one file
+    (a :class:`FileResult`)."""
+    def check(item):
+        project = projects.get(item["project"])
+        if project is None:  # no longer managed: nothing to say about it
+            return FileOutcome([])
+        dist = release_file(client, pypi_url, project.pypi_name, item["version"],
+                            item["filename"])
+        if dist is None:
+            return FileOutcome([], gone=True)
+        result = check_dist(dist, project)
+        uploaded = parse_upload_time({"upload_time_iso_8601": dist.upload_time})
+        return FileOutcome(result.findings, error=result.error,
+                           upload_time=int(uploaded.timestamp()) if uploaded else None)
+    return check
