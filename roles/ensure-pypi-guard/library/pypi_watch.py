@@ -51,7 +51,9 @@ description:
     reads and judges but neither mails nor writes anything.
 version_added: "1.0.0"
 author: pypi-guard contributors
-extends_documentation_fragment: pypi_guard_audit
+extends_documentation_fragment:
+  - pypi_guard_audit
+  - pypi_guard_notify
 options:
   allowlist_file:
     description: The maintainer allowlist vars file. Mutually exclusive with O(allowlist).
@@ -120,32 +122,6 @@ options:
     description: Sender address.
     type: str
     default: pypi-guard@localhost
-  smtp_host:
-    description: SMTP server.
-    type: str
-    default: localhost
-  smtp_port:
-    description: SMTP port.
-    type: int
-    default: 25
-  smtp_starttls:
-    description: STARTTLS before anything else.
-    type: bool
-    default: false
-  smtp_ssl:
-    description: Implicit TLS (SMTPS).
-    type: bool
-    default: false
-  smtp_allow_plain_login:
-    description: Allow a login without TLS to a loopback server only.
-    type: bool
-    default: false
-  smtp_username:
-    description: SMTP login.
-    type: str
-  smtp_password:
-    description: Password of O(smtp_username).
-    type: str
 notes:
   - Supports check mode.
   - PyPI does not journal organization or team membership changes or trusted

@@ -38,6 +38,7 @@ description:
   - In check mode nothing is sent.
 version_added: "1.0.0"
 author: pypi-guard contributors
+extends_documentation_fragment: pypi_guard_notify
 options:
   to:
     description: Recipients.
@@ -59,36 +60,6 @@ options:
   html_file:
     description: A file whose content becomes the C(text/html) part (an audit's HTML report).
     type: path
-  smtp_host:
-    description: SMTP server.
-    type: str
-    default: localhost
-  smtp_port:
-    description: SMTP port.
-    type: int
-    default: 25
-  smtp_starttls:
-    description: Upgrade the connection with STARTTLS before anything else (usually port 587).
-    type: bool
-    default: false
-  smtp_ssl:
-    description:
-      - Speak TLS from the first byte (SMTPS, implicit TLS, usually port 465).
-      - Not together with O(smtp_starttls).
-    type: bool
-    default: false
-  smtp_allow_plain_login:
-    description:
-      - Allow a login without O(smtp_starttls) or O(smtp_ssl) when O(smtp_host)
-        is C(localhost) or a loopback address. Refused for any other host.
-    type: bool
-    default: false
-  smtp_username:
-    description: Login, when the server wants one.
-    type: str
-  smtp_password:
-    description: Password of O(smtp_username).
-    type: str
   timeout:
     description: Seconds to wait for the server.
     type: float

@@ -1,0 +1,38 @@
+"""The SMTP options of every module that mails the release team, documented
+once (see pypi_guard_audit.py for how fragments are read)."""
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  smtp_host:
+    description: SMTP server.
+    type: str
+    default: localhost
+  smtp_port:
+    description: SMTP port.
+    type: int
+    default: 25
+  smtp_starttls:
+    description: Upgrade the connection with STARTTLS before anything else (usually port 587).
+    type: bool
+    default: false
+  smtp_ssl:
+    description:
+      - Speak TLS from the first byte (SMTPS, implicit TLS, usually port 465).
+      - Not together with O(smtp_starttls).
+    type: bool
+    default: false
+  smtp_allow_plain_login:
+    description:
+      - Allow a login without O(smtp_starttls) or O(smtp_ssl) when O(smtp_host)
+        is C(localhost) or a loopback address. Refused for any other host.
+    type: bool
+    default: false
+  smtp_username:
+    description: Login, when the server wants one.
+    type: str
+  smtp_password:
+    description: Password of O(smtp_username).
+    type: str
+"""
