@@ -13,7 +13,12 @@ pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
 from fakepypi import FakePyPI  # noqa: E402
 from test_maintainers_playbook import DERIVED, clean_projects  # noqa: E402
 from test_release_audit_playbook import clean_projects as release_projects  # noqa: E402
-from zuulrun import GUARD_CANONICAL, ZuulJobDir  # noqa: E402
+from zuulrun import (  # noqa: E402
+    GUARD_CANONICAL,
+    RELEASES_CANONICAL,
+    PlaybookWroteError,
+    ZuulJobDir,
+)
 
 FIXTURE_RELEASES = Path(__file__).parent / "fixtures" / "releases"
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +30,10 @@ def check_reports(jobdir, result, basename, status):
     assert report["status"] == status, result.output
     assert (jobdir.logs / f"{basename}.html").exists()
     urls = {artifact["url"]: artifact for artifact in jobdir.artifacts()}
-    assert {f"{basename}.html", f"{basename}.json"} <= set(urls), jobdir.results()
-    for url in (f"{basename}.html", f"{basename}.json"):
+    assert {f"{basename}.html", f"{basename}.json", "index.html"} <= set(urls), \
+        jobdir.results()
+    assert urls["index.html"]["name"] == "Audit reports of this build"
+    for url in (f"{basename}.html", f"{basename}.json", "index.html"):
         assert (jobdir.logs / url).is_file()
         assert urls[url]["metadata"] == {"type": "audit_report"}
     return report
@@ -76,10 +83,6 @@ def run_job(jobdir, job, job_vars):
         value = job.get(key, [])
         return [value] if isinstance(value, str) else value
 
-    # The executor prepares the project's checkout in work/src.
-    checkout = jobdir.work / "src" / GUARD_CANONICAL
-    checkout.parent.mkdir(parents=True, exist_ok=True)
-    checkout.symlink_to(ROOT)
     variables = dict(job.get("vars", {}), **job_vars)
     results = []
     for playbook in playbooks("pre-run") + playbooks("run"):
@@ -104,7 +107,8 @@ def fakepypi_stopped(jobdir):
 
 def test_maintainers_audit_test_job(tmp_path):
     job = zuul_job("zuul.d/test-jobs.yaml", "pypi-guard-test-maintainers-audit")
-    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job=job["name"])
+    # this repository's own gate: the build is for pypi-guard, checked out in src/
+    jobdir = ZuulJobDir(tmp_path, job=job["name"], project_name=GUARD_CANONICAL)
     results, post = run_job(jobdir, job, {})
     assert [r.returncode for r in results + post] == [0, 0], results[-1].output
     report = check_reports(jobdir, results[-1], "pypi-maintainers-audit", "clean")
@@ -123,7 +127,8 @@ def test_maintainers_audit_test_job_fails_on_drift(tmp_path):
     drift = tmp_path / "drift.yaml"
     drift.write_text(yaml.safe_dump(scenario))
     job = zuul_job("zuul.d/test-jobs.yaml", "pypi-guard-test-maintainers-audit")
-    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job=job["name"])
+    # this repository's own gate: the build is for pypi-guard, checked out in src/
+    jobdir = ZuulJobDir(tmp_path, job=job["name"], project_name=GUARD_CANONICAL)
     results, post = run_job(jobdir, job, {"pypi_guard_test_fakepypi_scenario": str(drift)})
     assert results[-1].returncode != 0
     assert "nova: unexpected-account: mallory (Maintainer)" in results[-1].output
@@ -131,3 +136,62 @@ def test_maintainers_audit_test_job_fails_on_drift(tmp_path):
     assert [r.returncode for r in post] == [0], post[0].output
     assert "changed=1" in post[0].output
     assert fakepypi_stopped(jobdir)
+
+
+# What a real Zuul showed (tests/e2e) and the simulation must do alike.
+
+TEST_JOB_FILES = ROOT / "test-playbooks" / "pypi-maintainers-audit"
+
+
+def clean_audit(jobdir, **job_vars):
+    """The maintainer audit on the test job's scenario and allowlist: clean."""
+    scenario = yaml.safe_load((TEST_JOB_FILES / "fakepypi-scenario.yaml").read_text())
+    with FakePyPI(scenario) as pypi:
+        return jobdir.run("playbooks/pypi-maintainers-audit/run.yaml", dict({
+            "pypi_guard_pypi_url": pypi.url,
+            "pypi_maintainers_allowlist_file": str(TEST_JOB_FILES / "allowlist.yaml")},
+            **job_vars))
+
+def test_audit_job_runs_for_the_releases_repository_from_a_separate_checkout(tmp_path):
+    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES)
+    # the job is attached to openstack/releases (README): that is zuul.project,
+    # and this repository, whose playbooks run, is not among zuul.projects
+    assert jobdir.zuul["project"]["name"] == "openstack/releases"
+    assert set(jobdir.zuul["projects"]) == {RELEASES_CANONICAL}
+    releases = jobdir.zuul["projects"][RELEASES_CANONICAL]
+    assert releases["checkout_description"] and len(releases["commit"]) == 40
+    # the playbooks come from the untrusted project's own checkout
+    assert jobdir.playbook_root == (jobdir.root / "untrusted" / "project_0" / GUARD_CANONICAL)
+    assert (jobdir.playbook_root / "playbooks/pypi-maintainers-audit/run.yaml").is_file()
+    assert not (jobdir.work / "src" / GUARD_CANONICAL).exists()
+
+    result = clean_audit(jobdir)
+    assert result.returncode == 0, result.output
+    inventory = yaml.safe_load((jobdir.root / "ansible" / "inventory.yaml").read_text())
+    assert inventory["all"]["children"]["zuul_unreachable"] == {"hosts": {}}
+    report = check_reports(jobdir, result, "pypi-maintainers-audit", "clean")
+    assert report["projects_checked"] == len(DERIVED)
+
+
+def test_a_playbook_writing_into_its_checkout_fails(tmp_path):
+    """Zuul mounts the playbooks' project read-only: a report written next to
+    the playbook (the default outside Zuul) cannot be, and the simulation says so
+    (chmod does not stop root, the file listing compared after the run does)."""
+    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES)
+    with pytest.raises(PlaybookWroteError, match="reports/pypi-maintainers-audit.json"):
+        clean_audit(jobdir, pypi_guard_report_dir=(
+            "{{ (playbook_dir | dirname | dirname) ~ '/reports' }}"))
+    assert not (ROOT / "reports" / "pypi-maintainers-audit.json").exists()
+
+
+def test_maintainers_audit_in_the_virtualenv_the_job_builds(tmp_path):
+    """As in Zuul, nothing gives pypi_guard_python: ensure-pypi-guard builds the
+    job's virtualenv in the work directory with python3 and requirements.txt
+    from the read-only checkout.  (About 15 s: pip installs from wheels.)"""
+    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES)
+    result = clean_audit(jobdir, pypi_guard_python="")
+    assert result.returncode == 0, result.output
+    assert "TASK [ensure-pypi-guard : Install the modules' requirements into it]" in result.output
+    venv_python = jobdir.work / "pypi-guard-venv" / "bin" / "python"
+    assert venv_python.exists()
+    check_reports(jobdir, result, "pypi-maintainers-audit", "clean")

@@ -23,4 +23,7 @@ def drift_scenario():
     projects["nova"]["roles"].append(["Maintainer", "mallory"])
     projects["neutron"]["roles"] = [["Owner", "helper"]]
     projects["oslo.config"]["organization"] = "someorg"
-    return {"projects": projects}
+    # A journal (PyPI's changelog) for the watcher: one old event of a project
+    # nobody manages; the watch test appends to it while the stack runs.
+    changelog = {"entries": [["unmanaged-project", None, "2025-01-01T00:00:00", "create"]]}
+    return {"projects": projects, "changelog": changelog}

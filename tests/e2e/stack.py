@@ -13,14 +13,20 @@
   ``openstack/project-config`` config project with the base job, a timer
   pipeline (``periodic``, failures mailed by the ``smtp`` reporter) and a
   ``release`` pipeline triggered by tags;
-- zuul-scheduler, zuul-executor (bubblewrap) and zuul-web from the ``zuul``
-  package of the tox environment.
+- zuul-scheduler, zuul-executor (bubblewrap), zuul-web and zuul-launcher from
+  the ``zuul`` package of the tox environment;
+- a build node: this machine through an sshd of its own on 127.0.0.1 (Debian's
+  ``openssh-server``), as a throwaway user when run as root, which the
+  launcher's ``static`` provider hands out (label ``e2e-node``).
 
 ``stop()`` stops everything it started and removes the directory unless
-``keep`` is set.  Run as a script (``python tests/e2e/stack.py``) it starts
-the stack, prints its URLs and serves until interrupted.
+``keep`` is set; SIGTERM and SIGINT stop it too.  Run as a script
+(``python tests/e2e/stack.py``) it starts the stack, prints its URLs and
+serves until interrupted.
 """
 
+import atexit
+import base64
 import contextlib
 import http.server
 import json
@@ -45,6 +51,7 @@ ROOT = TESTS.parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
+import gpgtestkeys  # noqa: E402
 from fakepypi import FakePyPI  # noqa: E402
 from pypiserver_index import PyPIServer  # noqa: E402
 from smtpsink import SmtpSink  # noqa: E402
@@ -55,8 +62,15 @@ GUARD = "openstack/pypi-guard"
 RELEASES = "openstack/releases"
 PROJECT_CONFIG = "openstack/project-config"
 ZUUL_JOBS = "zuul/zuul-jobs"
+SAMPLE = "openstack/e2e-sample"
+NODE_LABEL = "e2e-node"
+SSHD = Path("/usr/sbin/sshd")
 NOTIFY_TO = "release-team@example.org"
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+WATCH_TO = "release-team-watch@example.org"  # the watch's own mail, not the reporter's
+# Debian's postgresql package: the newest installed major version
+PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"),
+             key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+             default=Path("/usr/lib/postgresql/15/bin"))
 ZK_CLASSPATH = ":".join([
     "/etc/zookeeper/conf", "/usr/share/java/zookeeper.jar",
     # Debian's zookeeper.jar names netty-handler but not the codec and resolver
@@ -120,9 +134,42 @@ def tail(path, lines=60):
         return f"(unreadable: {exc})"
 
 
+class Encrypted(list):
+    """Ciphertext chunks, dumped as Zuul's ``!encrypted/pkcs1-oaep`` list."""
+
+
+class _ZuulDumper(yaml.SafeDumper):
+    pass
+
+
+_ZuulDumper.add_representer(Encrypted, lambda dumper, chunks: dumper.represent_sequence(
+    "!encrypted/pkcs1-oaep", list(chunks)))
+
+
+def encrypt(public_pem, plaintext):
+    """What ``zuul-client encrypt`` does: RSA-OAEP (SHA-1) with Zuul's own helper,
+    in chunks the key can take, each base64-encoded."""
+    from cryptography.hazmat.primitives import serialization
+    from zuul.lib.encryption import encrypt_pkcs1_oaep
+
+    key = serialization.load_pem_public_key(public_pem.encode())
+    size = key.key_size // 8 - 2 * 20 - 2
+    data = plaintext.encode()
+    return Encrypted(base64.b64encode(encrypt_pkcs1_oaep(data[i:i + size], key)).decode()
+                     for i in range(0, len(data), size))
+
+
+def dump_zuul_yaml(content):
+    return yaml.dump(content, Dumper=_ZuulDumper, sort_keys=False)
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 class ZuulStack:
@@ -133,19 +180,29 @@ class ZuulStack:
     seconds).
     """
 
-    def __init__(self, scenario, timer="* * * * *", keep=False, base=None):
+    def __init__(self, scenario, timer="* * * * *", keep=False, base=None,
+                 watch_timer="* * * * * */30"):
         self.scenario = scenario
         self.timer = timer
+        self.watch_timer = watch_timer
         self.keep = keep
         self.dir = Path(tempfile.mkdtemp(prefix="zuul-e2e-", dir=base))
         self.processes = {}
         self.stack = contextlib.ExitStack()
         self.timings = {}
         self.bin = Path(sys.executable).parent
+        self.node_user = None
+        self._stopped = False
+        self._previous_sigterm = None
 
     # -- lifecycle ---------------------------------------------------------
 
     def __enter__(self):
+        # A stack left running would hold ports and ZooKeeper's state: stop it
+        # when the interpreter exits and when tox or CI sends SIGTERM.
+        atexit.register(self.stop)
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
         try:
             self.start()
         except BaseException:
@@ -177,6 +234,7 @@ class ZuulStack:
         self.logs_url = self._serve_build_logs()
         self._timed("wheelhouse", self.make_wheelhouse)
         self._timed("certs", self.make_certs)
+        self._timed("sshd", self.start_sshd)
         self._timed("zookeeper", self.start_zookeeper)
         self._timed("postgresql", self.start_postgresql)
         self._timed("git", self.make_repos)
@@ -184,6 +242,12 @@ class ZuulStack:
         self._timed("zuul", self.start_zuul)
 
     def stop(self):
+        if self._stopped:
+            return
+        self._stopped = True
+        atexit.unregister(self.stop)
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
         for name in reversed(list(self.processes)):
             proc = self.processes.pop(name)
             if proc.poll() is None:
@@ -199,9 +263,26 @@ class ZuulStack:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=10)
+        self._kill_leftovers()
         self.stack.close()
+        if self.node_user:
+            subprocess.run(["userdel", self.node_user], capture_output=True, check=False)
         if not self.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _kill_leftovers(self):
+        """Kill what the daemons started in sessions of their own and left
+        behind (ansible-playbook, ssh control masters, a job's servers): every
+        process whose command line names this stack's directory."""
+        needle = str(self.dir).encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                if needle in (entry / "cmdline").read_bytes():
+                    os.kill(int(entry.name), signal.SIGKILL)
+            except (OSError, ProcessLookupError):
+                continue
 
     def spawn(self, name, cmd, env=None, user=None):
         log = open(self.dir / "logs" / f"{name}.log", "w")  # noqa: SIM115 - owned by the child
@@ -275,6 +356,55 @@ class ZuulStack:
                     "-out", f"{name}.pem")
         (certs / "server-keystore.pem").write_text(
             (certs / "server.key").read_text() + (certs / "server.pem").read_text())
+
+    def start_sshd(self):
+        """The build node: this machine, reached by the executor over SSH on
+        127.0.0.1 with a key made for the run.  As root, a throwaway user
+        whose home is in the stack's directory (removed by stop()); otherwise
+        the current user, whose home the build's virtualenv then lands in."""
+        etc = self.dir / "etc"
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "zuul-e2e-executor",
+             "-f", str(etc / "id_ed25519")])
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+             str(etc / "ssh_host_ed25519_key")])
+        if not SSHD.exists():
+            raise StackError(f"{SSHD} is missing: install Debian's openssh-server")
+        if os.geteuid() == 0:
+            self.node_user = f"zuule2e{secrets.token_hex(3)}"
+            home = self.dir / "node-home"
+            # "*": no password, but not locked (sshd refuses locked accounts)
+            run(["useradd", "--home-dir", str(home), "--create-home", "--shell",
+                 "/bin/bash", "--password", "*", self.node_user])
+            Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation
+        import pwd
+        self.node_username = self.node_user or pwd.getpwuid(os.geteuid()).pw_name
+        keys = etc / "node_authorized_keys"
+        keys.write_text((etc / "id_ed25519.pub").read_text())
+        keys.chmod(0o644)
+        self.ssh_port = free_port()
+        config = etc / "sshd_config"
+        config.write_text(textwrap.dedent(f"""\
+            ListenAddress 127.0.0.1
+            Port {self.ssh_port}
+            HostKey {etc}/ssh_host_ed25519_key
+            PidFile {self.dir}/run/sshd.pid
+            AuthorizedKeysFile {keys}
+            AllowUsers {self.node_username}
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            PermitRootLogin no
+            # the keys file is in the stack's directory, under a world-writable /tmp
+            StrictModes no
+            Subsystem sftp /usr/lib/openssh/sftp-server
+            """))
+        self.spawn("sshd", [str(SSHD), "-D", "-e", "-f", str(config)])
+        wait_for("a login to the node over SSH", lambda: self.check_alive() or subprocess.run([
+            "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            "-i", str(etc / "id_ed25519"), "-p", str(self.ssh_port),
+            f"{self.node_username}@127.0.0.1", "true"], capture_output=True, timeout=20,
+            check=False).returncode == 0, 30, [self.log("sshd")])
 
     def start_zookeeper(self):
         self.zk_port = free_port()
@@ -352,13 +482,65 @@ class ZuulStack:
         self._make_guard_repo()
         releases = self.repo(RELEASES)
         shutil.copytree(TESTS / "fixtures" / "releases", releases)
+        self._add_release_key(releases)
         self._commit(releases, "Fixture releases repository")
-        zuul_jobs = self.repo(ZUUL_JOBS)
-        zuul_jobs.mkdir(parents=True)
-        (zuul_jobs / "README").write_text(
-            "Fixture: release-python-signed names this repository's roles.\n")
-        self._commit(zuul_jobs, "Fixture zuul-jobs")
+        self._make_zuul_jobs()
+        self._make_sample()
         self._make_project_config()
+
+    def _add_release_key(self, releases):
+        """The release key in force, as openstack/releases publishes it
+        (data/series_status.yaml, doc/source/static/): what the watcher and
+        the signature audit read, and what the release test signs with."""
+        sys.path.insert(0, str(TESTS / "signature_audit"))
+        from sigaudit_helpers import Series, write_releases_repo
+
+        home = self.dir / "gnupg"
+        home.mkdir(mode=0o700)
+        self.stack.callback(gpgtestkeys.kill_agent, home)
+        self.release_key = gpgtestkeys.generate_key(
+            home, uid="E2E Release Key <release@example.org>")
+        series = sorted(p.name for p in (releases / "deliverables").iterdir()
+                        if p.is_dir() and not p.name.startswith("_"))
+        write_releases_repo(releases, [Series(name, self.release_key, start="2024-01-01")
+                                       for name in series], [])
+
+    def _make_zuul_jobs(self):
+        """The one role of zuul-jobs the jobs use (release-python-signed's
+        build.yaml): ensure-pip, reduced to the fact it sets."""
+        repo = self.repo(ZUUL_JOBS)
+        tasks = repo / "roles" / "ensure-pip" / "tasks"
+        tasks.mkdir(parents=True)
+        (tasks / "main.yaml").write_text(yaml.safe_dump([
+            {"name": "Check that the node's python3 has venv",
+             "ansible.builtin.command": "python3 -c 'import ensurepip, venv'",
+             "changed_when": False},
+            {"name": "The command that makes a virtualenv with pip",
+             "ansible.builtin.set_fact": {"ensure_pip_virtualenv_command": "python3 -m venv"}},
+        ], sort_keys=False))
+        self._commit(repo, "Fixture zuul-jobs: ensure-pip")
+
+    def _make_sample(self):
+        """A Python project released with release-python-signed."""
+        repo = self.repo(SAMPLE)
+        repo.mkdir(parents=True)
+        (repo / "pyproject.toml").write_text(textwrap.dedent("""\
+            [build-system]
+            requires = ["setuptools>=61"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "e2e-sample"
+            version = "1.0.0"
+            description = "The project the end-to-end tests release."
+            readme = "README.rst"
+
+            [tool.setuptools]
+            py-modules = ["e2e_sample"]
+            """))
+        (repo / "README.rst").write_text("e2e-sample\n==========\n\nReleased by the tests.\n")
+        (repo / "e2e_sample.py").write_text('"""Nothing."""\n')
+        self._commit(repo, "Fixture sample project")
 
     def _commit(self, repo, message):
         if not (repo / ".git").exists():
@@ -367,22 +549,11 @@ class ZuulStack:
         git(repo, "commit", "-q", "-m", message)
 
     def _make_guard_repo(self):
-        """This working tree as it is (uncommitted changes too): every file git
-        tracks or would track, symlinks kept."""
-        listed = run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others",
-                      "--exclude-standard"]).split("\0")
-        target = self.repo(GUARD)
-        for name in filter(None, listed):
-            source = ROOT / name
-            if not source.exists() and not source.is_symlink():
-                continue  # deleted in the working tree
-            dest = target / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if source.is_symlink():
-                dest.symlink_to(os.readlink(source))
-            else:
-                shutil.copy2(source, dest)
-        self._commit(target, "pypi-guard working tree")
+        """This working tree as it is (uncommitted changes too)."""
+        from zuulrun import copy_tree
+
+        copy_tree(self.repo(GUARD))
+        self._commit(self.repo(GUARD), "pypi-guard working tree")
 
     def _make_project_config(self):
         repo = self.repo(PROJECT_CONFIG)
@@ -398,6 +569,15 @@ class ZuulStack:
                 "failure": {"smtp": {"to": NOTIFY_TO,
                                      "subject": "[zuul] {change.project} periodic failed"}},
             }},
+            # For the watcher (README: a timer every few minutes); jobs are
+            # attached by the watch test (watch_project_config), to keep the
+            # other tests' executor quiet.
+            {"pipeline": {
+                "name": "watch", "manager": "independent", "precedence": "low",
+                "post-review": True,
+                "description": "Timer: the changelog watch.",
+                "trigger": {"timer": [{"time": self.watch_timer}]},
+            }},
             {"pipeline": {
                 "name": "release", "manager": "independent", "precedence": "high",
                 "post-review": True,
@@ -411,18 +591,56 @@ class ZuulStack:
         ]
         base = [{"job": {
             "name": "base", "parent": None,
-            "description": "Publishes the log root to the fixture log server.",
+            "description": "Puts the project's checkout on the node, if any, and "
+                           "publishes the log root to the fixture log server.",
+            "pre-run": "playbooks/base/pre.yaml",
             "post-run": "playbooks/base/post.yaml",
             "nodeset": {"nodes": []},
             "timeout": 1800,
-            "vars": {"e2e_build_logs_dir": str(build_logs), "e2e_logs_url": self.logs_url},
+            "vars": {"e2e_build_logs_dir": str(build_logs), "e2e_logs_url": self.logs_url,
+                     # zuul_console would listen on every address of this machine
+                     "zuul_console_disabled": True},
         }}]
+        # The launcher's static provider hands out this machine (start_sshd).
+        nodes = [
+            {"image": {"name": "e2e-image", "type": "cloud",
+                       "description": "Whatever this machine runs."}},
+            {"flavor": {"name": "e2e-flavor"}},
+            {"label": {"name": NODE_LABEL, "image": "e2e-image", "flavor": "e2e-flavor"}},
+            {"section": {"name": "e2e-static", "connection": "static",
+                         "images": ["e2e-image"], "flavors": ["e2e-flavor"],
+                         "labels": [NODE_LABEL]}},
+            {"provider": {"name": "e2e-static", "section": "e2e-static",
+                          "labels": [NODE_LABEL],
+                          "nodes": [{"name": "127.0.0.1", "label": NODE_LABEL,
+                                     "connection-port": self.ssh_port,
+                                     "username": self.node_username}]}},
+        ]
         audit_vars = {"pypi_guard_pypi_url": self.pypi.url, "pypi_guard_retries": 1,
                       "pypi_guard_timeout": 10}
         projects = [{"project": {
             "name": RELEASES,
             "periodic": {"jobs": [{"pypi-maintainers-audit": {"vars": audit_vars}}]},
+        }}, {"project": {
+            "name": SAMPLE,
+            "release": {"jobs": ["release-python-signed"]},
         }}]
+        pre = [{
+            "name": "Put the project's checkout on the node (zuul-jobs' prepare-workspace)",
+            "hosts": "all",
+            "tasks": [
+                {"name": "Pack the executor's checkouts",
+                 "ansible.builtin.command": {
+                     "argv": ["tar", "-C", "{{ zuul.executor.work_root }}", "-czf",
+                              "{{ zuul.executor.work_root }}/src.tar.gz", "src"],
+                     "creates": "{{ zuul.executor.work_root }}/src.tar.gz"},
+                 "delegate_to": "localhost", "run_once": True},
+                {"name": "Unpack them in the node's home",
+                 "ansible.builtin.unarchive": {
+                     "src": "{{ zuul.executor.work_root }}/src.tar.gz",
+                     "dest": "{{ ansible_user_dir }}"}},
+            ],
+        }]
         post = [{
             "name": "Publish the build's logs",
             "hosts": "localhost",
@@ -451,12 +669,13 @@ class ZuulStack:
                      "log_url": "{{ e2e_logs_url }}/{{ zuul.build }}/"}}}},
             ],
         }]
-        for name, content in (("pipelines", pipelines), ("jobs", base),
+        for name, content in (("pipelines", pipelines), ("jobs", base), ("nodes", nodes),
                               ("projects", projects)):
             (repo / "zuul.d" / f"{name}.yaml").write_text(yaml.safe_dump(content,
                                                                          sort_keys=False))
-        (repo / "playbooks" / "base" / "post.yaml").write_text(yaml.safe_dump(
-            post, sort_keys=False))
+        for name, content in (("pre", pre), ("post", post)):
+            (repo / "playbooks" / "base" / f"{name}.yaml").write_text(yaml.safe_dump(
+                content, sort_keys=False))
         self._commit(repo, "Fixture project-config")
 
     # -- Zuul ----------------------------------------------------------------
@@ -465,8 +684,6 @@ class ZuulStack:
         lib, run_dir, certs = self.dir / "lib", self.dir / "run", self.dir / "certs"
         self.web_port = free_port()
         self.web_url = f"http://127.0.0.1:{self.web_port}"
-        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
-             str(self.dir / "etc" / "id_ed25519")])
         # The Ansible virtualenvs point into the interpreter the tox environment
         # was made from; bubblewrap must see it (under /usr on Debian's python).
         base_prefix = str(Path(sys.base_prefix).resolve())
@@ -477,6 +694,7 @@ class ZuulStack:
                 GUARD,
                 {RELEASES: {"include": []}},
                 {ZUUL_JOBS: {"include": []}},
+                {SAMPLE: {"include": []}},
             ]}}}}]
         (self.dir / "etc" / "main.yaml").write_text(yaml.safe_dump(tenant, sort_keys=False))
         conf = textwrap.dedent(f"""\
@@ -520,6 +738,10 @@ class ZuulStack:
             trusted_rw_paths={self.dir}/build-logs
             untrusted_ro_paths={":".join([*ro_paths, str(self.dir / "wheels")])}
 
+            [launcher]
+            command_socket={run_dir}/launcher.socket
+            temp_dir={lib}/launcher
+
             [web]
             listen_address=127.0.0.1
             port={self.web_port}
@@ -531,6 +753,9 @@ class ZuulStack:
             baseurl=file://{self.dir}/git
             canonical_hostname=opendev.org
             poll_delay=3
+
+            [connection static]
+            driver=static
 
             [connection smtp]
             driver=smtp
@@ -549,11 +774,11 @@ class ZuulStack:
         # what the job's pip sees (see make_wheelhouse)
         job_env = dict(env, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(self.dir / "wheels"),
                        PIP_DISABLE_PIP_VERSION_CHECK="1")
-        for name in ("scheduler", "executor", "web"):
+        for name in ("scheduler", "executor", "web", "launcher"):
             self.spawn(name, [str(self.bin / f"zuul-{name}"), "-f", "-d",
                               "-c", str(self.zuul_conf)],
                        env=job_env if name == "executor" else env)
-        logs = [self.log(n) for n in ("scheduler", "executor", "web")]
+        logs = [self.log(n) for n in ("scheduler", "executor", "web", "launcher")]
         wait_for("zuul-web and the tenant's jobs", self._tenant_loaded, 300, logs, 2)
         wait_for("a running executor", self._executor_running, 120, logs, 2)
 
@@ -578,6 +803,11 @@ class ZuulStack:
     def builds(self, **params):
         return self.tenant_api("builds", **params)
 
+    def completed_builds(self, job, **params):
+        """The completed builds of ``job``, oldest first."""
+        return sorted(self.builds(job_name=job, complete="true", **params),
+                      key=lambda b: b["_id"])
+
     def wait_for_build(self, job, timeout=600, **params):
         """The first completed build of ``job`` (newest first from the API)."""
         def done():
@@ -586,6 +816,42 @@ class ZuulStack:
             return builds[-1] if builds else None
         logs = [self.log(n) for n in ("scheduler", "executor")]
         return wait_for(f"a completed {job} build", done, timeout, logs, 3)
+
+    def commit_to(self, project, files, message):
+        """Commit ``files`` ({path: text}) to a fixture repository; the git
+        connection's poll turns it into a ref-updated event."""
+        repo = self.repo(project)
+        for path, text in files.items():
+            (repo / path).parent.mkdir(parents=True, exist_ok=True)
+            (repo / path).write_text(text)
+        self._commit(repo, message)
+
+    def watch_project_config(self):
+        """pypi-watch on the releases repository in the watch pipeline, mailing
+        WATCH_TO, reading its state through zuul-web."""
+        return {"project": {"name": RELEASES, "watch": {"jobs": [{"pypi-watch": {"vars": {
+            "pypi_guard_pypi_url": self.pypi.url, "pypi_guard_retries": 1,
+            "pypi_guard_timeout": 10,
+            "pypi_watch_zuul_api": f"{self.web_url}/api/tenant/{TENANT}",
+            "pypi_guard_notify_to": [WATCH_TO], "pypi_guard_notify_from": "pypi-guard@example.org",
+            "pypi_guard_smtp_host": "127.0.0.1", "pypi_guard_smtp_port": self.smtp.port,
+        }}}]}}}
+
+    def project_key(self, project):
+        """The project's public secrets key, from the REST API."""
+        response = requests.get(f"{self.web_url}/api/tenant/{TENANT}/key/{project}.pub",
+                                timeout=30)
+        response.raise_for_status()
+        return response.text
+
+    def wait_for_variant(self, job, path, timeout=180):
+        """Until the tenant has loaded a variant of ``job`` defined in ``path``."""
+        def loaded():
+            self.check_alive()
+            return any(v.get("source_context", {}).get("path") == path
+                       for v in self.tenant_api(f"job/{job}"))
+        wait_for(f"{job}'s variant in {path} to load", loaded, timeout,
+                 [self.log("scheduler")], 2)
 
     def fetch(self, url):
         response = requests.get(url, timeout=30)
