@@ -224,10 +224,11 @@ from ansible.module_utils.pypi_guard.keys import (  # noqa: E402
     load_series_keys,
 )
 from ansible.module_utils.pypi_guard.notify import (  # noqa: E402
+    SMTP_ARGUMENT_SPEC,
     NotifyError,
     build_message,
-    check_transport,
-    send_message,
+    check_smtp_options,
+    send_with_options,
 )
 from ansible.module_utils.pypi_guard.report import build_report, render_html  # noqa: E402
 from ansible.module_utils.pypi_guard.signature_audit import (  # noqa: E402
@@ -291,10 +292,7 @@ def mailer(params, check_mode):
                               [w.as_dict() for w in result.warnings], result.errors)
         message = build_message(params["notify_from"], params["notify_to"], subject, text,
                                 render_html(report, spec.title, list(spec.columns)))
-        send_message(message, params["smtp_host"], params["smtp_port"],
-                     params["smtp_starttls"], params["smtp_username"],
-                     params["smtp_password"], smtps=params["smtp_ssl"],
-                     allow_plain_login=params["smtp_allow_plain_login"])
+        send_with_options(message, params)
         return True
     return deliver
 
@@ -318,9 +316,7 @@ def run(params, check_mode=False, now=time.time):
     series_keys = load_series_keys(series_file)
     if params["notify_to"]:
         try:
-            check_transport(params["smtp_host"], params["smtp_starttls"],
-                            params["smtp_ssl"], params["smtp_username"],
-                            params["smtp_allow_plain_login"])
+            check_smtp_options(params)
         except NotifyError as exc:
             raise AuditInputError(str(exc)) from None
     projects = selection.projects
@@ -400,13 +396,7 @@ def main():
          "download_timeout": {"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT},
          "notify_to": {"type": "list", "elements": "str", "default": []},
          "notify_from": {"type": "str", "default": "pypi-guard@localhost"},
-         "smtp_host": {"type": "str", "default": "localhost"},
-         "smtp_port": {"type": "int", "default": 25},
-         "smtp_starttls": {"type": "bool", "default": False},
-         "smtp_ssl": {"type": "bool", "default": False},
-         "smtp_allow_plain_login": {"type": "bool", "default": False},
-         "smtp_username": {"type": "str"},
-         "smtp_password": {"type": "str", "no_log": True}},
+         **SMTP_ARGUMENT_SPEC},
         run,
         mutually_exclusive=[["allowlist", "allowlist_file"]])
 

@@ -101,10 +101,11 @@ subject:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.pypi_guard.notify import (  # noqa: E402
+    SMTP_ARGUMENT_SPEC,
     NotifyError,
     build_message,
-    check_transport,
-    send_message,
+    check_smtp_options,
+    send_with_options,
 )
 
 
@@ -116,14 +117,8 @@ def main():
             "subject": {"type": "str", "required": True},
             "text": {"type": "str", "required": True},
             "html_file": {"type": "path"},
-            "smtp_host": {"type": "str", "default": "localhost"},
-            "smtp_port": {"type": "int", "default": 25},
-            "smtp_starttls": {"type": "bool", "default": False},
-            "smtp_ssl": {"type": "bool", "default": False},
-            "smtp_allow_plain_login": {"type": "bool", "default": False},
-            "smtp_username": {"type": "str"},
-            "smtp_password": {"type": "str", "no_log": True},
             "timeout": {"type": "float", "default": 30.0},
+            **SMTP_ARGUMENT_SPEC,
         },
         supports_check_mode=True,
     )
@@ -141,18 +136,14 @@ def main():
     try:
         message = build_message(params["mail_from"], params["to"], params["subject"],
                                 params["text"], html)
-        check_transport(params["smtp_host"], params["smtp_starttls"], params["smtp_ssl"],
-                        params["smtp_username"], params["smtp_allow_plain_login"])
+        check_smtp_options(params)
     except NotifyError as exc:
         module.fail_json(msg=str(exc))
     if module.check_mode:
         module.exit_json(changed=True, sent=False, recipients=params["to"],
                          subject=message["Subject"])
     try:
-        recipients = send_message(
-            message, params["smtp_host"], params["smtp_port"], params["smtp_starttls"],
-            params["smtp_username"], params["smtp_password"], params["timeout"],
-            smtps=params["smtp_ssl"], allow_plain_login=params["smtp_allow_plain_login"])
+        recipients = send_with_options(message, params, params["timeout"])
     except NotifyError as exc:
         module.fail_json(msg=str(exc), subject=message["Subject"])
     module.exit_json(changed=True, sent=True, recipients=recipients,

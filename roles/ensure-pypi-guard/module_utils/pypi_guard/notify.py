@@ -26,6 +26,19 @@ from ansible.module_utils.pypi_guard.text import printable
 SUBJECT_PREFIX = "[pypi-guard]"
 
 
+# The SMTP options of every module that mails (documented once, in the
+# doc fragment pypi_guard_notify).
+SMTP_ARGUMENT_SPEC = {
+    "smtp_host": {"type": "str", "default": "localhost"},
+    "smtp_port": {"type": "int", "default": 25},
+    "smtp_starttls": {"type": "bool", "default": False},
+    "smtp_ssl": {"type": "bool", "default": False},
+    "smtp_allow_plain_login": {"type": "bool", "default": False},
+    "smtp_username": {"type": "str"},
+    "smtp_password": {"type": "str", "no_log": True},
+}
+
+
 class NotifyError(Exception):
     """The mail could not be handed to the SMTP server."""
 
@@ -145,3 +158,17 @@ def _refusals(recipients):
     return "; ".join(
         f"{rcpt} ({code} {text.decode(errors='replace') if isinstance(text, bytes) else text})"
         for rcpt, (code, text) in sorted(recipients.items()))
+
+
+def check_smtp_options(params):
+    """:func:`check_transport` for a module's :data:`SMTP_ARGUMENT_SPEC` options."""
+    check_transport(params["smtp_host"], params["smtp_starttls"], params["smtp_ssl"],
+                    params["smtp_username"], params["smtp_allow_plain_login"])
+
+
+def send_with_options(message, params, timeout=30.0):
+    """:func:`send_message` through a module's :data:`SMTP_ARGUMENT_SPEC` options."""
+    return send_message(message, params["smtp_host"], params["smtp_port"],
+                        params["smtp_starttls"], params["smtp_username"],
+                        params["smtp_password"], timeout, smtps=params["smtp_ssl"],
+                        allow_plain_login=params["smtp_allow_plain_login"])
