@@ -36,12 +36,11 @@ from ansible.module_utils.pypi_guard.changelog import (
 )
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.maintainers import ALLOWLIST_FILE
 from ansible.module_utils.pypi_guard.pypi import json_document
 from ansible.module_utils.pypi_guard.report import write_atomically
 from ansible.module_utils.pypi_guard.signature_audit import dist_file, parse_upload_time
 from ansible.module_utils.pypi_guard.text import printable
-
-ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
 
 # kind -> what a person should do about it
 ADVICE = {
@@ -316,10 +315,6 @@ class PollResult:
     warnings: list
     errors: list  # {"project", "detail"} (plus "version", "filename")
     state: WatchState  # what the next poll starts from
-
-    def as_dict(self):
-        return {"after": self.after, "until": self.until, "events_seen": self.events_seen,
-                "events_managed": self.events_managed}
 
 
 def _pending_item(entry, action, project):
