@@ -1,0 +1,42 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The version a release job signs and uploads, as the roles' defaults make
+it from what Zuul gives: zuul.tag, or the tag of zuul.ref (Zuul's git driver
+gives a tag event as refs/tags/<tag> and no zuul.tag)."""
+
+import json
+
+import pytest
+from playbook import ROOT, run_playbook
+
+ZUUL = {"project": {"short_name": "oslo.config"}, "executor": {"work_root": "/w"}}
+
+
+@pytest.mark.parametrize("role", ["sign-release-artifacts", "upload-pypi-signed"])
+@pytest.mark.parametrize("zuul, expected", [
+    (dict(ZUUL, tag="2.0"), "2.0"),
+    (dict(ZUUL, tag=None, ref="refs/tags/1.0.0"), "1.0.0"),
+    (dict(ZUUL, ref="refs/heads/master"), ""),
+    (None, ""),
+])
+def test_release_version_default(tmp_path, role, zuul, expected):
+    playbook = tmp_path / "show.yaml"
+    playbook.write_text(json.dumps([{
+        "hosts": "localhost", "gather_facts": False,
+        "vars_files": [str(ROOT / "roles" / role / "defaults" / "main.yaml")],
+        "tasks": [{"ansible.builtin.debug": {"msg": "<{{ release_version }}>"}}]}]))
+    result = run_playbook(playbook, {"zuul": zuul} if zuul else {})
+    assert result.returncode == 0, result.output
+    assert f'"msg": "<{expected}>"' in result.output
