@@ -88,6 +88,30 @@ def strongest_roles(roles):
     return result
 
 
+def role_verdict(allowlist, project, account, role, today):
+    """What the allowlist says of ``account`` (a user or a team) holding
+    ``role`` on ``project`` (normal name): None when it may, else ``(kind,
+    details)``: ``unexpected-account`` (not a PyPI account name, or neither
+    allowed nor covered by an exception), ``missing-required-owner`` (a
+    required owner below Owner), ``expired-exception`` (``expires``) or
+    ``role-not-allowed`` (``allowed``: the exception's role)."""
+    if not is_pypi_account_name(account):
+        return "unexpected-account", {}  # a look-alike or a team: never a match
+    key = account_key(account)
+    if key in allowlist.required_owners:
+        return None if role == "Owner" else ("missing-required-owner", {})
+    if key in allowlist.allowed_accounts:
+        return None
+    exception = allowlist.exceptions.get(project, {}).get(key)
+    if exception is None:
+        return "unexpected-account", {}
+    if exception.expired(today):
+        return "expired-exception", {"expires": exception.expires.isoformat()}
+    if ROLE_RANK.get(role, 3) > ROLE_RANK[exception.role]:
+        return "role-not-allowed", {"allowed": exception.role}
+    return None
+
+
 def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
     """``(findings, warnings)`` for one project's :class:`ProjectOwnership`."""
     project = ownership.name
@@ -97,26 +121,18 @@ def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
         (findings if fail_on_unregistered else warnings).append(finding)
         return findings, warnings
 
-    exceptions = allowlist.exceptions.get(normalize_name(project), {})
+    normal = normalize_name(project)
+    exceptions = allowlist.exceptions.get(normal, {})
     held = strongest_roles(ownership.roles)
-    for key, (account, role) in sorted(held.items()):
-        exception = exceptions.get(key)
+    for _key, (account, role) in sorted(held.items()):
         if not is_pypi_account_name(account):
             findings.append(Finding(project, "unexpected-account",
                                     NOT_AN_ACCOUNT_NAME.format(ascii(account)), account, role))
-        elif key in allowlist.required_owners:
-            if role != "Owner":
-                findings.append(_finding(project, "missing-required-owner", account, role))
-        elif key in allowlist.allowed_accounts:
             continue
-        elif exception is None:
-            findings.append(_finding(project, "unexpected-account", account, role))
-        elif exception.expired(today):
-            findings.append(_finding(project, "expired-exception", account, role,
-                                     expires=exception.expires.isoformat()))
-        elif ROLE_RANK.get(role, 3) > ROLE_RANK[exception.role]:
-            findings.append(_finding(project, "role-not-allowed", account, role,
-                                     allowed=exception.role))
+        verdict = role_verdict(allowlist, normal, account, role, today)
+        if verdict is not None:
+            kind, details = verdict
+            findings.append(_finding(project, kind, account, role, **details))
     for owner in allowlist.required_owners:
         if owner not in held:
             findings.append(_finding(project, "missing-required-owner", owner, None))

@@ -22,11 +22,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urljoin
 
-from ansible.module_utils.pypi_guard.allowlist import (
-    ROLE_RANK,
-    account_key,
-    is_pypi_account_name,
-)
+from ansible.module_utils.pypi_guard.allowlist import account_key
 from ansible.module_utils.pypi_guard.audit import AuditFinding
 from ansible.module_utils.pypi_guard.changelog import (
     changelog_entries,
@@ -36,7 +32,7 @@ from ansible.module_utils.pypi_guard.changelog import (
 )
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.http import FetchError
-from ansible.module_utils.pypi_guard.maintainers import ALLOWLIST_FILE
+from ansible.module_utils.pypi_guard.maintainers import ALLOWLIST_FILE, role_verdict
 from ansible.module_utils.pypi_guard.pypi import json_document
 from ansible.module_utils.pypi_guard.report import write_atomically
 from ansible.module_utils.pypi_guard.signature_audit import dist_file, parse_upload_time
@@ -104,21 +100,19 @@ class WatchFinding(AuditFinding):
         return f"{super().line()} (serial {self.serial})"
 
 
-def role_verdict(allowlist, project, account, role, today):
-    """None when ``account`` (a user or a team) may hold ``role`` on
-    ``project`` (normal name), else ``(kind, allowed_role)`` with kind
-    ``unexpected-account`` or ``role-not-allowed``."""
-    if not is_pypi_account_name(account):
-        return "unexpected-account", None  # a look-alike or a team: never a match
-    key = account_key(account)
-    if key in allowlist.required_owners or key in allowlist.allowed_accounts:
+def allowlist_verdict(allowlist, project, account, role, today):
+    """None when ``account`` may now hold ``role`` on ``project``, else
+    ``(kind, allowed_role)``: the maintainer audit's :func:`role_verdict`,
+    in the watch's kinds. A required owner's role is judged as
+    ``required-owner-removed`` instead, and an expired exception allows
+    nothing."""
+    verdict = role_verdict(allowlist, project, account, role, today)
+    if verdict is None or verdict[0] == "missing-required-owner":
         return None
-    exception = allowlist.exceptions.get(project, {}).get(key)
-    if exception is None or exception.expired(today):
+    kind, details = verdict
+    if kind == "expired-exception":
         return "unexpected-account", None
-    if ROLE_RANK.get(role, 3) > ROLE_RANK[exception.role]:
-        return "role-not-allowed", exception.role
-    return None
+    return kind, details.get("allowed")
 
 
 def is_known_version(version, versions):
@@ -157,7 +151,7 @@ def judge_entry(entry, project, allowlist, known_versions, today):
         owners = allowlist.required_owners
         if verb == "change-role" and account_key(action.account) in owners and role != "Owner":
             findings.append(item("required-owner-removed", action.account, role))
-        verdict = role_verdict(allowlist, project.name, action.account, role, today)
+        verdict = allowlist_verdict(allowlist, project.name, action.account, role, today)
         if verdict is not None:
             kind, allowed = verdict
             if verb == "invite":
@@ -232,6 +226,13 @@ def parse_state(data, source):
     return WatchState(serial, pending)
 
 
+def _json(raw, where):
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise StateError(f"{where}: not JSON ({exc})") from exc
+
+
 def read_state_file(path):
     """The state kept in ``path``, or None when there is no such file."""
     try:
@@ -243,11 +244,7 @@ def read_state_file(path):
         raise StateError(f"{path}: cannot read the state: {exc}") from exc
     if len(raw) > MAX_STATE_BYTES:
         raise StateError(f"{path}: more than {MAX_STATE_BYTES} bytes: not a pypi-watch state")
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise StateError(f"{path}: not JSON ({exc})") from exc
-    return parse_state(data, path)
+    return parse_state(_json(raw, path), path)
 
 
 def write_state_file(path, state):
@@ -265,10 +262,7 @@ def zuul_state(client, api_url, job_name, limit=20):
     url = f"{api_url.rstrip('/')}/builds?" + urlencode({"job_name": job_name,
                                                        "limit": limit})
     response = client.request("GET", url, headers={"Accept": "application/json"})
-    try:
-        builds = json.loads(response.content)
-    except (ValueError, RecursionError) as exc:
-        raise StateError(f"GET {url}: not JSON ({exc})") from exc
+    builds = _json(response.content, f"GET {url}")
     if not isinstance(builds, list):
         raise StateError(f"GET {url}: not a list of builds")
     for build in builds:
@@ -281,11 +275,7 @@ def zuul_state(client, api_url, job_name, limit=20):
                 raise StateError(f"GET {url}: build {build.get('uuid')}'s state artifact "
                                  "has no URL")
             location = urljoin(build.get("log_url") or url, location)
-            response = client.request("GET", location)
-            try:
-                data = json.loads(response.content)
-            except (ValueError, RecursionError) as exc:
-                raise StateError(f"GET {location}: not JSON ({exc})") from exc
+            data = _json(client.request("GET", location).content, f"GET {location}")
             return parse_state(data, f"the state of build {build.get('uuid')} ({location})")
     return None
 
