@@ -59,6 +59,8 @@ key).  Unknown keys are refused, to catch typos::
     changelog:                 # PyPI's journal (XML-RPC changelog_*); kept by
                                # set_scenario() unless the new one has its own
       page_size: 50000         # rows per changelog_since_serial answer
+      last_serial: null        # changelog_last_serial's answer when above the
+                               # last entry's (entries not served yet)
       entries:                 # [name, version, timestamp, action] (serials
         - [nova, "30.0.0", "2026-01-01T00:00:00", "new release"]  # follow on)
         - {name: nova, version: null, timestamp: 1767225600,
@@ -218,7 +220,7 @@ GLOBAL_FAULT_ENDPOINTS = PROJECT_FAULT_ENDPOINTS | {"updates"}
 
 _TOP_KEYS = {"latency", "projects", "rss_updates_limit", "rss_project_limit", "faults",
              "changelog"}
-_CHANGELOG_KEYS = {"page_size", "entries"}
+_CHANGELOG_KEYS = {"page_size", "entries", "last_serial"}
 _JOURNAL_KEYS = {"name", "version", "timestamp", "action", "serial"}
 DEFAULT_CHANGELOG_PAGE = 50000  # warehouse/legacy/api/xmlrpc/views.py
 _PROJECT_KEYS = {"roles", "organization", "ownership", "exists_without_releases",
@@ -1224,15 +1226,22 @@ class _Journal:
         self._lock = threading.Lock()
         self._rows = []
         self.page_size = DEFAULT_CHANGELOG_PAGE
+        # changelog_last_serial's answer when above the last row: a journal
+        # whose newest entries are not served yet (a replica behind the primary)
+        self.announced = None
 
     def load(self, raw):
         """Replace the journal with a scenario's ``changelog`` mapping."""
         _check_keys("changelog", raw, _CHANGELOG_KEYS)
         page_size = _number("changelog.page_size", raw.get("page_size", DEFAULT_CHANGELOG_PAGE),
                             int, minimum=1)
+        announced = raw.get("last_serial")
+        if announced is not None:
+            announced = _number("changelog.last_serial", announced, int, minimum=0)
         with self._lock:
             self._rows = []
             self.page_size = page_size
+            self.announced = announced
         for index, entry in enumerate(raw.get("entries") or []):
             where = f"changelog.entries[{index}]"
             if isinstance(entry, (list, tuple)) and 4 <= len(entry) <= 5:
@@ -1279,7 +1288,10 @@ class _Journal:
     @property
     def last_serial(self):
         with self._lock:
-            return self._rows[-1][4] if self._rows else None
+            last = self._rows[-1][4] if self._rows else None
+            if self.announced is not None and (last is None or self.announced > last):
+                return self.announced
+            return last
 
     def since(self, serial):
         """``changelog_since_serial``: up to ``page_size`` rows after ``serial``."""

@@ -151,11 +151,20 @@ ALLOWLIST = parse_maintainers_allowlist({"pypi_maintainers_allowlist": {
 NOVA = ManagedProject("nova", "nova", versions={"30.0.0"})
 
 
-def judge(action, version=None, known=("30.0.0",)):
+# What PyPI's JSON ``ownership`` would confirm: user roles on nova.
+USER_ROLES = {("openstackci", "Owner"), ("release-bot", "Maintainer"),
+              ("helper", "Maintainer")}
+
+
+def confirm_users(account, role):
+    return None if (account.lower(), role) in USER_ROLES else "not a user's role"
+
+
+def judge(action, version=None, known=("30.0.0",), confirm=confirm_users):
     entry = JournalEntry("nova", version, 1767225600, action, 42)
-    findings, warnings, file_event = judge_entry(entry, NOVA, ALLOWLIST, set(known), TODAY)
-    return ([(f.kind, f.account, f.role) for f in findings],
-            [w.kind for w in warnings], file_event)
+    judgement = judge_entry(entry, NOVA, ALLOWLIST, set(known), TODAY, confirm)
+    return ([(f.kind, f.account, f.role) for f in judgement.findings],
+            [w.kind for w in judgement.warnings], judgement.file_action)
 
 
 @pytest.mark.parametrize("action, version, expected", [
@@ -192,13 +201,15 @@ def test_rules(action, version, expected):
     assert file_event is None
 
 
-@pytest.mark.parametrize("action, expected", [
-    ("yank release", ["yanked-release"]),
-    ("set", ["unknown-event"]),
-    ("add Admin mallory", ["unknown-event"]),
-])
-def test_warnings(action, expected):
-    assert judge(action, "1")[1] == expected
+def test_a_yanked_release_is_a_warning():
+    assert judge("yank release", "1")[:2] == ([], ["yanked-release"])
+
+
+@pytest.mark.parametrize("action", ["set", "add Admin mallory", "transfer to organization x",
+                                    "add py3 file x.whl\n", ""])
+def test_an_action_that_cannot_be_judged_is_a_finding(action):
+    # fail closed: mailed like any finding, never only a warning
+    assert judge(action, "1")[:2] == ([("unknown-event", None, None)], [])
 
 
 def test_an_added_file_is_handed_back_for_its_signature_check():
@@ -207,9 +218,50 @@ def test_an_added_file_is_handed_back_for_its_signature_check():
     assert file_event.filename == "nova-1.0-py3-none-any.whl"
 
 
+@pytest.mark.parametrize("action, filename", [
+    # the upload form's pyversion is free text: spaces included
+    ("add py3 py312 file nova-1.0-py3-none-any.whl", "nova-1.0-py3-none-any.whl"),
+    ("add  file nova-1.0.tar.gz", "nova-1.0.tar.gz"),
+    ("add cp312 file file nova-1.0-cp312-cp312-linux_x86_64.whl",
+     "nova-1.0-cp312-cp312-linux_x86_64.whl"),
+])
+def test_any_python_version_is_a_file_to_check(action, filename):
+    findings, warnings, file_event = judge(action, "1.0")
+    assert (findings, warnings) == ([], [])
+    assert file_event.filename == filename
+
+
+def test_a_text_that_is_both_a_file_and_a_team_role_is_judged_as_both():
+    # a file uploaded with pyversion "Owner", or Owner given to the team "file x.whl"
+    findings, warnings, file_event = judge("add Owner file nova-1.0.tar.gz", "1.0")
+    assert findings == [("unexpected-account", "file nova-1.0.tar.gz", "Owner")]
+    assert file_event.filename == "nova-1.0.tar.gz"
+
+
+@pytest.mark.parametrize("action, expected", [
+    ("add Owner openstackci", []),
+    ("add Maintainer release-bot", []),
+    ("change Owner helper to Maintainer", []),
+    # a team may carry an allowed name: PyPI lists no such user role
+    ("add Maintainer openstackci", [("role-unconfirmed", "openstackci", "Maintainer")]),
+    ("add Owner release-bot", [("role-unconfirmed", "release-bot", "Owner")]),
+    ("change Maintainer openstackci to Owner", []),
+    # invitations and acceptances name users only: nothing to confirm
+    ("invite Owner release-bot", []),
+    ("accepted Owner release-bot", []),
+])
+def test_a_role_for_an_allowed_name_is_quiet_only_when_pypi_confirms_it(action, expected):
+    assert judge(action)[0] == expected
+
+
+def test_without_confirmation_an_allowed_grant_is_a_finding():
+    assert judge("add Owner openstackci", confirm=None)[0] == [
+        ("role-unconfirmed", "openstackci", "Owner")]
+
+
 def test_a_finding_line_names_project_kind_subject_and_serial():
     entry = JournalEntry("nova", None, 1767225600, "invite Owner mallory", 42)
-    (finding,), _w, _f = judge_entry(entry, NOVA, ALLOWLIST, set(), TODAY)
+    (finding,) = judge_entry(entry, NOVA, ALLOWLIST, set(), TODAY).findings
     assert finding.line().startswith("nova: role-invitation: mallory Owner - invited as Owner")
     assert finding.line().endswith("(serial 42)")
 
@@ -228,14 +280,21 @@ NOW = 1767225600 + 3600
 PROJECTS = {"nova": NOVA}
 
 
-def run_poll(rows, state=None, outcomes=None, page_size=50):
+NOVA_ON_PYPI = {"nova": {"roles": [["Owner", "openstackci"]],
+                         "releases": {"30.0.0": {"files": [{"filename": "nova-30.0.0.tar.gz"}]}}}}
+
+
+def run_poll(rows, state=None, outcomes=None, page_size=50, projects=None, **changelog):
     checked = []
 
     def check_file(item):
         checked.append(item["filename"])
         return (outcomes or {}).get(item["filename"], FileOutcome([]))
 
-    with FakePyPI(_journal(page_size, rows)) as pypi, HttpClient(rate_limit=0) as client:
+    scenario = _journal(page_size, rows)
+    scenario["changelog"].update(changelog)
+    scenario["projects"] = NOVA_ON_PYPI if projects is None else projects
+    with FakePyPI(scenario) as pypi, HttpClient(rate_limit=0, retries=0) as client:
         result = poll(client, pypi.url, PROJECTS, ALLOWLIST, {"nova": {"29.0.0"}},
                       state or WatchState(0, []), check_file, NOW, 1800, TODAY)
         return result, checked, pypi
@@ -294,10 +353,95 @@ def test_an_error_keeps_the_state():
 
 def test_a_name_the_release_account_registers_is_no_news():
     rows = [["nova", None, NOW, "create"], ["nova", None, NOW, "add Owner openstackci"]]
-    assert run_poll(rows)[0].findings == []
+    result, _checked, pypi = run_poll(rows)
+    assert result.findings == []
+    # confirmed with one JSON request
+    assert [r.endpoint for r in pypi.requests].count("json") == 1
+    assert "no news" in result.events[1]["verdict"]
     rows = [["nova", None, NOW, "create"], ["nova", None, NOW, "add Owner mallory"]]
     assert sorted(f.kind for f in run_poll(rows)[0].findings) == [
         "name-registered", "unexpected-account"]
+
+
+def test_a_team_named_like_the_release_account_fools_nothing():
+    # an organization registers the name, and much later gives Owner to its
+    # team "openstackci": the journal text is a user's, PyPI's roles say otherwise
+    rows = [["nova", None, NOW, "create"]]
+    rows += [["somebody-else", "1.0", NOW, "new release"]] * 20
+    rows += [["nova", None, NOW, "add Owner openstackci"]]
+    on_pypi = {"nova": {"roles": [["Owner", "orgadmin"]], "organization": "acme",
+                        "releases": {"1.0": {}}}}
+    findings = run_poll(rows, projects=on_pypi)[0].findings
+    assert sorted(f.kind for f in findings) == ["name-registered", "role-unconfirmed"]
+    (unconfirmed,) = [f for f in findings if f.kind == "role-unconfirmed"]
+    assert "organization acme" in unconfirmed.detail
+    # a project without an organization that does not list the user either
+    on_pypi = {"nova": {"roles": [["Owner", "orgadmin"]], "releases": {"1.0": {}}}}
+    findings = run_poll(rows, projects=on_pypi)[0].findings
+    assert sorted(f.kind for f in findings) == ["name-registered", "role-unconfirmed"]
+
+
+def test_a_role_pypi_cannot_confirm_stays_a_finding():
+    rows = [["nova", None, NOW, "add Owner openstackci"]]
+    # the JSON API does not know the project (404), or has no ownership key
+    for on_pypi in ({}, {"nova": {"roles": [["Owner", "openstackci"]], "ownership": False,
+                                  "releases": {"1.0": {}}}}):
+        result = run_poll(rows, projects=on_pypi)[0]
+        assert [f.kind for f in result.findings] == ["role-unconfirmed"]
+        assert result.state.serial == 1  # a finding, mailed: not an error
+
+
+def test_the_state_stops_at_the_last_entry_read():
+    rows = [["nova", "30.0.0", NOW, "new release"]] * 3
+    # changelog_last_serial says 20, the pages end at 3: 4..20 were never read
+    result = run_poll(rows, last_serial=20)[0]
+    assert (result.until, result.state.serial) == (3, 3)
+    # an answer with no entries moves nothing
+    result = run_poll(rows, state=WatchState(3, []), last_serial=20)[0]
+    assert (result.until, result.state.serial, result.events_seen) == (3, 3, 0)
+
+
+def test_evidence_says_why_each_managed_event_is_quiet():
+    rows = [["nova", "30.0.0", NOW, "new release"],
+            ["somebody-else", "1.0", NOW, "new release"],
+            ["nova", "30.0.0", NOW, "add source file nova-30.0.0.tar.gz"],
+            ["nova", None, NOW, "revoke_invite Owner mallory"]]
+    result = run_poll(rows)[0]
+    assert [(e["serial"], e["verdict"]) for e in result.events] == [
+        (1, "a release the deliverables or known releases list"),
+        (3, "a file: signed by the release key"),
+        (4, "an invitation revoked")]
+    assert result.events_not_shown == 0
+
+
+def test_a_file_that_can_never_be_checked_is_one_final_finding():
+    rows = [["nova", "30.0.0", NOW - 60, "add source file nova-30.0.0.tar.gz"]]
+    never = {"nova-30.0.0.tar.gz": FileOutcome([], unverifiable="no repository known")}
+    result, _checked, _pypi = run_poll(rows, outcomes=never)
+    assert [(f.kind, f.filename) for f in result.findings] == [
+        ("unverifiable-file", "nova-30.0.0.tar.gz")]
+    assert result.findings[0].detail.startswith("no repository known: ")
+    assert result.errors == []
+    assert result.state == WatchState(1, [])  # it leaves, the state advances
+    # the next poll does not raise it again
+    again, checked, _pypi = run_poll(rows, state=result.state, outcomes=never)
+    assert (again.findings, checked) == ([], [])
+
+
+def test_the_checker_knows_a_project_without_a_repository_can_never_be_checked():
+    from ansible.module_utils.pypi_guard.watch import signature_checker
+
+    extra = ManagedProject("extra-thing", "extra-thing")  # extra_projects: no deliverable
+    item = {"project": "extra-thing", "version": "1.0", "filename": "extra_thing-1.0.tar.gz",
+            "serial": 1, "timestamp": NOW, "action": "add source file x", "upload_time": NOW}
+    with FakePyPI({}) as pypi, HttpClient(rate_limit=0) as client:
+        check = signature_checker(client, pypi.url, {"extra-thing": extra},
+                                  lambda dist, project: pytest.fail("no download"),
+                                  "https://tarballs.example/{namespace}/{repo}/{filename}.asc")
+        outcome = check(item)
+        assert pypi.requests == []
+    assert "no repository for extra-thing" in outcome.unverifiable
+    assert "pypi_watch_signature_url" in outcome.unverifiable
 
 
 def test_small_pages_give_the_same_result():
@@ -326,7 +470,7 @@ from ansible.module_utils.pypi_guard.watch import PollResult, watch  # noqa: E40
 
 def _result(state, until, kinds=()):
     findings = [judge_entry(JournalEntry("nova", None, NOW, f"invite Owner {account}", until),
-                            NOVA, ALLOWLIST, set(), TODAY)[0][0] for account in kinds]
+                            NOVA, ALLOWLIST, set(), TODAY).findings[0] for account in kinds]
     return PollResult(state.serial, until, 1, 1, findings, [], [], WatchState(until, []))
 
 

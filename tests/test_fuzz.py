@@ -835,16 +835,14 @@ def test_a_role_for_an_account_not_allowed_is_always_a_finding(verb, role, old, 
                                                                version):
     entry = JournalEntry("nova", version, 1767225600,
                          verb.format(role=role, old=old, account=account), 42)
-    findings, _warnings, _file = judge_entry(entry, ManagedProject("nova", "nova"), ALLOWLIST,
-                                             {"1.0"}, TODAY)
-    assert findings, (entry.action, _warnings)
+    judgement = judge_entry(entry, ManagedProject("nova", "nova"), ALLOWLIST, {"1.0"}, TODAY)
+    assert judgement.findings, (entry.action, judgement.warnings)
 
 
 @given(version=version_text, known=st.lists(version_text, max_size=4))
 def test_a_release_not_known_is_always_a_finding(version, known):
     assume(version_key(version) not in {version_key(v) for v in known})
     entry = JournalEntry("nova", version, 1767225600, "new release", 42)
-    findings, _, _ = judge_entry(entry, ManagedProject("nova", "nova"), ALLOWLIST, set(known),
-                                 TODAY)
-    assert [f.kind for f in findings] == ["unexpected-release"]
+    judgement = judge_entry(entry, ManagedProject("nova", "nova"), ALLOWLIST, set(known), TODAY)
+    assert [f.kind for f in judgement.findings] == ["unexpected-release"]
 

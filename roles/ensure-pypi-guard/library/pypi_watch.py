@@ -331,7 +331,8 @@ def run(params, check_mode=False, now=time.time):
                 return check_file(client, home.gpg, keys, workdir, dist, project,
                                   signature_url, max_file_size, next(numbers), today)
 
-            checker = signature_checker(client, params["pypi_url"], projects, check_dist)
+            checker = signature_checker(client, params["pypi_url"], projects, check_dist,
+                                        signature_url)
             try:
                 state, start = initial_state(params, client, now)
             except (FetchError, StateError) as exc:

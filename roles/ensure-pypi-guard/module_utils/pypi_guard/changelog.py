@@ -56,10 +56,14 @@ _ACTIONS = (
     ("accepted", re.compile(rf"accepted {_ROLE} {_ACCOUNT}")),
     ("change-role",
      re.compile(rf"change {_ROLE} {_ACCOUNT} to (?P<new_role>Owner|Maintainer)")),
+    # ``add {python_version} file {filename}`` (forklift/legacy.py): the
+    # python version is the upload form's free text, spaces included, so the
+    # file name is the last token.  Before the role grant: see parse_action.
+    ("add-file", re.compile(r"add (?P<python_version>(?s:.*)) file (?P<filename>\S+)")),
     ("add-role", re.compile(rf"add {_ROLE} {_ACCOUNT}")),
     ("remove-role", re.compile(rf"remove {_ROLE} {_ACCOUNT}")),
-    ("add-file", re.compile(r"add (?P<python_version>\S+) file (?P<filename>(?s:.+))")),
 )
+_ADD_ROLE = re.compile(rf"add {_ROLE} {_ACCOUNT}")
 
 
 class ChangelogError(FetchError):
@@ -81,11 +85,21 @@ class Action:
 
 
 def parse_action(text):
-    """The :class:`Action` of a journal entry's action text."""
+    """The :class:`Action` of a journal entry's action text.
+
+    ``add Owner file x.whl`` reads both as a file uploaded with the python
+    version ``Owner`` and as Owner given to a team named ``file x.whl`` (team
+    names may hold spaces): it is an ``add-file`` that also carries the role
+    and the account, and the watcher judges both.
+    """
     for verb, pattern in _ACTIONS:
         match = pattern.fullmatch(text)
         if match:
             groups = match.groupdict()
+            if verb == "add-file":
+                grant = _ADD_ROLE.fullmatch(text)
+                if grant:
+                    groups.update(grant.groupdict())
             return Action(verb, text, role=groups.get("role"), account=groups.get("account"),
                           new_role=groups.get("new_role"), filename=groups.get("filename"),
                           python_version=groups.get("python_version"))

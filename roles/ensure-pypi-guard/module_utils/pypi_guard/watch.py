@@ -18,6 +18,7 @@ file to check, or nothing."""
 
 import datetime
 import json
+import string
 import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urljoin
@@ -33,9 +34,13 @@ from ansible.module_utils.pypi_guard.changelog import (
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.http import FetchError
 from ansible.module_utils.pypi_guard.maintainers import ALLOWLIST_FILE, role_verdict
-from ansible.module_utils.pypi_guard.pypi import json_document
+from ansible.module_utils.pypi_guard.pypi import fetch_json, json_document, json_url
 from ansible.module_utils.pypi_guard.report import write_atomically
-from ansible.module_utils.pypi_guard.signature_audit import dist_file, parse_upload_time
+from ansible.module_utils.pypi_guard.signature_audit import (
+    REPOSITORY_FIELDS,
+    dist_file,
+    parse_upload_time,
+)
 from ansible.module_utils.pypi_guard.text import printable
 
 # kind -> what a person should do about it
@@ -67,17 +72,26 @@ ADVICE = {
     "yanked-release":
         "{version} was yanked: if the release team did not do it, find out who did",
     "unknown-event":
-        "an action pypi-guard does not know: read it on PyPI and decide",
+        "an action pypi-guard cannot judge (Warehouse may have a new journal string): read "
+        "the project's history on PyPI and decide; then teach pypi-guard the action",
+    "role-unconfirmed":
+        "the journal gives {role} to {account}, which the allowlist allows for a user, but "
+        "{why}: a team of the same name may hold it; check the project's collaborators on "
+        "PyPI",
+    "unverifiable-file":
+        "{why}: nobody can check this file's signature; check it by hand, it is not "
+        "checked again",
     "signature-pending":
         "no signature yet; checked again at every run until {deadline}, then unsigned",
 }
 FINDING_KINDS = ("unexpected-release", "role-invitation", "unexpected-account",
-                 "role-not-allowed", "required-owner-removed", "removal", "quarantined",
-                 "name-registered")
-WARNING_KINDS = ("yanked-release", "unknown-event", "signature-pending")
+                 "role-not-allowed", "role-unconfirmed", "required-owner-removed", "removal",
+                 "quarantined", "name-registered", "unknown-event", "unverifiable-file")
+WARNING_KINDS = ("yanked-release", "signature-pending")
 # Actions that need no word: the release team's own work, or taking something back.
-QUIET_VERBS = frozenset({"revoke-invite", "unyank-release", "project-quarantine-cleared",
-                         "release-quarantine-cleared"})
+QUIET_VERBS = {"revoke-invite": "an invitation revoked", "unyank-release": "a release unyanked",
+               "project-quarantine-cleared": "a quarantine cleared",
+               "release-quarantine-cleared": "a quarantine cleared"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,18 @@ class WatchFinding(AuditFinding):
 
     def line(self):
         return f"{super().line()} (serial {self.serial})"
+
+
+@dataclass
+class Judgement:
+    """What one entry means: ``findings`` and ``warnings``; ``file_action``
+    when it added a file that must be checked; ``verdict``, in a few words,
+    why it is quiet (or what it raised), for the report's evidence."""
+
+    findings: list
+    warnings: list
+    file_action: object = None
+    verdict: str = ""
 
 
 def allowlist_verdict(allowlist, project, account, role, today):
@@ -121,31 +147,43 @@ def is_known_version(version, versions):
     return version_key(version) in keys
 
 
-def judge_entry(entry, project, allowlist, known_versions, today):
-    """What one entry of a managed project means.
+def _unconfirmed(account, role):
+    return "nothing asked PyPI whether a user holds it"
+
+
+def judge_entry(entry, project, allowlist, known_versions, today, confirm=None):
+    """The :class:`Judgement` of one entry of a managed project.
 
     ``project`` is the :class:`ManagedProject`; ``known_versions`` the
-    versions of the deliverables and of the known releases.  Returns
-    ``(findings, warnings, file_event)``: ``file_event`` is the parsed action
-    when the entry added a file that must be checked.
+    versions of the deliverables and of the known releases.
+    ``confirm(account, role)`` is None when PyPI lists ``account`` as a user
+    holding ``role`` on the project now, else why not: the journal writes a
+    team's role as it writes a user's, so a role given to an allowed name
+    (``add``, ``change``) is quiet only once PyPI confirms it.  Without
+    ``confirm``, nothing is confirmed.
     """
     action = parse_action(entry.action)
     name = project.pypi_name
+    confirm = confirm or _unconfirmed
 
     def item(kind, account=None, role=None, version=None, filename=None, **details):
         version = version or entry.version
-        detail = ADVICE[kind].format(role=role, version=version, **details)
+        detail = ADVICE[kind].format(role=role, version=version, account=account, **details)
         return WatchFinding(name, kind, detail, entry.serial, entry.timestamp, entry.action,
                             account, role, version, filename)
 
+    def raised(findings, warnings=(), file_action=None):
+        kinds = ", ".join(f.kind for f in [*findings, *warnings])
+        return Judgement(list(findings), list(warnings), file_action, kinds)
+
     verb = action.verb
-    if verb == "add-file":
-        return [], [], action
+    if verb == "add-file" and action.role is None:
+        return Judgement([], [], action, "a file: its signature is checked")
     if verb == "new-release":
         if entry.version and is_known_version(entry.version, known_versions):
-            return [], [], None
-        return [item("unexpected-release", version=entry.version)], [], None
-    if verb in ("invite", "accepted", "add-role", "change-role"):
+            return Judgement([], [], None, "a release the deliverables or known releases list")
+        return raised([item("unexpected-release", version=entry.version)])
+    if verb in ("invite", "accepted", "add-role", "change-role", "add-file"):
         role = action.new_role or action.role
         findings = []
         owners = allowlist.required_owners
@@ -157,26 +195,38 @@ def judge_entry(entry, project, allowlist, known_versions, today):
             if verb == "invite":
                 kind = "role-invitation"
             findings.append(item(kind, action.account, role, allowed=allowed))
-        return findings, [], None
+        elif verb in ("add-role", "change-role", "add-file") and not findings:
+            # invitations and their acceptance name users only; a grant may be a team's
+            why = confirm(action.account, role)
+            if why:
+                findings.append(item("role-unconfirmed", action.account, role, why=why))
+        file_action = action if verb == "add-file" else None
+        if findings:
+            return raised(findings, file_action=file_action)
+        quiet = ("an allowed account invited" if verb == "invite" else
+                 "an allowed account accepted its invitation" if verb == "accepted" else
+                 f"an allowed role, and PyPI lists the user {printable(action.account)} "
+                 f"as {role}")
+        return Judgement([], [], file_action, quiet)
     if verb == "remove-role":
         if account_key(action.account) in allowlist.required_owners:
-            return [item("required-owner-removed", action.account, action.role)], [], None
-        return [], [], None
+            return raised([item("required-owner-removed", action.account, action.role)])
+        return Judgement([], [], None, "a role taken away")
     if verb in ("remove-file", "remove-release", "remove-project"):
         what = {"remove-file": f"the file {action.filename}",
                 "remove-release": f"release {entry.version}",
                 "remove-project": "the whole project"}[verb]
-        return [item("removal", filename=action.filename, what=what)], [], None
+        return raised([item("removal", filename=action.filename, what=what)])
     if verb in ("project-quarantined", "release-quarantined"):
         what = "the project" if verb == "project-quarantined" else f"release {entry.version}"
-        return [item("quarantined", what=what)], [], None
+        return raised([item("quarantined", what=what)])
     if verb == "create":
-        return [item("name-registered")], [], None
+        return raised([item("name-registered")])
     if verb == "yank-release":
-        return [], [item("yanked-release", version=entry.version)], None
+        return raised([], [item("yanked-release", version=entry.version)])
     if verb in QUIET_VERBS:
-        return [], [], None
-    return [], [item("unknown-event")], None
+        return Judgement([], [], None, QUIET_VERBS[verb])
+    return raised([item("unknown-event")])
 
 
 # --------------------------------------------------------------------------
@@ -286,25 +336,35 @@ def zuul_state(client, api_url, job_name, limit=20):
 @dataclass
 class FileOutcome:
     """What checking one added file gave: ``findings`` as ``(kind, detail)``
-    (the signature audit's kinds), or ``error``; ``gone`` when the index no
-    longer lists the file; ``upload_time`` (epoch) when it is known."""
+    (the signature audit's kinds), or ``error`` (checked again next run);
+    ``gone`` when the index no longer lists the file; ``upload_time`` (epoch)
+    when it is known; ``unverifiable``, why the file can never be checked
+    (one final finding, never checked again)."""
 
     findings: list
     error: str = None
     gone: bool = False
     upload_time: int = None
+    unverifiable: str = None
+
+
+# The evidence of a poll: one row per managed entry, at most this many in
+# the report (the findings themselves are all there); the rest are counted.
+MAX_EVENT_ROWS = 1000
 
 
 @dataclass
 class PollResult:
     after: int  # events after this serial were read...
-    until: int  # ...up to this one
+    until: int  # ...up to this one (the last entry read and judged)
     events_seen: int
     events_managed: int
     findings: list
     warnings: list
     errors: list  # {"project", "detail"} (plus "version", "filename")
     state: WatchState  # what the next poll starts from
+    events: list = None  # {serial, project, version, action, verdict}, MAX_EVENT_ROWS
+    events_not_shown: int = 0
 
 
 def _pending_item(entry, action, project):
@@ -326,6 +386,9 @@ def judge_file(item, outcome, now, grace_seconds):
                             item["action"], version=item["version"] or None,
                             filename=item["filename"])
 
+    if outcome.unverifiable:
+        return [finding("unverifiable-file", ADVICE["unverifiable-file"].format(
+            why=outcome.unverifiable))], [], None
     uploaded = outcome.upload_time or item["upload_time"]
     deadline = uploaded + grace_seconds
     if outcome.gone and now >= deadline:
@@ -341,43 +404,96 @@ def judge_file(item, outcome, now, grace_seconds):
     return [finding(kind, detail) for kind, detail in outcome.findings], [], None
 
 
+def ownership_confirmer(client, pypi_url):
+    """``confirm(project, account, role)`` for :func:`judge_entry`: None when
+    the JSON API's ``ownership`` (direct user roles only) lists ``account``
+    with ``role`` on a project that no organization owns (only an
+    organization's teams can hold roles), else why not.  One request per
+    project, and only for a role given to an allowed name."""
+    owners = {}
+
+    def confirm(project, account, role):
+        if project.name not in owners:
+            try:
+                document = fetch_json(client, pypi_url, project.pypi_name)
+                owners[project.name] = document and document.get("ownership")
+            except FetchError as exc:
+                owners[project.name] = f"PyPI could not be asked ({exc})"
+        ownership = owners[project.name]
+        if isinstance(ownership, str):
+            return ownership
+        url = json_url(pypi_url, project.pypi_name)
+        if not isinstance(ownership, dict):
+            return f"GET {url} gives no 'ownership' to confirm it"
+        if ownership.get("organization") is not None:
+            return (f"the project belongs to the organization "
+                    f"{printable(ownership['organization'])}, whose teams can hold roles")
+        roles = ownership.get("roles")
+        key = account_key(account)
+        if not isinstance(roles, list) or not any(
+                isinstance(entry, dict) and entry.get("role") == role
+                and isinstance(entry.get("user"), str) and account_key(entry["user"]) == key
+                for entry in roles):
+            return f"GET {url} does not list a user {printable(account)} as {role}"
+        return None
+    return confirm
+
+
 def poll(client, pypi_url, projects, allowlist, known_versions, state, check_file, now,
-         grace_seconds, today):
+         grace_seconds, today, confirm=None):
     """Read the journal after ``state.serial`` and judge every managed entry.
 
     ``projects``: ``{normal name: ManagedProject}``; ``known_versions``:
     ``{normal name: set of versions}`` besides the deliverables';
-    ``check_file(item)`` gives the :class:`FileOutcome` of a pending item.
-    The returned state advances only when nothing went wrong; the caller
-    keeps it only once the alerts are delivered.
+    ``check_file(item)`` gives the :class:`FileOutcome` of a pending item;
+    ``confirm(project, account, role)`` (default: :func:`ownership_confirmer`)
+    says whether PyPI confirms a role.
+    The returned state advances only when nothing went wrong, and only to
+    the last entry actually read; the caller keeps it only once the alerts
+    are delivered.
     """
-    until = last_serial(client, pypi_url)
-    findings, warnings, errors, items = [], [], [], []
-    created = {}  # project -> name-registered finding, until its creator is known
+    confirm = confirm or ownership_confirmer(client, pypi_url)
+    latest = last_serial(client, pypi_url)
+    findings, warnings, errors, items, events = [], [], [], [], []
+    rows = {}  # (project, filename) -> its evidence row, for the verdict of its check
+    created = {}  # project -> name-registered finding, until its creator is confirmed
     seen = managed = 0
-    for entry in changelog_entries(client, pypi_url, state.serial, until):
+    until = state.serial
+    for entry in changelog_entries(client, pypi_url, state.serial, latest):
         seen += 1
+        until = entry.serial
         project = projects.get(normalize_name(entry.name))
         if project is None:
             continue
         managed += 1
         versions = set(project.versions) | known_versions.get(project.name, set())
-        new_findings, new_warnings, file_action = judge_entry(
-            entry, project, allowlist, versions, today)
-        for finding in new_findings:
+        judgement = judge_entry(entry, project, allowlist, versions, today,
+                                lambda account, role, project=project: confirm(
+                                    project, account, role))
+        for finding in judgement.findings:
             if finding.kind == "name-registered":
                 created[project.name] = finding
             else:
                 findings.append(finding)
-        warnings += new_warnings
+        warnings += judgement.warnings
+        verdict = judgement.verdict
         action = parse_action(entry.action)
-        # Warehouse journals "add Owner <creator>" right after "create":
-        # a name the release account registered is no news.
-        if (action.verb == "add-role" and action.role == "Owner"
-                and _is_release_account(allowlist, action.account)):
-            created.pop(project.name, None)
-        if file_action is not None:
-            items.append(_pending_item(entry, file_action, project))
+        # Warehouse journals "add Owner <creator>" right after "create": a name
+        # the release account registered is no news, once PyPI confirms it.
+        if (action.verb == "add-role" and action.role == "Owner" and not judgement.findings
+                and _is_release_account(allowlist, action.account)
+                and created.pop(project.name, None)):
+            verdict += "; the name it registered is no news"
+        row = None
+        if len(events) < MAX_EVENT_ROWS:
+            row = {"serial": entry.serial, "project": project.pypi_name,
+                   "version": entry.version, "action": entry.action, "verdict": verdict}
+            events.append(row)
+        if judgement.file_action is not None:
+            item = _pending_item(entry, judgement.file_action, project)
+            items.append(item)
+            if row is not None:
+                rows[(item["project"], item["filename"])] = row
     findings += created.values()
 
     pending = []
@@ -386,19 +502,25 @@ def poll(client, pypi_url, projects, allowlist, known_versions, state, check_fil
     for item, outcome, error in client.map(check_file, work):
         if error is not None:
             outcome = FileOutcome([], error=f"{type(error).__name__}: {error}")
+        row = rows.get((item["project"], item["filename"]))
         if outcome.error:
             errors.append({"project": item["project"], "version": item["version"],
                            "filename": item["filename"], "detail": outcome.error})
+            if row is not None:
+                row["verdict"] = "not checked: " + outcome.error
             continue
         new_findings, new_warnings, still_pending = judge_file(item, outcome, now,
                                                                grace_seconds)
         findings += new_findings
         warnings += new_warnings
+        if row is not None:
+            row["verdict"] = ", ".join(f.kind for f in new_findings + new_warnings) or \
+                "a file: signed by the release key"
         if still_pending:
             pending.append(still_pending)
-    next_state = state if errors else WatchState(max(until, state.serial), pending)
+    next_state = state if errors else WatchState(until, pending)
     return PollResult(state.serial, until, seen, managed, findings, warnings, errors,
-                      next_state)
+                      next_state, events, managed - len(events))
 
 
 # --------------------------------------------------------------------------
@@ -527,14 +649,30 @@ def release_file(client, pypi_url, name, version, filename):
     return None
 
 
-def signature_checker(client, pypi_url, projects, check_dist):
+def signature_source_missing(signature_url, project):
+    """Why no signature of ``project`` can ever be found, or None: the
+    signature URL needs a repository and the deliverables name none (a
+    project of ``extra_projects`` or of an explicit list)."""
+    fields = {name for _text, name, _spec, _conv in string.Formatter().parse(signature_url)
+              if name}
+    if fields & set(REPOSITORY_FIELDS) and not project.namespaces_and_repos:
+        return (f"the deliverables name no repository for {project.pypi_name}, and the "
+                f"signature URL {signature_url} (pypi_watch_signature_url) needs one")
+    return None
+
+
+def signature_checker(client, pypi_url, projects, check_dist, signature_url=None):
     """``check(item)`` giving the :class:`FileOutcome` of a pending item;
     ``check_dist(dist, project)`` is the signature audit's check of one file
-    (a :class:`FileResult`)."""
+    (a :class:`FileResult`); a file whose signature cannot be found at
+    ``signature_url`` whatever happens is unverifiable, without a request."""
     def check(item):
         project = projects.get(item["project"])
         if project is None:  # no longer managed: nothing to say about it
             return FileOutcome([])
+        why = signature_source_missing(signature_url, project) if signature_url else None
+        if why:
+            return FileOutcome([], unverifiable=why)
         dist = release_file(client, pypi_url, project.pypi_name, item["version"],
                             item["filename"])
         if dist is None:
