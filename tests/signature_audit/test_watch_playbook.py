@@ -125,10 +125,10 @@ def test_every_rule_is_one_mail_and_never_twice(world, watch):
     kinds = sorted((f["project"], f["kind"]) for f in first.report["findings"])
     assert kinds == [("cinder", "quarantined"), ("fooclient", "removal"),
                      ("glance", "wrong-key"), ("nova", "role-invitation"),
-                     ("nova", "unexpected-release"),
+                     ("nova", "unexpected-release"), ("nova", "unknown-event"),
                      ("oslo.config", "required-owner-removed")]
-    assert sorted(w["kind"] for w in first.report["warnings"]) == [
-        "unknown-event", "yanked-release"]
+    # an action it cannot judge is mailed like any finding
+    assert [w["kind"] for w in first.report["warnings"]] == ["yanked-release"]
     for item in first.report["findings"] + first.report["warnings"]:
         assert {"project", "kind", "detail", "serial", "timestamp", "action", "account",
                 "role", "version", "filename"} <= set(item)
@@ -136,9 +136,13 @@ def test_every_rule_is_one_mail_and_never_twice(world, watch):
                  "oslo.config: required-owner-removed: openstackci Maintainer"):
         assert line in first.output
     ((_sender, _to, mail),) = smtp.messages
-    assert mail["Subject"].startswith("[pypi-guard] 6 PyPI events to act on")
+    assert mail["Subject"].startswith("[pypi-guard] 7 PyPI events to act on: role-invitation")
     text = mail.get_body(("plain",)).get_content()
     assert "glance: wrong-key: 0.3.0 glance-0.3.0.tar.gz" in text
+    assert "nova: unknown-event: " in text and "transfer to organization acme" in text
+    # the most urgent first: the invitation before files and releases
+    assert text.index("role-invitation") < text.index("wrong-key") < text.index(
+        "unexpected-release")
     assert mail.get_body(("html",)) is not None
     assert first.state["serial"] == len(LEGITIMATE + DRIFT)
     # nothing new: quiet, no mail, one changelog call

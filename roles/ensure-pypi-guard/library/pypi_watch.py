@@ -122,6 +122,12 @@ options:
     description: Sender address.
     type: str
     default: pypi-guard@localhost
+  report_url:
+    description:
+      - Where the full report will be read (the build's page), named in every
+        alert mail. Empty, the mail says the report is in the job's logs.
+    type: str
+    default: ""
 notes:
   - Supports check mode.
   - PyPI does not journal organization or team membership changes or trusted
@@ -243,12 +249,15 @@ from ansible.module_utils.pypi_guard.watch import (  # noqa: E402
     StateError,
     WatchRun,
     WatchState,
+    MAX_ALERT_FINDINGS,
+    by_urgency,
     compose_watch_alert,
     poll,
     read_state_file,
     signature_checker,
     start_after,
     watch,
+    MAX_EVENT_ROWS,
     write_state_file,
     zuul_state,
 )
@@ -278,21 +287,35 @@ def initial_state(params, client, now):
         f"after serial {serial}")
 
 
+def alert_message(params, result):
+    """The bounded mail of one poll's result: the text part names the most
+    urgent findings, the HTML part shows the same ones; the rest are counted."""
+    spec = REPORTS[AUDIT]
+    subject, text, named = compose_watch_alert(result.findings, params["pypi_url"],
+                                               params["report_url"])
+    shown = {id(finding) for finding in named}
+
+    def rows(items, limit):
+        # only the rows shown are rendered; the others are counted by kind
+        return [item.as_dict() for item in items[:limit]] + [
+            {"kind": item.kind} for item in items[limit:]]
+
+    findings = rows(named + [f for f in result.findings if id(f) not in shown], len(named))
+    report = build_report("drift", params["pypi_url"], 0, findings,
+                          rows(result.warnings, MAX_ALERT_FINDINGS), result.errors,
+                          serial_from=result.after, serial_to=result.until,
+                          events_seen=result.events_seen, events_managed=result.events_managed)
+    html = render_html(report, spec.title, list(spec.columns), max_rows=len(named))
+    return build_message(params["notify_from"], params["notify_to"], subject, text, html)
+
+
 def mailer(params, check_mode):
     """``deliver(poll_result)``: one mail with the poll's findings; says
     whether it sent one."""
-    spec = REPORTS[AUDIT]
-
     def deliver(result):
         if check_mode or not params["notify_to"]:
             return False
-        subject, text = compose_watch_alert(result.findings, params["pypi_url"])
-        report = build_report("drift", params["pypi_url"], 0,
-                              [f.as_dict() for f in result.findings],
-                              [w.as_dict() for w in result.warnings], result.errors)
-        message = build_message(params["notify_from"], params["notify_to"], subject, text,
-                                render_html(report, spec.title, list(spec.columns)))
-        send_with_options(message, params)
+        send_with_options(alert_message(params, result), params)
         return True
     return deliver
 
@@ -363,18 +386,46 @@ def report_run(params, check_mode, selection, outcome, first, start):
     """The module result of a run: its reports, and the state to hand on
     (empty when the run could not even start)."""
     state = outcome.state.as_dict() if outcome.state else {}
+    events = [row for result in outcome.polls for row in result.events or []]
     result = AuditResult(
-        len(selection.projects), outcome.findings, outcome.warnings, outcome.all_errors(),
+        len(selection.projects), by_urgency(outcome.findings), outcome.warnings,
+        outcome.all_errors(),
         extra={"start": start, "serial_from": first.serial if first else None,
                "serial_to": outcome.polls[-1].until if outcome.polls else (
                    first.serial if first else None),
                "events_seen": sum(p.events_seen for p in outcome.polls),
                "events_managed": sum(p.events_managed for p in outcome.polls),
+               "events": events[:MAX_EVENT_ROWS],
+               "events_not_shown": sum(p.events_managed for p in outcome.polls)
+               - min(len(events), MAX_EVENT_ROWS),
                "polls": len(outcome.polls), "mails_sent": outcome.mails,
                "notified": list(params["notify_to"]), "state": state})
     output = finish(AUDIT, params, check_mode, result, selection)
     output["state"] = state
     output["mails_sent"] = outcome.mails
+    return bounded_output(output)
+
+
+# The module's answer to Ansible carries at most this many findings,
+# warnings and lines of each kind (the JSON report keeps every one): a flood
+# must not make Ansible's result, the job's log or its failure message huge.
+MAX_RESULT_ITEMS = 200
+
+
+def bounded_output(output):
+    """``output`` with its lists cut to :data:`MAX_RESULT_ITEMS`, each cut
+    list ending with a line that says how many more the report has."""
+    report = dict(output["report"])
+    for key in ("findings", "warnings", "errors"):
+        report[key + "_total"] = len(report[key])
+        report[key] = report[key][:MAX_RESULT_ITEMS]
+    output["report"] = report
+    for key in ("problems", "warning_lines"):
+        lines = output[key]
+        if len(lines) > MAX_RESULT_ITEMS:
+            where = output.get("report_json") or "the JSON report"
+            output[key] = lines[:MAX_RESULT_ITEMS] + [
+                f"... and {len(lines) - MAX_RESULT_ITEMS} more: every one is in {where}"]
     return output
 
 
@@ -397,6 +448,7 @@ def main():
          "download_timeout": {"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT},
          "notify_to": {"type": "list", "elements": "str", "default": []},
          "notify_from": {"type": "str", "default": "pypi-guard@localhost"},
+         "report_url": {"type": "str", "default": ""},
          **SMTP_ARGUMENT_SPEC},
         run,
         mutually_exclusive=[["allowlist", "allowlist_file"]])

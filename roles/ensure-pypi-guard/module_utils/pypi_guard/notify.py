@@ -46,9 +46,11 @@ class NotifyError(Exception):
 def build_message(mail_from, mail_to, subject, text, html=None):
     """A ``text/plain`` mail, ``multipart/alternative`` with the HTML part when given.
 
-    The subject and every line of the text go through :func:`printable`:
-    what the index sent can neither add a header nor hide in the mail. An
-    address with such a character is refused (it is configuration, not data).
+    The subject and every line of the text and of the HTML go through
+    :func:`printable`: what the index sent can neither add a header nor hide
+    in the mail (a right-to-left override shows as ``\\u202e`` in both
+    parts). An address with such a character is refused (it is
+    configuration, not data).
     """
     for variable, addresses in (("pypi_guard_notify_from", [mail_from]),
                                 ("pypi_guard_notify_to", mail_to)):
@@ -65,10 +67,14 @@ def build_message(mail_from, mail_to, subject, text, html=None):
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="pypi-guard.invalid")
-    message.set_content("\n".join(printable(line) for line in text.split("\n")))
+    message.set_content(_printable_lines(text))
     if html:
-        message.add_alternative(html, subtype="html")
+        message.add_alternative(_printable_lines(html), subtype="html")
     return message
+
+
+def _printable_lines(text):
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def is_loopback(host):

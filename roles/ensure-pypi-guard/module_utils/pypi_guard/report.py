@@ -16,6 +16,7 @@
 ``index.html`` of every report in the same directory, written atomically
 (all appear, or none changes)."""
 
+import collections
 import datetime
 import glob
 import json
@@ -26,6 +27,7 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 import markupsafe
+from ansible.module_utils.pypi_guard.text import printable
 
 INDEX_NAME = "index.html"
 STATUSES = ("clean", "drift", "error")
@@ -109,11 +111,12 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 {%- endif -%}
 {%- endmacro %}
 {% macro table(items, columns, css, filterable=false, sources=none) %}
+{% set cut = items | length - max_rows %}
 <div class="table-wrap"><table{% if filterable %} class="filterable"{% endif %}>
 <thead><tr>{% for column in columns %}<th>{{ label(column) }}</th>{% endfor %}
 {%- if sources is not none %}<th>from</th>{% endif %}</tr></thead>
 <tbody>
-{% for item in items %}
+{% for item in items[:max_rows] %}
 <tr class="{{ css or ('flagged' if item.get('findings') else '') }}">
 {% for column in columns %}
 <td data-label="{{ label(column) }}" class="col-{{ column }} {{ column_class(column) }}">
@@ -127,12 +130,22 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 {% endfor %}
 </tbody>
 </table></div>
+{% if cut > 0 %}<p class="cut">{{ cut }} more rows not shown (at most {{ max_rows }} a
+table){{ cut_summary(items[max_rows:]) }}: the JSON report has every one.</p>{% endif %}
 {% endmacro %}
 <h1>{{ title }} <span class="status status-{{ report.status }}">{{ report.status }}</span></h1>
 <dl>
 <dt>Index</dt><dd>{{ report.pypi_url }}</dd>
 <dt>Generated</dt><dd>{{ report.generated_at }}</dd>
+{% if report.serial_from is defined %}
+<dt>State from</dt><dd>{{ report.start | default('-') }}</dd>
+<dt>Serials read</dt><dd>after {{ report.serial_from }} up to {{ report.serial_to }}</dd>
+<dt>Events read</dt><dd>{{ report.events_seen }}</dd>
+<dt>About managed projects</dt><dd>{{ report.events_managed }}</dd>
+{% if report.mails_sent is defined %}<dt>Mails sent</dt><dd>{{ report.mails_sent }}</dd>{% endif %}
+{% else %}
 <dt>Projects checked</dt><dd>{{ report.projects_checked }}</dd>
+{% endif %}
 {% if report.files_checked is defined %}
 <dt>Files checked</dt><dd>{{ report.files_checked }}</dd>
 {% endif %}
@@ -175,6 +188,14 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 {% if report.inventory %}
 {{ table(report.inventory, report.inventory[0] | list, "", true,
          report.managed_set.sources if report.managed_set is defined else none) }}
+{% else %}<p>None.</p>{% endif %}
+{% endif %}
+{% if report.events is defined %}
+<h2>Every event about a managed project ({{ report.events_managed }})</h2>
+{% if report.events %}
+{{ table(report.events, ["serial", "project", "version", "action", "verdict"], "", true) }}
+{% if report.events_not_shown %}<p class="cut">{{ report.events_not_shown }} more events
+not listed: the report keeps the first {{ report.events | length }}.</p>{% endif %}
 {% else %}<p>None.</p>{% endif %}
 {% endif %}
 {% if report.files is defined %}
@@ -253,21 +274,47 @@ def column_class(column):
 def breakable(text):
     """``text`` escaped, with a line-break opportunity after each ``/``: a
     path or a URL may wrap between its parts rather than inside a word."""
-    return markupsafe.Markup("/<wbr>").join(str(text).split("/"))  # join escapes each part
+    return markupsafe.Markup("/<wbr>").join(printable(text).split("/"))  # escapes each part
+
+
+def _shown(value):
+    """Every value a page shows, with control and bidi characters as their
+    escapes (:func:`printable`), before HTML escaping: ``\u202eicktsnepo``
+    does not display as ``openstackci``."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return printable(value)
+    return value
 
 
 def _environment():
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                              finalize=_shown)
 
 
-def render_html(report, title, columns):
+# The HTML report shows at most this many rows a table; the rows cut are
+# counted by kind, and the JSON report keeps every one.
+MAX_TABLE_ROWS = 1000
+
+
+def cut_summary(items):
+    """``": 98000 unexpected-release, 12 removal"``: the rows not shown, by kind."""
+    counts = collections.Counter(str(item.get("kind", "")) for item in items
+                                 if isinstance(item, dict) and item.get("kind"))
+    if not counts:
+        return ""
+    return ": " + ", ".join(f"{count} {kind}" for kind, count in counts.most_common(20))
+
+
+def render_html(report, title, columns, max_rows=MAX_TABLE_ROWS):
     """The HTML page of a report: findings, errors and warnings (in
     ``columns``), then the evidence: ``inventory`` (one row per project,
-    with where it comes from when the report has ``managed_set``), ``files``
-    and ``keys`` when the report has them. Everything is escaped; links to
-    the index are built from ``pypi_url`` and quoted names only."""
+    with where it comes from when the report has ``managed_set``), the
+    watch's ``events``, ``files`` and ``keys`` when the report has them, at
+    most ``max_rows`` rows a table. Everything is escaped; links to the index
+    are built from ``pypi_url`` and quoted names only."""
     return _environment().from_string(HTML_TEMPLATE).render(
-        report=report, title=title, columns=columns, style=STYLE,
+        report=report, title=title, columns=columns, style=STYLE, max_rows=max_rows,
+        cut_summary=cut_summary,
         label=lambda column: LABELS.get(column, column), column_class=column_class,
         breakable=breakable, path_columns=PATH_COLUMNS,
         index_url=lambda kind, name: index_url(report["pypi_url"], kind, name))
@@ -286,7 +333,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 {% if entries %}
 <div class="table-wrap"><table>
 <thead><tr><th>report</th><th>status</th><th>findings</th><th>warnings</th><th>errors</th>
-<th>generated</th><th>PyPI index</th><th>JSON</th></tr></thead>
+<th>generated</th><th>covers</th><th>PyPI index</th><th>JSON</th></tr></thead>
 <tbody>
 {% for entry in entries %}
 <tr>
@@ -297,6 +344,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 <td data-label="warnings" class="short">{{ entry.warnings }}</td>
 <td data-label="errors" class="short">{{ entry.errors }}</td>
 <td data-label="generated" class="short">{{ entry.generated_at }}</td>
+<td data-label="covers" class="short">{{ entry.covers }}</td>
 <td data-label="PyPI index">{{ entry.pypi_url }}</td>
 <td data-label="JSON" class="short"><a href="{{ entry.json }}">{{ entry.name }}.json</a></td>
 </tr>
@@ -320,7 +368,17 @@ def _index_entry(name, report):
             "status": report["status"], "findings": len(report["findings"]),
             "warnings": len(report["warnings"]), "errors": len(report["errors"]),
             "generated_at": str(report.get("generated_at", "")),
-            "pypi_url": str(report.get("pypi_url", ""))}
+            "covers": _covers(report), "pypi_url": str(report.get("pypi_url", ""))}
+
+
+def _covers(report):
+    """What a report looked at, in a few words: a watch's serial range and
+    events, else the projects checked."""
+    if "serial_from" in report:
+        return (f"serials {report.get('serial_from')}..{report.get('serial_to')}, "
+                f"{report.get('events_seen', 0)} events, "
+                f"{report.get('events_managed', 0)} managed")
+    return f"{report.get('projects_checked', 0)} projects"
 
 
 def render_index(report_dir, current=None):

@@ -16,6 +16,7 @@
 means for the release team, as one finding (fails the run), one warning, a
 file to check, or nothing."""
 
+import collections
 import datetime
 import json
 import string
@@ -547,23 +548,80 @@ class WatchRun:
         return self.errors + [error for result in self.polls for error in result.errors]
 
 
-def compose_watch_alert(findings, pypi_url):
-    """``(subject, text)`` of the mail for one poll's findings."""
-    kinds = sorted({finding.kind for finding in findings})
-    named = ", ".join(sorted({finding.project for finding in findings})[:3])
+# The order in which a mail names findings: who can upload first, then what
+# cannot be judged, then what happened to files and releases.
+URGENCY = ("role-invitation", "unexpected-account", "role-not-allowed", "role-unconfirmed",
+           "required-owner-removed", "quarantined", "name-registered", "unknown-event",
+           "removal", "digest-mismatch", "bad-signature", "wrong-key", "signed-outside-window",
+           "unsigned", "unverifiable-file", "unexpected-release")
+# A mail names at most this many findings in full, in at most this many bytes
+# of text (the HTML part shows the same ones); the others are counted by kind
+# and project, in at most MAX_ALERT_COUNTS lines.  Each value is cut at
+# MAX_ALERT_FIELD characters.  The whole mail stays well under 1 MB.
+MAX_ALERT_FINDINGS = 100
+MAX_ALERT_TEXT = 128 * 1024
+MAX_ALERT_COUNTS = 100
+MAX_ALERT_FIELD = 300
+
+
+def by_urgency(findings):
+    """``findings`` in the order a mail names them (oldest first within a kind)."""
+    rank = {kind: index for index, kind in enumerate(URGENCY)}
+    return sorted(findings, key=lambda f: (rank.get(f.kind, len(URGENCY)), f.serial))
+
+
+def _clip(text, limit=MAX_ALERT_FIELD):
+    text = printable(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def compose_watch_alert(findings, pypi_url, report_url=None):
+    """``(subject, text, named)`` of the mail for one poll's findings:
+    the most urgent named in full (``named``, in :func:`by_urgency` order)
+    within the bounds above, then counts per kind and project of the rest,
+    then where the full report is."""
+    ordered = by_urgency(findings)
+    kinds = list(dict.fromkeys(finding.kind for finding in ordered))
+    projects = sorted({finding.project for finding in findings})
     plural = "s" if len(findings) != 1 else ""
-    subject = printable(f"[pypi-guard] {len(findings)} PyPI event{plural} to act on: "
-                        f"{', '.join(kinds)} ({named})")
-    lines = [f"pypi-guard's changelog watch saw {len(findings)} event{plural} on {pypi_url} "
-             "that the release process does not explain:", ""]
-    for finding in findings:
+    more = f" and {len(projects) - 3} more" if len(projects) > 3 else ""
+    subject = _clip(f"[pypi-guard] {len(findings)} PyPI event{plural} to act on: "
+                    f"{', '.join(kinds)} ({', '.join(projects[:3])}{more})", 400)
+    head = [f"pypi-guard's changelog watch saw {len(findings)} event{plural} on {pypi_url} "
+            "that the release process does not explain", ""]
+    body, size, named = [], 0, []
+    for finding in ordered[:MAX_ALERT_FINDINGS]:
         when = datetime.datetime.fromtimestamp(finding.timestamp, datetime.timezone.utc)
-        lines += [f"  {finding.line()}",
-                  f"    action: {printable(finding.action)!s}",
-                  f"    when:   {when.isoformat().replace('+00:00', 'Z')}", ""]
-    lines.append("Each line says what to do. The whole report is the HTML part of this "
-                 "mail, and is linked from the job's build page.")
-    return subject, "\n".join(lines) + "\n"
+        lines = [f"  {_clip(finding.line(), 2 * MAX_ALERT_FIELD)}",
+                 f"    action: {_clip(finding.action)}",
+                 f"    when:   {when.isoformat().replace('+00:00', 'Z')}", ""]
+        cost = sum(len(line.encode("utf-8")) + 1 for line in lines)
+        if named and size + cost > MAX_ALERT_TEXT:
+            break
+        body += lines
+        size += cost
+        named.append(finding)
+    rest = ordered[len(named):]
+    if rest:
+        head[0] += (f"; the {len(named)} most urgent are named below, the other {len(rest)} "
+                    "are counted after them")
+    head[0] += ":"
+    tail = []
+    if rest:
+        counts = collections.Counter((f.kind, f.project) for f in rest).most_common()
+        tail.append(f"Not named above: {len(rest)} more, by kind and project:")
+        tail += [f"  {count:7d}  {kind}  {_clip(project, 100)}"
+                 for (kind, project), count in counts[:MAX_ALERT_COUNTS]]
+        if len(counts) > MAX_ALERT_COUNTS:
+            left = sum(count for _key, count in counts[MAX_ALERT_COUNTS:])
+            tail.append(f"  {left:7d}  in {len(counts) - MAX_ALERT_COUNTS} more kinds and "
+                        "projects")
+        tail.append("")
+    where = (f"The full report (every finding, with what to do): {report_url}" if report_url
+             else "The full report (every finding, with what to do) is pypi-watch.html and "
+                  "pypi-watch.json in the job's logs, linked from its build page.")
+    tail += ["Each line says what to do. " + where]
+    return subject, "\n".join(head + body + tail) + "\n", named
 
 
 def watch(state, polls, interval, do_poll, deliver, keep, sleep=None, clock=None):
