@@ -20,6 +20,7 @@ exactly as the signature audit checks it: the same signed world (conftest.py).
 """
 
 import json
+import re
 import time
 
 import pytest
@@ -234,3 +235,54 @@ def test_the_state_of_the_last_build_is_read_through_zuul_api(world, watch, tmp_
     assert [f["kind"] for f in result.report["findings"]] == ["role-invitation"]
     assert "the state of the last pypi-watch build" in result.report["start"]
     assert asked == ["/api/tenant/t/builds", "/logs/older/state.json"]
+
+
+FLOOD = 100_000
+FLOOD_ACTIONS = ["new release", "remove file {project}-{n}.tar.gz", "yank release",
+                 "frobnicate {n}"]
+MAIL_BOUND = 1024 * 1024  # what the docs promise: well under 1 MB
+HTML_BOUND = 3 * 1024 * 1024
+
+
+def test_a_flood_is_one_bounded_mail_that_names_the_invitation(world, watch, tmp_path):
+    projects = ["nova", "glance", "oslo.config", "cinder"]
+    rows = []
+    for n in range(FLOOD):
+        project = projects[n % len(projects)]
+        if n == FLOOD * 3 // 4:
+            rows.append(("glance", None, NOW - 300, "invite Maintainer mallory"))
+            continue
+        rows.append((project, f"90.{n}.0", NOW - 300,
+                     FLOOD_ACTIONS[n % len(FLOOD_ACTIONS)].format(project=project, n=n)))
+    with FakePyPI(scenario(world, [])) as pypi, SmtpSink() as smtp:
+        pypi.journal.extend(rows)
+        started = time.monotonic()
+        result = watch(pypi, smtp)
+        elapsed = time.monotonic() - started
+        report_html = (tmp_path / "reports" / "pypi-watch.html").read_text()
+        again = watch(pypi, smtp)
+    print(f"flood of {FLOOD} managed events: the playbook took {elapsed:.1f} s")
+    assert elapsed < 600, "a run must end within the poll interval (10 minutes)"
+    assert result.returncode != 0
+    assert result.report["events_managed"] == FLOOD
+    # the JSON report is complete
+    assert len(result.report["findings"]) == FLOOD - FLOOD // 4
+    assert len(result.report["warnings"]) == FLOOD // 4
+    ((_sender, _to, mail),) = smtp.messages  # one mail, and not twice
+    size = len(mail.as_bytes())
+    print(f"the alert mail: {size} bytes")
+    assert size < MAIL_BOUND
+    text = mail.get_body(("plain",)).get_content()
+    named, counted = text.split("Not named above:")
+    # the invitation hidden in the flood is the first finding named
+    assert named.splitlines()[2].startswith("  glance: role-invitation: mallory Maintainer")
+    assert re.search(r"^ +\d+ +unexpected-release +nova\r?$", counted, re.M)
+    html = mail.get_body(("html",)).get_content()
+    assert "mallory" in html and "more rows not shown" in html
+    print(f"the HTML report: {len(report_html.encode())} bytes")
+    assert len(report_html.encode()) < HTML_BOUND
+    assert "more rows not shown" in report_html and "74000 more rows" in report_html
+    assert "Projects checked" not in report_html
+    # the module's answer to Ansible is bounded too
+    assert len(result.output) < 2 * 1024 * 1024
+    assert again.returncode == 0 and again.report["events_seen"] == 0
