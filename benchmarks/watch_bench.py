@@ -32,6 +32,11 @@
     at random moments; for each, the time from its injection to the arrival
     of the mail that names it. Target: the maximum within one interval
     plus 5 s.
+(c) A flood: ``--flood`` (100,000) events on managed projects in one poll,
+    one of them a role invitation: the poll alone (the baseline), then the
+    alert mail and the reports of that poll, each as a ratio of the poll's
+    time. Targets: the whole within the 10-minute poll interval, the mail
+    under 1 MB and naming the invitation first.
 
     python benchmarks/watch_bench.py
     python benchmarks/watch_bench.py --events 3000 --projects 500 --managed 50 --latency-events 3
@@ -39,6 +44,7 @@
 
 import argparse
 import multiprocessing
+import os
 import random
 import re
 import statistics
@@ -65,7 +71,7 @@ from smtpsink import SmtpSink  # noqa: E402
 
 ACTIONS = ["new release", "add source file {name}-{v}.tar.gz",
            "add py3 file {name}-{v}-py3-none-any.whl", "yank release",
-           "add Maintainer someone", "remove file {name}-{v}.tar.gz"]
+           "invite Maintainer someone", "remove file {name}-{v}.tar.gz"]
 
 
 def journal_rows(events, projects, managed, start):
@@ -190,7 +196,7 @@ def latency_benchmark(args):
         stop = threading.Event()
 
         def deliver(result):
-            subject, text = compose_watch_alert(result.findings, server.url)
+            subject, text, _named = compose_watch_alert(result.findings, server.url)
             send_message(build_message("bench@example.org", ["team@example.org"], subject,
                                        text), smtp.host, smtp.port)
             return True
@@ -236,6 +242,60 @@ def latency_benchmark(args):
     return not missing and max(latencies) <= args.interval + 5
 
 
+def flood_benchmark(args):
+    import tempfile
+
+    import pypi_watch
+    from ansible.module_utils.pypi_guard.audit import REPORTS
+    from ansible.module_utils.pypi_guard.report import build_report, write_reports
+
+    projects = managed_set(args.managed)
+    names = list(projects)
+    actions = ["new release", "remove file x-{n}.tar.gz", "yank release", "frobnicate"]
+    rows = [(names[n % len(names)], f"9.{n}.0", int(time.time()) - 600,
+             actions[n % len(actions)].format(n=n)) for n in range(args.flood)]
+    rows[len(rows) * 3 // 4] = (names[0], None, int(time.time()) - 600,
+                                "invite Maintainer mallory")
+    with FakePyPI({"changelog": {"page_size": args.page_size}}) as pypi, \
+            HttpClient(rate_limit=0) as client:
+        pypi.journal.extend(rows)
+        started = time.perf_counter()
+        result = poll(client, pypi.url, projects, MaintainersAllowlist(), {},
+                      WatchState(0, []), quiet_checker([]), time.time(), 1800, None)
+        polled = time.perf_counter() - started
+    params = {"pypi_url": pypi.url, "report_url": "", "notify_from": "bench@example.org",
+              "notify_to": ["team@example.org"]}
+    started = time.perf_counter()
+    message = pypi_watch.alert_message(params, result)
+    mail_bytes = len(message.as_bytes())
+    mailed = time.perf_counter() - started
+    text = message.get_body(("plain",)).get_content()
+    first = text.splitlines()[2] if len(text.splitlines()) > 2 else ""
+    spec = REPORTS["pypi_watch"]
+    with tempfile.TemporaryDirectory() as directory:
+        started = time.perf_counter()
+        report = build_report("drift", pypi.url, 0, [f.as_dict() for f in result.findings],
+                              [w.as_dict() for w in result.warnings], [],
+                              serial_from=0, serial_to=result.until, start="bench",
+                              events_seen=result.events_seen,
+                              events_managed=result.events_managed, events=result.events,
+                              events_not_shown=result.events_not_shown)
+        json_path, html_path = write_reports(directory, spec.name, report, spec.title,
+                                             list(spec.columns))
+        reported = time.perf_counter() - started
+        sizes = os.path.getsize(json_path), os.path.getsize(html_path)
+    total = polled + mailed + reported
+    print(f"(c) a flood of {args.flood} events on {len(names)} managed projects, "
+          f"{len(result.findings)} findings")
+    print(f"    poll (baseline)   {polled:7.2f}s")
+    print(f"    alert mail        {mailed:7.2f}s = {mailed / polled:.2f} x the poll; "
+          f"{mail_bytes} bytes (bound 1 MB)")
+    print(f"    reports           {reported:7.2f}s = {reported / polled:.2f} x the poll; "
+          f"JSON {sizes[0]} bytes (complete), HTML {sizes[1]} bytes (bounded)")
+    print(f"    whole             {total:7.2f}s (target < 600 s); first named: {first.strip()[:60]}")
+    return total < 600 and mail_bytes < 2**20 and "role-invitation" in first
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=150_000)
@@ -244,9 +304,11 @@ def main(argv=None):
     parser.add_argument("--page-size", type=int, default=50_000)
     parser.add_argument("--interval", type=float, default=2.0)
     parser.add_argument("--latency-events", type=int, default=10)
+    parser.add_argument("--flood", type=int, default=100_000)
     args = parser.parse_args(argv)
     within = day_benchmark(args)
     within = latency_benchmark(args) and within
+    within = flood_benchmark(args) and within
     print("within target" if within else "OUTSIDE TARGET")
     return 0 if within else 1
 

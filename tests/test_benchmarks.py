@@ -45,8 +45,10 @@ def test_release_audit_benchmark_prints_both_runs():
 
 def test_watch_benchmark_prints_the_day_the_window_and_the_latency():
     out = run("watch_bench.py", "--events", "600", "--projects", "60", "--managed", "6",
-              "--page-size", "200", "--latency-events", "2", "--interval", "1")
+              "--page-size", "200", "--latency-events", "2", "--interval", "1",
+              "--flood", "3000")
     for label in ("one day", "a third of it", "10 minutes", "the daily audits",
-                  "peak memory, one day / a third of it", "latency median"):
+                  "peak memory, one day / a third of it", "latency median",
+                  "x the poll", "first named: project-0000: role-invitation"):
         assert label in out, out
     assert "0 never mailed" in out, out

@@ -286,3 +286,46 @@ def test_a_flood_is_one_bounded_mail_that_names_the_invitation(world, watch, tmp
     # the module's answer to Ansible is bounded too
     assert len(result.output) < 2 * 1024 * 1024
     assert again.returncode == 0 and again.report["events_seen"] == 0
+
+
+def test_a_file_no_one_can_check_is_one_final_finding(world, watch, tmp_path):
+    # extra_projects: managed, but no deliverable names its repository, and the
+    # signature URL needs one: the file can never be checked
+    allowlist = tmp_path / "with-extra.yaml"
+    allowlist.write_text("pypi_maintainers_allowlist:\n  required_owners: [openstackci]\n"
+                         "  extra_projects: [extra-thing]\n")
+    entries = [["extra-thing", "1.0", NOW - 300, "add source file extra_thing-1.0.tar.gz"]]
+    with FakePyPI(scenario(world, entries)) as pypi, SmtpSink() as smtp:
+        first = watch(pypi, smtp, pypi_watch_allowlist_file=str(allowlist))
+        second = watch(pypi, smtp, pypi_watch_allowlist_file=str(allowlist))
+        asked = [r.endpoint for r in pypi.requests]
+    assert first.returncode != 0
+    (found,) = first.report["findings"]
+    assert (found["kind"], found["filename"]) == ("unverifiable-file", "extra_thing-1.0.tar.gz")
+    assert "no repository for extra-thing" in found["detail"]
+    assert first.report["errors"] == []
+    assert first.state == {"version": 1, "serial": 1, "pending": []}
+    # mailed once; the next run is quiet and asks nothing about the file
+    assert second.returncode == 0, second.output
+    assert len(smtp.messages) == 1
+    assert "json" not in asked and "file" not in asked
+
+
+def test_a_clean_watch_shows_its_evidence(world, watch, tmp_path):
+    with FakePyPI(scenario(world, LEGITIMATE)) as pypi:
+        result = watch(pypi)
+    assert result.returncode == 0, result.output
+    html = (tmp_path / "reports" / "pypi-watch.html").read_text()
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert "Projects checked" not in html
+    assert "after 0 up to 6" in html
+    assert "after serial 0 (since_serial)" in html
+    verdicts = [(e["serial"], e["verdict"]) for e in result.report["events"]]
+    assert verdicts == [
+        (3, "a release the deliverables or known releases list"),
+        (4, "a file: signed by the release key"),
+        (5, "a file: signed by the release key"),
+        (6, "an allowed account invited")]
+    for _serial, verdict in verdicts:
+        assert verdict in html
+    assert "serials 0..6, 6 events, 4 managed" in index
