@@ -292,7 +292,8 @@ def flood_benchmark(args):
           f"{mail_bytes} bytes (bound 1 MB)")
     print(f"    reports           {reported:7.2f}s = {reported / polled:.2f} x the poll; "
           f"JSON {sizes[0]} bytes (complete), HTML {sizes[1]} bytes (bounded)")
-    print(f"    whole             {total:7.2f}s (target < 600 s); first named: {first.strip()[:60]}")
+    print(f"    whole             {total:7.2f}s (target < 600 s); "
+          f"first named: {first.strip()[:60]}")
     return total < 600 and mail_bytes < 2**20 and "role-invitation" in first
 
 
