@@ -29,12 +29,18 @@ description:
     projects cost nothing.
   - "Findings (fail the run, and are mailed at the poll that saw them):
     C(unexpected-release), C(role-invitation), C(unexpected-account),
-    C(role-not-allowed), C(required-owner-removed), C(removal), C(quarantined),
-    C(name-registered), and for a file added to a release the signature audit's
-    C(unsigned), C(bad-signature), C(wrong-key), C(signed-outside-window),
+    C(role-not-allowed), C(role-unconfirmed), C(required-owner-removed),
+    C(removal), C(quarantined), C(name-registered), C(unknown-event),
+    C(unverifiable-file), and for a file added to a release the signature
+    audit's C(unsigned), C(bad-signature), C(wrong-key), C(signed-outside-window),
     C(digest-mismatch). Warnings: C(signature-pending) (a file without its
     C(.asc) within O(signature_grace) minutes of its upload, checked again at
-    every run meanwhile), C(yanked-release), C(unknown-event)."
+    every run meanwhile), C(yanked-release)."
+  - A role given to a name the allowlist allows (C(add), C(change)) is quiet
+    only when the project's JSON C(ownership) lists that user with that role
+    and no organization owns the project (the journal writes a team's role as
+    a user's); else C(role-unconfirmed). A C(name-registered) finding is
+    dropped only on such a confirmed C(add Owner) of the release account.
   - "State: the serial up to which events were handled and the files still
     waiting for their signature. It is read from O(state_file) when that file
     exists, else from the newest build of O(zuul_job_name) that returned it, through
@@ -44,9 +50,15 @@ description:
     check a file or send its mail leaves it where it was, so the next run raises
     the same alert."
   - O(polls) polls, O(interval) seconds apart, in one run. Each poll that finds
-    something sends one mail to O(notify_to) (subject starting C([pypi-guard]),
-    every finding with what to do, the HTML report as the C(text/html) part).
-  - Writes C(pypi-watch.json) and C(pypi-watch.html) into O(report_dir), and the
+    something sends one mail to O(notify_to) (subject starting C([pypi-guard])),
+    bounded well under 1 MB whatever the number of findings - the 100 most
+    urgent named in full with what to do (role invitations and account
+    changes before files and releases), the others counted per kind and
+    project, and O(report_url); the C(text/html) part shows the same findings.
+    Every part of the mail escapes control and bidirectional characters.
+  - Writes C(pypi-watch.json) (every finding) and C(pypi-watch.html) (at most
+    1000 rows a table, the rest counted; the state's source, the serials read
+    and one row per managed event with its verdict) into O(report_dir), and the
     state to O(state_file) after every poll that advanced it. In check mode it
     reads and judges but neither mails nor writes anything.
 version_added: "1.0.0"
@@ -158,12 +170,15 @@ status:
   type: str
 report:
   description:
-    - The report, as written to C(pypi-watch.json). Findings and warnings have
+    - The report, as written to C(pypi-watch.json), its C(findings),
+      C(warnings) and C(errors) cut to 200 items (C(findings_total),
+      C(warnings_total) and C(errors_total) count them all). Findings and warnings have
       C(project), C(kind), C(detail), C(serial), C(timestamp), C(action), and
       C(account), C(role), C(version), C(filename) where they apply.
     - C(serial_from) and C(serial_to) give the range read, C(events_seen) and
       C(events_managed) how many entries it held and how many were about managed
-      projects, C(start) how the first poll's starting serial was chosen,
+      projects, C(events) one row per managed entry with its C(verdict) (the
+      first 1000; C(events_not_shown) counts the rest), C(start) how the first poll's starting serial was chosen,
       C(mails_sent) and C(state) what the run left.
   returned: always
   type: dict
