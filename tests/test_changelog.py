@@ -523,3 +523,27 @@ def test_a_poll_that_fails_keeps_the_state_and_the_next_poll_goes_on():
     assert [s.serial for s in kept] == [9]
     assert run.all_errors() == [{"project": "(changelog)",
                                  "detail": "poll 1: HTTP 503 after 5 attempts"}]
+
+
+def test_a_file_larger_than_allowed_is_unverifiable_without_a_download():
+    from ansible.module_utils.pypi_guard.watch import signature_checker
+
+    item = {"project": "nova", "version": "30.0.0", "filename": "nova-30.0.0.tar.gz",
+            "serial": 1, "timestamp": NOW, "action": "add source file nova-30.0.0.tar.gz",
+            "upload_time": NOW}
+    scenario = {"projects": {"nova": {"releases": {"30.0.0": {"files": [
+        {"filename": "nova-30.0.0.tar.gz", "content": "x" * 2000}]}}}}}
+    with FakePyPI(scenario) as pypi, HttpClient(rate_limit=0) as client:
+        check = signature_checker(client, pypi.url, PROJECTS,
+                                  lambda dist, project: pytest.fail("no download"),
+                                  "https://tarballs.example/{filename}.asc", 1000)
+        outcome = check(item)
+        assert [r.endpoint for r in pypi.requests] == ["json"]
+    assert outcome.unverifiable == ("PyPI gives its size as 2000 bytes, more than the 1000 "
+                                    "allowed (pypi_watch_max_file_size)")
+
+
+def test_the_state_says_where_it_came_from():
+    assert parse_state({"version": 1, "serial": 3, "pending": []},
+                       "the state of build abc (https://logs/x)").source == \
+        "the state of build abc (https://logs/x)"

@@ -234,6 +234,8 @@ def test_the_state_of_the_last_build_is_read_through_zuul_api(world, watch, tmp_
     assert result.report["serial_from"] == len(LEGITIMATE)
     assert [f["kind"] for f in result.report["findings"]] == ["role-invitation"]
     assert "the state of the last pypi-watch build" in result.report["start"]
+    # which build: the report names it
+    assert "build older" in result.report["start"]
     assert asked == ["/api/tenant/t/builds", "/logs/older/state.json"]
 
 

@@ -290,7 +290,8 @@ def initial_state(params, client, now):
     if params["zuul_api"]:
         state = zuul_state(client, params["zuul_api"], params["zuul_job_name"])
         if state is not None:
-            return state, f"the state of the last {params['zuul_job_name']} build"
+            return state, (f"the state of the last {params['zuul_job_name']} build that "
+                           f"returned one: {state.source}")
     if params["since_serial"] is not None:
         return WatchState(params["since_serial"], []), (
             f"no state: after serial {params['since_serial']} (since_serial)")
@@ -370,7 +371,7 @@ def run(params, check_mode=False, now=time.time):
                                   signature_url, max_file_size, next(numbers), today)
 
             checker = signature_checker(client, params["pypi_url"], projects, check_dist,
-                                        signature_url)
+                                        signature_url, max_file_size)
             try:
                 state, start = initial_state(params, client, now)
             except (FetchError, StateError) as exc:

@@ -21,7 +21,7 @@ import datetime
 import json
 import string
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urljoin
 
 from ansible.module_utils.pypi_guard.allowlist import account_key
@@ -249,6 +249,8 @@ class StateError(ValueError):
 class WatchState:
     serial: int
     pending: list  # [{project, version, filename, serial, timestamp, action, upload_time}]
+    # where it was read from (a file, a Zuul build), for the report; not kept
+    source: str = field(default=None, compare=False)
 
     def as_dict(self):
         return {"version": STATE_VERSION, "serial": self.serial,
@@ -274,7 +276,7 @@ def parse_state(data, source):
                 isinstance(item[key], kind) and not isinstance(item[key], bool)
                 for key, kind in _PENDING_KEYS.items()):
             fail(f"'pending[{index}]' is not a pending signature check: {item!r:.200}")
-    return WatchState(serial, pending)
+    return WatchState(serial, pending, source=source)
 
 
 def _json(raw, where):
@@ -415,17 +417,22 @@ def ownership_confirmer(client, pypi_url):
 
     def confirm(project, account, role):
         if project.name not in owners:
+            url = json_url(pypi_url, project.pypi_name)
             try:
                 document = fetch_json(client, pypi_url, project.pypi_name)
-                owners[project.name] = document and document.get("ownership")
             except FetchError as exc:
-                owners[project.name] = f"PyPI could not be asked ({exc})"
+                document = f"PyPI could not be asked ({exc})"
+            if document is None:
+                document = f"GET {url} answered 404 (no release yet, or no such project)"
+            elif isinstance(document, dict) and not isinstance(document.get("ownership"),
+                                                               dict):
+                document = f"GET {url} gives no 'ownership' to confirm it"
+            owners[project.name] = document
         ownership = owners[project.name]
         if isinstance(ownership, str):
             return ownership
+        ownership = ownership["ownership"]
         url = json_url(pypi_url, project.pypi_name)
-        if not isinstance(ownership, dict):
-            return f"GET {url} gives no 'ownership' to confirm it"
         if ownership.get("organization") is not None:
             return (f"the project belongs to the organization "
                     f"{printable(ownership['organization'])}, whose teams can hold roles")
@@ -719,11 +726,14 @@ def signature_source_missing(signature_url, project):
     return None
 
 
-def signature_checker(client, pypi_url, projects, check_dist, signature_url=None):
+def signature_checker(client, pypi_url, projects, check_dist, signature_url=None,
+                      max_file_size=None):
     """``check(item)`` giving the :class:`FileOutcome` of a pending item;
     ``check_dist(dist, project)`` is the signature audit's check of one file
-    (a :class:`FileResult`); a file whose signature cannot be found at
-    ``signature_url`` whatever happens is unverifiable, without a request."""
+    (a :class:`FileResult`). A file that can never be checked is
+    unverifiable: its signature cannot be found at ``signature_url``
+    whatever happens (known without a request), or PyPI gives its size as
+    more than ``max_file_size``."""
     def check(item):
         project = projects.get(item["project"])
         if project is None:  # no longer managed: nothing to say about it
@@ -735,8 +745,12 @@ def signature_checker(client, pypi_url, projects, check_dist, signature_url=None
                             item["filename"])
         if dist is None:
             return FileOutcome([], gone=True)
-        result = check_dist(dist, project)
         uploaded = parse_upload_time({"upload_time_iso_8601": dist.upload_time})
-        return FileOutcome(result.findings, error=result.error,
-                           upload_time=int(uploaded.timestamp()) if uploaded else None)
+        uploaded = int(uploaded.timestamp()) if uploaded else None
+        if max_file_size is not None and dist.size is not None and dist.size > max_file_size:
+            return FileOutcome([], upload_time=uploaded, unverifiable=(
+                f"PyPI gives its size as {dist.size} bytes, more than the {max_file_size} "
+                "allowed (pypi_watch_max_file_size)"))
+        result = check_dist(dist, project)
+        return FileOutcome(result.findings, error=result.error, upload_time=uploaded)
     return check
