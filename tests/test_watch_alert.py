@@ -128,3 +128,14 @@ def test_tables_are_bounded_and_say_what_is_cut():
 def test_the_index_shows_the_watch_with_its_serial_range(tmp_path):
     index = render_index(tmp_path, {"pypi-watch": watch_report()})
     assert "serials 10..42, 32 events, 2 managed" in index
+
+
+def test_a_small_alert_shows_every_finding_and_warning_in_html():
+    findings = [finding("removal", 1)]
+    warnings = [finding("yanked-release", n) for n in range(2, 7)]
+    result = PollResult(0, 7, 7, 7, findings, warnings, [], WatchState(7, []))
+    params = {"pypi_url": "https://pypi.org", "report_url": "", "notify_from": "a@b.example",
+              "notify_to": ["c@d.example"]}
+    html = pypi_watch.alert_message(params, result).get_body(("html",)).get_content()
+    assert html.count('<tr class="warning">') == 5
+    assert "not shown" not in html

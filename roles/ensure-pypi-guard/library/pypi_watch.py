@@ -321,7 +321,9 @@ def alert_message(params, result):
                           rows(result.warnings, MAX_ALERT_FINDINGS), result.errors,
                           serial_from=result.after, serial_to=result.until,
                           events_seen=result.events_seen, events_managed=result.events_managed)
-    html = render_html(report, spec.title, list(spec.columns), max_rows=len(named))
+    # every table stops where the text stopped naming findings
+    limit = len(named) if len(named) < len(result.findings) else MAX_ALERT_FINDINGS
+    html = render_html(report, spec.title, list(spec.columns), max_rows=limit)
     return build_message(params["notify_from"], params["notify_to"], subject, text, html)
 
 
