@@ -139,3 +139,9 @@ def test_a_small_alert_shows_every_finding_and_warning_in_html():
     html = pypi_watch.alert_message(params, result).get_body(("html",)).get_content()
     assert html.count('<tr class="warning">') == 5
     assert "not shown" not in html
+
+
+def test_a_watch_that_did_not_start_says_so():
+    report = watch_report(serial_from=None, serial_to=None, start="not started", events=[])
+    html = render_html(report, "PyPI changelog watch", ["project", "kind"])
+    assert "none: the watch did not start" in html

@@ -139,7 +139,8 @@ table){{ cut_summary(items[max_rows:]) }}: the JSON report has every one.</p>{% 
 <dt>Generated</dt><dd>{{ report.generated_at }}</dd>
 {% if report.serial_from is defined %}
 <dt>State from</dt><dd>{{ report.start | default('-') }}</dd>
-<dt>Serials read</dt><dd>after {{ report.serial_from }} up to {{ report.serial_to }}</dd>
+<dt>Serials read</dt><dd>{% if report.serial_from is none %}none: the watch did not start
+{%- else %}after {{ report.serial_from }} up to {{ report.serial_to }}{% endif %}</dd>
 <dt>Events read</dt><dd>{{ report.events_seen }}</dd>
 <dt>About managed projects</dt><dd>{{ report.events_managed }}</dd>
 {% if report.mails_sent is defined %}<dt>Mails sent</dt><dd>{{ report.mails_sent }}</dd>{% endif %}
