@@ -44,16 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
-import yaml
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.project_config import read_project_config
+from ansible.module_utils.pypi_guard.yamlfile import YamlFileError, read_yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _Loader
 
 PYPI_RELEASE_TYPES = frozenset(
     {"python-service", "python-pypi", "neutron", "horizon", "xstatic"})
@@ -184,7 +179,8 @@ def source_lines(sources):
 def deliverable_files(releases_repo):
     """``(files, problems)``: every ``deliverables/<series>/<name>.yaml`` of a
     releases checkout, sorted, and a problem for each file there that
-    openstack/releases would skip for its name (``.yml``)."""
+    openstack/releases would skip for its name (``.yml``) and for each that
+    is a symlink leaving the checkout (it would read any file of the host)."""
     root = Path(releases_repo)
     deliverables = root / "deliverables"
     if not deliverables.is_dir():
@@ -192,13 +188,17 @@ def deliverable_files(releases_repo):
             f"{root}: not a checkout of the releases repository "
             f"(no deliverables/ directory); set pypi_guard_releases_repo")
     files, problems = [], []
+    inside = root.resolve()
     for path in sorted(deliverables.glob("*/*")):
-        if path.suffix == ".yaml":
+        if path.suffix == ".yaml" and not path.resolve().is_relative_to(inside):
+            problems.append(f"{path}: refused: a symlink that leaves the checkout "
+                            f"(to {path.resolve()}); a deliverable must be a file of it")
+        elif path.suffix == ".yaml":
             files.append(path)
         elif path.suffix.lower() in (".yml", ".yaml"):
             problems.append(f"{path}: a deliverable file must end in .yaml; "
                             "openstack/releases ignores this one: rename or remove it")
-    if not files:
+    if not files and not problems:
         raise DeliverablesError(f"{deliverables}: no deliverable files found")
     return files, problems
 
@@ -206,12 +206,12 @@ def deliverable_files(releases_repo):
 def load_deliverable(path):
     """Parse one deliverable file; a file that is not a mapping is an error."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
-    except Exception as exc:
-        # PyYAML's constructors of explicit tags raise anything (!!int '' IndexError,
-        # !!timestamp x AttributeError), deep nesting RecursionError, bad UTF-8 ValueError
-        raise DeliverablesError(f"{path}: cannot read the deliverable: {exc}") from exc
+        data = read_yaml(path)
+    except YamlFileError as exc:
+        raise DeliverablesError(f"{path}: cannot read the deliverable: {exc.detail}") from None
+    except OSError as exc:
+        raise DeliverablesError(
+            f"{path}: cannot read the deliverable: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
         raise DeliverablesError(f"{path}: a deliverable must be a mapping")
     return data
@@ -234,11 +234,13 @@ def schema_validator(releases_repo):
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key not in _VALIDATORS:
         try:
-            with open(path, encoding="utf-8") as stream:
-                schema = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            schema = read_yaml(path)
+        except YamlFileError as exc:
             raise DeliverablesError(
-                f"{path}: cannot read the deliverable schema: {exc}") from exc
+                f"{path}: cannot read the deliverable schema: {exc.detail}") from None
+        except OSError as exc:
+            raise DeliverablesError(
+                f"{path}: cannot read the deliverable schema: {exc.strerror or exc}") from None
         if not isinstance(schema, dict):
             raise DeliverablesError(f"{path}: the deliverable schema must be a mapping")
         # Draft 4, as openstack/releases' check_schema; the schema is not
