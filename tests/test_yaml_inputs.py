@@ -18,7 +18,6 @@ deliverables that are symlinks out of the checkout."""
 
 import resource
 import time
-from pathlib import Path
 
 import pytest
 from ansible.module_utils.pypi_guard.allowlist import VarsFileError, load_maintainers_allowlist
@@ -31,7 +30,6 @@ from ansible.module_utils.pypi_guard.yamlfile import (
     check_alias_expansion,
     parse_yaml,
 )
-
 
 
 def bomb(levels, key="x"):
