@@ -24,7 +24,8 @@ from playbook import run_playbook
 
 PLAYBOOK = "playbooks/pypi-maintainers-audit/run.yaml"
 MANAGED = Path(__file__).parent / "fixtures" / "managed-set"
-WITH = ["keystoneauth1", "nova", "puppet-openstack-integration", "python-watcher", "Tempest"]
+WITH = ["keystoneauth1", "nova", "openstack-requirements", "puppet-openstack-integration",
+        "python-watcher", "Tempest", "tripleo-repos"]
 OWNER = [["Owner", "openstackci"]]
 
 
@@ -57,7 +58,7 @@ def test_with_project_config(tmp_path):
     assert result.returncode == 0, result.output
     report = result.report
     assert report["status"] == "clean"
-    assert report["projects_checked"] == 6
+    assert report["projects_checked"] == 8
     managed = report["managed_set"]
     assert managed["project_config_checked"] is True
     assert managed["warnings"] == []
@@ -73,7 +74,7 @@ def test_with_project_config(tmp_path):
 
 
 def test_without_project_config_the_report_says_so(tmp_path):
-    names = WITH + ["python-foo", "puppet-tripleo", "eslint-config-openstack"]
+    names = [n for n in WITH if n != "tripleo-repos"] + ["python-foo", "eslint-config-openstack"]
     result = audit(tmp_path, names)
     assert result.returncode == 0, result.output
     managed = result.report["managed_set"]
