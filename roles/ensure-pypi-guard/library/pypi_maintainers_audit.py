@@ -216,6 +216,7 @@ from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
+    AuditResult,
     audited_projects,
     finish,
     http_client,
@@ -226,6 +227,7 @@ from ansible.module_utils.pypi_guard.maintainers import (  # noqa: E402
     run_maintainers_audit,
     unlisted_publisher_warnings,
 )
+from ansible.module_utils.pypi_guard.reach import guard_reach  # noqa: E402
 
 AUDIT = "pypi_maintainers_audit"
 
@@ -235,9 +237,17 @@ def audit(params, check_mode=False):
     Bad input raises AuditInputError before any request."""
     allowlist = maintainers_allowlist_from_params(params)
     selection = audited_projects(params, allowlist)
+    result = AuditResult()
     with http_client(params) as client:
-        result = run_maintainers_audit(client, params["pypi_url"], list(selection.projects),
-                                       allowlist, utc_today(), params["fail_on_unregistered"])
+        if guard_reach(client, params["pypi_url"], selection, allowlist):
+            result = run_maintainers_audit(
+                client, params["pypi_url"], list(selection.projects), allowlist, utc_today(),
+                params["fail_on_unregistered"])
+    if params["fail_on_unregistered"]:
+        unregistered = [w for w in selection.reach_warnings if w.kind == "unregistered-name"]
+        result.findings += unregistered
+        selection.reach_warnings = [w for w in selection.reach_warnings
+                                    if w not in unregistered]
     result.warnings += unlisted_publisher_warnings(selection.unlisted_publishers, allowlist)
     return finish(AUDIT, params, check_mode, result, selection)
 

@@ -172,17 +172,35 @@ class ManagedSet:
     warnings: list = field(default_factory=list)  # lines
     # Every repository of every deliverable file, in or out, and why.
     decisions: list = field(default_factory=list)
+    # The release account's reach (reach.py): the accounts asked (None: not
+    # asked), the names PyPI does not know, and the report's additions.
+    reach_accounts: list = None
+    not_published: list = field(default_factory=list)
+    reach_warnings: list = field(default_factory=list)  # AuditFinding
+    reach_errors: list = field(default_factory=list)  # {"project", "detail"}
 
     def report(self):
         """What the audits' reports say about the set: whether project-config
-        was cross-checked, the warnings, and why each project is in it."""
-        return {
+        was cross-checked, the warnings, why each project is in it and, once
+        the release account's reach is read, each project's class."""
+        report = {
             "project_config_checked": self.project_config_checked,
             "warnings": list(self.warnings),
             "unlisted_publishers": list(self.unlisted_publishers),
             "sources": {name: source_lines(project.sources)
                         for name, project in sorted(self.projects.items())},
         }
+        if self.reach_accounts is not None:
+            classes = {name: project.kind
+                       for name, project in sorted(self.projects.items()) if project.kind}
+            classes.update((normalize_name(name), "not-published") for name in self.not_published)
+            counts = {}
+            for kind in classes.values():
+                counts[kind] = counts.get(kind, 0) + 1
+            report.update(release_accounts=list(self.reach_accounts),
+                          classes=dict(sorted(classes.items())),
+                          class_counts=dict(sorted(counts.items())))
+        return report
 
 
 def source_lines(sources):
