@@ -252,6 +252,11 @@ from ansible.module_utils.pypi_guard.watch import (  # noqa: E402
     write_state_file,
     zuul_state,
 )
+from ansible.module_utils.pypi_guard.reach import (  # noqa: E402
+    add_reach,
+    reach_unreadable,
+    watched_reach,
+)
 
 AUDIT = "pypi_watch"
 
@@ -339,6 +344,16 @@ def run(params, check_mode=False, now=time.time):
                 error = {"project": "(state)", "detail": printable(f"could not start: {exc}")}
                 return report_run(params, check_mode, selection,
                                   WatchRun(None, [], [error]), None, "not started")
+            # the release account's reach: read at most hourly, kept in the state
+            try:
+                state.reach = watched_reach(client, params["pypi_url"],
+                                            allowlist.required_owners, state.reach, now())
+            except FetchError as exc:
+                error = reach_unreadable(", ".join(allowlist.required_owners), exc)
+                return report_run(params, check_mode, selection,
+                                  WatchRun(None, [], [error]), None, "not started")
+            add_reach(projects, state.reach, allowlist.ignored_projects)
+            selection.reach_accounts = list(allowlist.required_owners)
 
             def do_poll(current):
                 return poll(client, params["pypi_url"], projects, allowlist, known_versions,

@@ -34,6 +34,7 @@ from ansible.module_utils.pypi_guard.deliverables import normalize_name, version
 from ansible.module_utils.pypi_guard.http import FetchError
 from ansible.module_utils.pypi_guard.maintainers import ALLOWLIST_FILE, role_verdict
 from ansible.module_utils.pypi_guard.pypi import json_document
+from ansible.module_utils.pypi_guard.reach import parse_reach_cache
 from ansible.module_utils.pypi_guard.report import write_atomically
 from ansible.module_utils.pypi_guard.signature_audit import dist_file, parse_upload_time
 from ansible.module_utils.pypi_guard.text import printable
@@ -198,10 +199,14 @@ class StateError(ValueError):
 class WatchState:
     serial: int
     pending: list  # [{project, version, filename, serial, timestamp, action, upload_time}]
+    reach: dict = None  # the release account's reach, kept an hour (reach.reach_cache)
 
     def as_dict(self):
-        return {"version": STATE_VERSION, "serial": self.serial,
-                "pending": sorted(self.pending, key=lambda p: p["serial"])}
+        state = {"version": STATE_VERSION, "serial": self.serial,
+                 "pending": sorted(self.pending, key=lambda p: p["serial"])}
+        if self.reach is not None:
+            state["reach"] = self.reach
+        return state
 
 
 def parse_state(data, source):
@@ -223,7 +228,7 @@ def parse_state(data, source):
                 isinstance(item[key], kind) and not isinstance(item[key], bool)
                 for key, kind in _PENDING_KEYS.items()):
             fail(f"'pending[{index}]' is not a pending signature check: {item!r:.200}")
-    return WatchState(serial, pending)
+    return WatchState(serial, pending, parse_reach_cache(data.get("reach")))
 
 
 def _json(raw, where):
