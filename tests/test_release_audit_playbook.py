@@ -94,7 +94,7 @@ def test_clean_run_passes_and_sends_nothing(tmp_path, vars_files):
     assert smtp.messages == []
     assert result.report["status"] == "clean"
     assert result.report["projects_checked"] == len(clean_projects())
-    assert endpoints == {"rss", "json"}
+    assert endpoints == {"rss", "json", "xmlrpc"}  # xmlrpc: the release account's reach
 
 
 def test_unexpected_release_fails_and_mails_once(tmp_path, vars_files):

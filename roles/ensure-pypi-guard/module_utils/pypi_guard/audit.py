@@ -291,9 +291,13 @@ def input_error_output(audit, params, check_mode, error):
     """:func:`finish`'s result for a run stopped by bad input: status
     ``error``, one error per line of ``error`` (each naming its file), the
     reports written; nothing was audited."""
+    # str(): every line names its file (a VarsFileError's problems do not)
     result = AuditResult(errors=[{"project": INPUT_ERROR_PROJECT, "detail": printable(line)}
-                                 for line in error.problems])
-    return finish(audit, params, check_mode, result)
+                                 for line in str(error).splitlines() if line.strip()])
+    output = finish(audit, params, check_mode, result)
+    if audit == "pypi_release_audit":
+        output["alert"] = {}  # nothing to mail: the role's mail step reads it
+    return output
 
 
 def run_audit_module(audit, argument_spec, run, **module_kwargs):

@@ -143,6 +143,11 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 {% if report.managed_set is defined %}
 <dt>Project-config cross-check</dt>
 <dd>{{ "ran" if report.managed_set.project_config_checked else "did not run" }}</dd>
+{% if report.managed_set.class_counts is defined %}
+<dt>Projects by class (release account {{ report.managed_set.release_accounts | join(", ") }})</dt>
+<dd>{% for kind, count in report.managed_set.class_counts.items() %}{{ kind }} {{ count }}
+{%- if not loop.last %}, {% endif %}{% endfor %}</dd>
+{% endif %}
 {% endif %}
 <dt>All reports of the run</dt><dd><a href="index.html">index.html</a></dd>
 </dl>
