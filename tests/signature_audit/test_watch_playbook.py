@@ -33,12 +33,12 @@ SIGNATURE_URL = "{namespace}/{repo}/{filename}.asc"
 NOW = int(time.time())
 
 
-@pytest.fixture
-
 def without_reach(state):
     """The state without the release account's reach it keeps (reach.py)."""
     return {key: value for key, value in state.items() if key != "reach"}
 
+
+@pytest.fixture
 def watch(tmp_path, world, tarballs, scratch):
     """Run the playbook once, with one state file for the whole test."""
     allowlist = tmp_path / "pypi-maintainers.yaml"

@@ -253,17 +253,17 @@ def finish(audit, params, check_mode, result, selection=None):
     """
     spec = REPORTS[audit]
     extra = dict(result.extra)
-    warnings = [w.as_dict() for w in result.warnings]
     if selection is not None:
         extra["managed_set"] = selection.report()
         # the release account's reach: its warnings and errors join the audit's
         result.warnings = result.warnings + selection.reach_warnings
         result.errors = result.errors + selection.reach_errors
-        warnings += [dict(dict.fromkeys(spec.columns), **w.as_dict())
-                     for w in selection.reach_warnings]
+
+    def row(item):  # every column of the report's table, None where a kind has none
+        return dict(dict.fromkeys(spec.columns), **item.as_dict())
     report = build_report(
         result.status, params["pypi_url"], result.projects_checked,
-        [f.as_dict() for f in result.findings], warnings,
+        [row(f) for f in result.findings], [row(w) for w in result.warnings],
         result.all_errors(), **extra)
     warning_lines = result.warning_lines() + (selection.warnings if selection else [])
     output = {"changed": False, "status": result.status, "report": report,
