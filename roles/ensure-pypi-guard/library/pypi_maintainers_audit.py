@@ -170,8 +170,11 @@ report:
           about the derivation (also in RV(warning_lines)); C(unlisted_publishers)
           the repositories project-config publishes to PyPI that no deliverable
           names; C(sources) maps each project to why it is audited (its
-          repository and deliverable files, C(extra_projects) or the explicit
-          O(projects)).
+          repository and deliverable files, C(extra_projects), the explicit
+          O(projects) or the release account's C(user_packages)).
+        - C(release_accounts), C(classes) and C(class_counts) give the release
+          account's reach and each project's class (C(managed),
+          C(account-only), C(without-account), C(not-published)).
       type: dict
       sample:
         project_config_checked: true
@@ -179,6 +182,9 @@ report:
         unlisted_publishers: [x/python-foo]
         sources:
           keystoneauth1: ["openstack/keystoneauth: deliverables/{epoxy,flamingo}/keystoneauth.yaml"]
+        release_accounts: [openstackci]
+        classes: {keystoneauth1: managed}
+        class_counts: {managed: 1}
 problems:
   description:
     - "One line per finding and error:"

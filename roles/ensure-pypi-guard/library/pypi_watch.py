@@ -26,9 +26,9 @@ description:
     whatever the index's page size, one page in memory at a time, and judges
     every entry of a managed project (the set the audits use, with the
     allowlist's C(extra_projects) and C(ignored_projects)), and of every project
-    the release account (C(required_owners)) holds a role on: XML-RPC
-    C(user_packages), read at most once an hour and kept in the state; a run
-    that cannot read it fails. Entries of other projects cost nothing.
+    the release account (C(required_owners)) holds a role on, as XML-RPC
+    C(user_packages) says (read at most once an hour and kept in the state; a
+    run that cannot read it fails). Entries of other projects cost nothing.
   - "Findings (fail the run, and are mailed at the poll that saw them):
     C(unexpected-release), C(role-invitation), C(unexpected-account),
     C(role-not-allowed), C(required-owner-removed), C(removal), C(quarantined),
