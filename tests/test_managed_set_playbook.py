@@ -128,7 +128,7 @@ def run_with(tmp_path, scenario, playbook=PLAYBOOK, **extra):
     return result
 
 
-def test_the_release_accounts_reach_with_every_class(tmp_path):
+def test_the_required_owners_reach_with_every_class(tmp_path):
     release = {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}
     projects = {name: {"roles": list(OWNER), "releases": release}
                 for name in WITH if name not in ("python-watcher", "tripleo-repos")}
@@ -138,7 +138,7 @@ def test_the_release_accounts_reach_with_every_class(tmp_path):
     result = run_with(tmp_path, {"projects": projects})
     assert result.returncode != 0, result.output  # tripleo-repos lacks the required owner
     managed = result.report["managed_set"]
-    assert managed["release_accounts"] == ["openstackci"]
+    assert managed["required_owners"] == ["openstackci"]
     assert managed["class_counts"] == {"managed": 5, "account-only": 1, "without-account": 1,
                                        "not-published": 1}
     assert managed["classes"]["python-foo"] == "account-only"

@@ -93,7 +93,7 @@ def test_every_class(client):
         "project, but no deliverable names it")
     assert selection.reach_errors == []
     report = selection.report()
-    assert report["release_accounts"] == ["openstackci"]
+    assert report["required_owners"] == ["openstackci"]
     assert report["classes"]["python-watcher"] == "not-published"
     assert report["class_counts"] == {"account-only": 1, "managed": 5, "not-published": 1,
                                       "without-account": 1}

@@ -172,7 +172,7 @@ report:
           names; C(sources) maps each project to why it is audited (its
           repository and deliverable files, C(extra_projects), the explicit
           O(projects) or the release account's C(user_packages)).
-        - C(release_accounts), C(classes) and C(class_counts) give the release
+        - C(required_owners), C(classes) and C(class_counts) give the release
           account's reach and each project's class (C(managed),
           C(account-only), C(without-account), C(not-published)).
       type: dict
@@ -182,7 +182,7 @@ report:
         unlisted_publishers: [x/python-foo]
         sources:
           keystoneauth1: ["openstack/keystoneauth: deliverables/{epoxy,flamingo}/keystoneauth.yaml"]
-        release_accounts: [openstackci]
+        required_owners: [openstackci]
         classes: {keystoneauth1: managed}
         class_counts: {managed: 1}
 problems:

@@ -362,6 +362,7 @@ def run(params, check_mode=False, now=time.time):
                             current, checker, now(), params["signature_grace"] * 60, today)
 
             def keep(new_state):
+                new_state.reach = state.reach  # kept for the next runs of the hour
                 if params["state_file"] and not check_mode:
                     write_state_file(params["state_file"], new_state)
 

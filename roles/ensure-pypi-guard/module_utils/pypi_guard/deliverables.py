@@ -197,7 +197,7 @@ class ManagedSet:
             counts = {}
             for kind in classes.values():
                 counts[kind] = counts.get(kind, 0) + 1
-            report.update(release_accounts=list(self.reach_accounts),
+            report.update(required_owners=list(self.reach_accounts),
                           classes=dict(sorted(classes.items())),
                           class_counts=dict(sorted(counts.items())))
         return report

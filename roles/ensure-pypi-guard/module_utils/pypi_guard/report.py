@@ -144,7 +144,7 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 <dt>Project-config cross-check</dt>
 <dd>{{ "ran" if report.managed_set.project_config_checked else "did not run" }}</dd>
 {% if report.managed_set.class_counts is defined %}
-<dt>Projects by class (release account {{ report.managed_set.release_accounts | join(", ") }})</dt>
+<dt>Projects by class (release account {{ report.managed_set.required_owners | join(", ") }})</dt>
 <dd>{% for kind, count in report.managed_set.class_counts.items() %}{{ kind }} {{ count }}
 {%- if not loop.last %}, {% endif %}{% endfor %}</dd>
 {% endif %}
