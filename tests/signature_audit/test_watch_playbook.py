@@ -238,3 +238,39 @@ def test_the_state_of_the_last_build_is_read_through_zuul_api(world, watch, tmp_
     assert [f["kind"] for f in result.report["findings"]] == ["role-invitation"]
     assert "the state of the last pypi-watch build" in result.report["start"]
     assert asked == ["/api/tenant/t/builds", "/logs/older/state.json"]
+
+
+def test_the_release_accounts_reach_is_watched_and_read_at_most_hourly(world, watch):
+    """python-foo: no deliverable names it, but the release account holds a
+    role on it (account-only): its events are judged like a managed
+    project's. The reach is read once and kept in the state for the hour."""
+    entries = [["python-foo", None, NOW - 300, "invite Maintainer mallory"]]
+    pypi_scenario = scenario(world, entries)
+    pypi_scenario["projects"]["python-foo"] = {
+        "roles": [["Owner", "openstackci"]],
+        "releases": {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}}
+    with FakePyPI(pypi_scenario) as pypi:
+        first = watch(pypi)
+        first_calls = [r.rpc_method for r in pypi.requests if r.endpoint == "xmlrpc"]
+        pypi.reset_log()
+        again = watch(pypi)
+        again_calls = [r.rpc_method for r in pypi.requests if r.endpoint == "xmlrpc"]
+    assert first.returncode != 0
+    assert [(f["project"], f["kind"]) for f in first.report["findings"]] == [
+        ("python-foo", "role-invitation")]
+    assert first.report["managed_set"]["classes"]["python-foo"] == "account-only"
+    assert first_calls.count("user_packages") == 1
+    assert first.state["reach"]["projects"]["python-foo"] == [
+        "python-foo", [["openstackci", "Owner"]]]
+    # the next run, within the hour: the kept reach, no user_packages
+    assert "user_packages" not in again_calls
+    assert again.state["reach"] == first.state["reach"]
+
+
+def test_a_reach_that_cannot_be_read_fails_the_watch(world, watch):
+    with FakePyPI(scenario(world, LEGITIMATE, faults={
+            "xmlrpc": {"rate_limited": True, "retry_after": 0}})) as pypi:
+        result = watch(pypi)
+    assert result.returncode != 0
+    assert "(every project): error: the release account's reach could not be read" \
+        in result.output
