@@ -21,7 +21,9 @@ cross-checked with openstack/project-config when given, plus the allowlist's
 One line per project: its PyPI name, then where it comes from. Then the
 warnings about the set (the project-config cross-check that did not run, an
 unknown release type, ...) and the repositories that publish to PyPI without a
-deliverable. Exits 1 when the set cannot be derived, printing why.
+deliverable. Exits 1 when the set cannot be derived, printing why. It asks
+PyPI nothing: the projects the jobs add at run time from the release
+account's reach (account-only) are not in it.
 
 With ``--explain NAME`` (a PyPI name or a repository's base name), it prints
 instead whether NAME is in the set and, for every deliverable file that names
