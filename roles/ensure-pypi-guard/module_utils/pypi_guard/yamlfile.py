@@ -94,13 +94,17 @@ def check_alias_expansion(root, limit=MAX_ALIAS_NODES):
 
 
 class _Bounded:
-    """Compose the document, check what its aliases add, then construct it."""
+    """Compose the document, check what its aliases add, then construct it.
+    ``may_alias`` False (the text has no ``&``, so no anchor) skips the walk."""
+
+    may_alias = True
 
     def get_single_data(self):
         node = self.get_single_node()
         if node is None:
             return None
-        check_alias_expansion(node)
+        if self.may_alias:
+            check_alias_expansion(node)
         return self.construct_document(node)
 
 
@@ -146,7 +150,15 @@ def parse_yaml(text, source, loader=SafeLoader):
     """Parse YAML text (or a stream); any fault is a :class:`YamlFileError`
     naming ``source``. An OSError of the stream goes through."""
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
+        if not isinstance(text, (str, bytes)):
+            text = text.read()
+        parser = loader(text)
+        # an alias needs an anchor, and an anchor an '&': most files have none
+        parser.may_alias = ("&" if isinstance(text, str) else b"&") in text
+        try:
+            return parser.get_single_data()
+        finally:
+            parser.dispose()
     except OSError:
         raise
     except AliasBombError as exc:
