@@ -15,6 +15,7 @@
 """The release account's reach (XML-RPC user_packages) joined with the
 derived set, against the fake PyPI on 127.0.0.1: every class."""
 
+import xmlrpc.client
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,18 @@ def test_an_answer_of_the_wrong_shape_is_refused(client):
         user_packages(client, pypi.url, "openstackci")
 
 
+@pytest.mark.parametrize("name", ["../../admin", "nova/json", "x\ny", "-x"])
+def test_a_name_that_is_no_project_name_fails_the_reach(client, name):
+    body = xmlrpc.client.dumps(([["Owner", name]],), methodresponse=True)
+    policy = allowlist()
+    selection = selection_for(policy)
+    with FakePyPI({"projects": REACH, "faults": {"xmlrpc": {"status": 200, "body": body}}}
+                  ) as pypi:
+        assert not guard_reach(client, pypi.url, selection, policy)
+        assert [r.endpoint for r in pypi.requests] == ["xmlrpc"]  # nothing fetched with it
+    assert "is not a PyPI project name" in selection.reach_errors[0]["detail"]
+
+
 def test_an_index_that_knows_none_of_the_names_is_an_error(client):
     policy = allowlist()
     selection = selection_for(policy)
@@ -191,6 +204,7 @@ def test_the_reach_survives_the_state_round_trip(client):
     {"read_at": 1, "accounts": [1], "projects": {}},
     {"read_at": 1, "accounts": [], "projects": {"nova": ["Nova-Other", []]}},
     {"read_at": 1, "accounts": [], "projects": {"nova": ["nova", [["a"]]]}},
+    {"read_at": 1, "accounts": [], "projects": {"-x": ["../x", []]}},
     {"read_at": 1, "accounts": [], "projects": {}, "more": 1},
 ])
 def test_a_malformed_kept_reach_is_read_again(kept):

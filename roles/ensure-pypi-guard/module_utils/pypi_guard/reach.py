@@ -34,6 +34,7 @@ A reach that cannot be read is an error of the run: no silent fallback on
 the derived set alone.
 """
 
+from ansible.module_utils.pypi_guard.allowlist import PYPI_NAME_RE
 from ansible.module_utils.pypi_guard.audit import AuditFinding, unknown_index_error
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject, normalize_name
 from ansible.module_utils.pypi_guard.http import FetchError
@@ -74,6 +75,9 @@ def read_reach(client, pypi_url, accounts):
     reach = {}
     for account in accounts:
         for role, name in user_packages(client, pypi_url, account):
+            if not PYPI_NAME_RE.match(name):  # hostile input: never a path in a URL
+                raise FetchError(f"XML-RPC user_packages({account!r}): {ascii(name):.100} is "
+                                 "not a PyPI project name")
             spelled, roles = reach.setdefault(normalize_name(name), (name, []))
             roles.append((account, role))
     return reach
@@ -169,7 +173,8 @@ def parse_reach_cache(data):
         return None
     for name, value in data["projects"].items():
         if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
-                and pairs(value[1]) and name == normalize_name(value[0])):
+                and PYPI_NAME_RE.match(value[0]) and pairs(value[1])
+                and name == normalize_name(value[0])):
             return None
     return data
 
