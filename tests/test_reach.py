@@ -204,7 +204,7 @@ def test_the_reach_survives_the_state_round_trip(client):
     {"read_at": 1, "accounts": [1], "projects": {}},
     {"read_at": 1, "accounts": [], "projects": {"nova": ["Nova-Other", []]}},
     {"read_at": 1, "accounts": [], "projects": {"nova": ["nova", [["a"]]]}},
-    {"read_at": 1, "accounts": [], "projects": {"-x": ["../x", []]}},
+    {"read_at": 1, "accounts": [], "projects": {"-/x": ["../x", []]}},
     {"read_at": 1, "accounts": [], "projects": {}, "more": 1},
 ])
 def test_a_malformed_kept_reach_is_read_again(kept):
