@@ -47,6 +47,12 @@ options:
         O(releases_repo). The allowlist's C(extra_projects) are still added and
         its C(ignored_projects) still removed, and the deliverables still give
         each project's repository.
+      - Either way, every project the release account (the allowlist's
+        C(required_owners)) holds a role on is audited too. Its reach is read
+        once per run with XML-RPC C(user_packages), and each project's class
+        (C(managed), C(account-only), C(without-account), C(not-published)) is
+        in C(managed_set.classes). A reach that cannot be read is an error and
+        nothing is audited.
     type: list
     elements: str
     default: []

@@ -261,6 +261,7 @@ class RequestRecord:
     endpoint: str
     status: int | None = None
     bytes_sent: int = 0
+    rpc_method: str | None = None  # the XML-RPC method of an xmlrpc request
 
 
 # ---------------------------------------------------------------------------
@@ -1566,7 +1567,9 @@ class FakePyPI:
         endpoint, project, answer = self._route(state, method, handler.path, handler.headers,
                                                 body)
         record = RequestRecord(method=method, path=handler.path, headers=headers,
-                               project=project, endpoint=endpoint)
+                               project=project, endpoint=endpoint,
+                               rpc_method=_parse_xmlrpc(body)[0] if endpoint == "xmlrpc"
+                               else None)
         with self._lock:
             self._requests.append(record)
         fault, active = self._fault_for(state, endpoint, project)

@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.pypi_guard.deliverables import (
     NO_PROJECT_CONFIG_WARNING,
-    PUPPET_TEAM,
     SCHEMA_FILE,
+    WHY_END_OF_LIFE,
+    WHY_LINK_NONE,
     DeliverablesError,
     derive_managed_set,
+    is_end_of_life,
     normalize_name,
     projects_of_deliverable,
     release_type,
@@ -134,6 +136,8 @@ WITH_PROJECT_CONFIG = {
     "tempest",  # pypi-name wins over tarball-base
     "nova",
     "puppet-openstack-integration",  # explicit release-type wins over the template
+    "openstack-requirements",  # the one real release's tarball-base
+    "tripleo-repos",  # artifact-link-mode: none, but a PyPI job in project-config
 }
 
 
@@ -147,10 +151,10 @@ def test_managed_set_with_project_config():
 
 def test_managed_set_without_project_config_falls_back_and_says_so():
     managed = derive_managed_set(RELEASES)
-    # puppet-tripleo (not of the Puppet OpenStack team) and the npm package
-    # are only told apart by project-config.
-    assert set(managed.projects) == WITH_PROJECT_CONFIG | {
-        "puppet-tripleo", "eslint-config-openstack"}
+    # the npm package is only told apart by project-config; the repository of
+    # an artifact-link-mode: none deliverable is left out without it
+    assert set(managed.projects) == WITH_PROJECT_CONFIG - {"tripleo-repos"} | {
+        "eslint-config-openstack"}
     assert not managed.project_config_checked
     assert managed.unlisted_publishers == []
     assert managed.warnings == [NO_PROJECT_CONFIG_WARNING]
@@ -171,10 +175,48 @@ def test_untagged_puppet_npm_and_no_artifact_are_out_with_project_config():
     projects = derive_managed_set(RELEASES, PROJECT_CONFIG).projects
     for name in ("ansible-role-httpd", "ansible-role-pki",  # untagged
                  "puppet-nova", "puppet-tripleo",  # puppet-release-jobs
-                 "puppet-congress",  # not in project-config: the fallback
+                 "puppet-congress",  # not in project-config: a puppet-* repository
+                 "puppet-pacemaker",  # the same, whatever its team
                  "eslint-config-openstack",  # nodejs10-publish-to-npm
+                 "deb-nova", "deb-python-novaclient",  # only end-of-life tags
+                 "requirements",  # never guessed from end-of-life or tagless files
+                 "openstack-ansible",  # artifact-link-mode: none, no PyPI job
                  "nova-specs", "keystoneauth", "watcher"):
         assert name not in projects
+
+
+@pytest.mark.parametrize("project_config", [PROJECT_CONFIG, None])
+def test_why_each_repository_is_out(project_config):
+    why = {(source, d.repo): d.why_out
+           for source, d in derive_managed_set(RELEASES, project_config).decisions}
+    assert why["deliverables/ocata/packaging-deb.yaml", "openstack/deb-nova"] == WHY_END_OF_LIFE
+    assert why["deliverables/flamingo/requirements.yaml",
+               "openstack/requirements"] == WHY_END_OF_LIFE
+    assert why["deliverables/epoxy/requirements.yaml", "openstack/requirements"] == (
+        "this file releases nothing of it and gives no name, and other files name it "
+        "openstack_requirements: its base name is not guessed")
+    assert why["deliverables/ocata/requirements.yaml", "openstack/requirements"] == ""
+    assert why["deliverables/flamingo/openstack-ansible.yaml",
+               "openstack/openstack-ansible"] == WHY_LINK_NONE
+    assert why["deliverables/_independent/tripleo-repos.yaml", "openstack/tripleo-repos"] == (
+        "" if project_config else WHY_LINK_NONE)
+    assert why["deliverables/_independent/puppet-pacemaker.yaml",
+               "openstack/puppet-pacemaker"].startswith("release type puppet")
+
+
+def test_end_of_life_tags_are_not_releases():
+    projects = derive_managed_set(RELEASES, PROJECT_CONFIG).projects
+    assert projects["openstack-requirements"].versions == {"1.0.0"}
+    assert projects["openstack-requirements"].sources == {
+        "deliverables/ocata/requirements.yaml: openstack/requirements"}
+
+
+@pytest.mark.parametrize("version, end_of_life", [
+    ("ocata-eol", True), ("2023.1-eom", True), ("rocky-em", True), ("zed-last", True),
+    ("1.0.0", False), ("11.0.0.0rc1", False), ("1.0.0-emily", False), (None, False),
+])
+def test_is_end_of_life(version, end_of_life):
+    assert is_end_of_life(version) is end_of_life
 
 
 def test_report_of_the_set():
@@ -188,19 +230,24 @@ def test_report_of_the_set():
 @pytest.mark.parametrize("deliverable, publishers, expected", [
     # release-type decides
     ({"release-type": "puppet", "type": "library"}, None, []),
-    ({"release-type": "python-pypi", "team": PUPPET_TEAM}, {"o/puppet-x": "puppet"}, ["puppet-x"]),
+    ({"release-type": "python-pypi", "team": "x"}, {"o/puppet-x": "puppet"}, ["puppet-x"]),
     # then type, then include-pypi-link, then what the repository is
     ({"type": "library"}, {"o/puppet-x": "puppet"}, ["puppet-x"]),
     ({"type": "other", "include-pypi-link": True}, {"o/puppet-x": "npm"}, ["puppet-x"]),
     ({"type": "other"}, {"o/puppet-x": "npm"}, []),
     ({"type": "other"}, {"o/puppet-x": "pypi"}, ["puppet-x"]),
-    ({"type": "other"}, {"o/puppet-x": None}, ["puppet-x"]),
+    # named by project-config without a publishing template: a puppet-* repository
+    ({"type": "other"}, {"o/puppet-x": None}, []),
     # cycle-trailing makes the type "trailing", as in openstack/releases
     ({"type": "library", "release-model": "cycle-trailing"}, {"o/puppet-x": "puppet"}, []),
-    # the fallback: puppet-* of the Puppet OpenStack team
-    ({"type": "other", "team": PUPPET_TEAM}, None, []),
-    ({"type": "other", "team": PUPPET_TEAM}, {}, []),
-    ({"type": "other", "team": "tripleo"}, None, ["puppet-x"]),
+    # not named by project-config: a puppet-* repository is a puppet module,
+    # whatever its team (puppet-tripleo, puppet-pacemaker)
+    ({"type": "other", "team": "Puppet OpenStack"}, None, []),
+    ({"type": "other", "team": "Puppet OpenStack"}, {}, []),
+    ({"type": "other", "team": "tripleo"}, None, []),
+    # artifact-link-mode: none publishes to PyPI only with a PyPI job
+    ({"type": "library", "artifact-link-mode": "none"}, None, []),
+    ({"type": "library", "artifact-link-mode": "none"}, {"o/puppet-x": "pypi"}, ["puppet-x"]),
     ({"type": "other", "release-model": "untagged"}, None, []),
 ])
 def test_kind_of_a_repository(deliverable, publishers, expected):

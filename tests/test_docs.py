@@ -183,10 +183,12 @@ def test_every_finding_kind_of_the_code_is_answered(built_docs):
     releases = pytest.importorskip("ansible.module_utils.pypi_guard.releases")
     signatures = pytest.importorskip("ansible.module_utils.pypi_guard.signature_audit")
     watch = pytest.importorskip("ansible.module_utils.pypi_guard.watch")
+    reach = pytest.importorskip("ansible.module_utils.pypi_guard.reach")
     alerts = (built_docs / "alerts.html").read_text(encoding="utf-8")
     sections = {section.split('"', 1)[0]: section
                 for section in re.split(r'<section id="', alerts)[1:]}
     wanted = {
+        "the-release-account-s-reach": set(reach.ADVICE),
         "maintainer-audit": set(maintainers.ADVICE),
         "release-feed-audit": set(releases.ADVICE),
         "signature-audit": set(signatures.FINDING_KINDS) | set(signatures.WARNING_KINDS),

@@ -125,8 +125,10 @@ def test_clean_tenant_passes(tmp_path, allowlist_file):
 def test_every_derived_project_was_read(tmp_path, allowlist_file):
     with FakePyPI({"projects": clean_projects()}) as pypi:
         audit(pypi, tmp_path, allowlist_file)
-        asked = {record.project for record in pypi.requests}
+        asked = {record.project for record in pypi.requests if record.endpoint != "xmlrpc"}
+        reach = [r for r in pypi.requests if r.endpoint == "xmlrpc"]
     assert asked == {name.lower().replace(".", "-") for name in DERIVED}
+    assert len(reach) == 1  # user_packages, once per run
 
 
 DRIFT = {
@@ -177,11 +179,15 @@ def test_not_on_pypi_warns_by_default_and_fails_when_asked(tmp_path, allowlist_f
                        pypi_maintainers_fail_on_unregistered=True)
     assert warned.returncode == 0, warned.output
     assert warned.report["status"] == "clean"
+    # known to no one: not-published, warned about and audited no further
     assert [(w["project"], w["kind"]) for w in warned.report["warnings"]] == [
-        ("neutron-lib", "not-on-pypi"), ("nova", "stale-exception")]
-    assert "neutron-lib: not-on-pypi: - (no role) - anyone could register" in warned.output
+        ("nova", "stale-exception"), ("neutron-lib", "unregistered-name")]
+    assert "neutron-lib: unregistered-name: a deliverable names this project, but PyPI " \
+           "does not know it" in warned.output
+    assert warned.report["managed_set"]["classes"]["neutron-lib"] == "not-published"
+    assert warned.report["projects_checked"] == len(DERIVED) - 1
     assert failed.returncode != 0
-    assert [f["kind"] for f in failed.report["findings"]] == ["not-on-pypi"]
+    assert [f["kind"] for f in failed.report["findings"]] == ["unregistered-name"]
 
 
 def test_an_index_that_knows_none_of_the_projects_fails(tmp_path, allowlist_file):
@@ -195,13 +201,14 @@ def test_an_index_that_knows_none_of_the_projects_fails(tmp_path, allowlist_file
         f"{len(DERIVED)} managed projects it was asked about: it does not look like the " \
         "index that publishes them" in result.output
     assert [e["project"] for e in result.report["errors"]] == ["(every project)"]
-    assert [w["kind"] for w in result.report["warnings"]] == ["not-on-pypi"] * len(DERIVED)
+    assert [w["kind"] for w in result.report["warnings"]] == ["unregistered-name"] * len(DERIVED)
 
 
 def test_a_run_with_no_project_to_check_fails(tmp_path, allowlist_file):
-    with FakePyPI({"projects": clean_projects()}) as pypi:
+    # the release account holds no role anywhere: its reach adds nothing
+    with FakePyPI({"projects": {}}) as pypi:
         result = audit(pypi, tmp_path, allowlist_file, pypi_guard_projects=["ignored.thing"])
-        assert pypi.requests == []
+        assert [r.endpoint for r in pypi.requests] == ["xmlrpc"]  # user_packages only
     assert result.returncode != 0, result.output
     assert result.report["status"] == "error" and result.report["projects_checked"] == 0
     assert "(every project): error: no project was checked" in result.output
@@ -260,10 +267,14 @@ def test_xmlrpc_fallback_through_the_playbook(tmp_path, allowlist_file):
 def test_explicit_projects_replace_the_derivation(tmp_path, allowlist_file):
     projects = clean_projects()
     projects["ignored-thing"] = {"roles": [["Owner", "mallory"]], "releases": RELEASES}
+    # the release account's reach is added to any list: keep it to the two
+    for name, project in projects.items():
+        if name not in ("nova", "oslo.config"):
+            project["roles"] = [["Owner", "someone"]]
     with FakePyPI({"projects": projects}) as pypi:
         result = audit(pypi, tmp_path, allowlist_file,
                        pypi_guard_projects=["Nova", "oslo_config", "ignored.thing"])
-        asked = {record.project for record in pypi.requests}
+        asked = {record.project for record in pypi.requests if record.endpoint != "xmlrpc"}
     assert result.returncode == 0, result.output
     assert asked == {"nova", "oslo-config"}
     assert result.report["projects_checked"] == 2
@@ -280,7 +291,10 @@ def test_bad_allowlist_is_refused_before_any_request(tmp_path):
     assert f"{bad}: pypi_maintainers_allowlist.exceptions.nova[0]: 'reason' is missing" \
         in result.output
     assert "exceptions.nova[0].role: 'Admin' is not one of Owner, Maintainer" in result.output
-    assert not (tmp_path / "reports").exists()
+    # the report of a run stopped by bad input: status error, the lines naming the file
+    assert result.report["status"] == "error"
+    assert [e["project"] for e in result.report["errors"]] == ["(input)", "(input)"]
+    assert all(e["detail"].startswith(f"{bad}: ") for e in result.report["errors"])
 
 
 def test_missing_releases_repo_is_a_clear_error(tmp_path, allowlist_file):
@@ -381,7 +395,7 @@ def test_bad_allowlist_variable_is_refused_before_any_request(tmp_path, allowlis
     assert f"{source}.ignored_projects: key True is not text (YAML reads on, off, yes, no, " \
         "true and false as booleans)" in result.output
     assert str(allowlist_file) not in result.output
-    assert not (tmp_path / "reports").exists()
+    assert result.report["status"] == "error"  # the build page still links a report
 
 
 def test_allowlist_variable_with_bad_names_is_refused(tmp_path, allowlist_file):

@@ -34,6 +34,8 @@ def test_where_each_repository_publishes():
         "openstack/puppet-tripleo": "puppet",
         "openstack/puppet-openstack-integration": "puppet",
         "openstack/eslint-config-openstack": "npm",
+        "openstack/tripleo-repos": "pypi",
+        "openstack/openstack-ansible": None,
         "openstack/ansible-role-httpd": None,
         "x/python-foo": "pypi",  # two stanzas, merged
         "x/xstatic-bar": "pypi",

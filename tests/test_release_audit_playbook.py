@@ -94,7 +94,7 @@ def test_clean_run_passes_and_sends_nothing(tmp_path, vars_files):
     assert smtp.messages == []
     assert result.report["status"] == "clean"
     assert result.report["projects_checked"] == len(clean_projects())
-    assert endpoints == {"rss", "json"}
+    assert endpoints == {"rss", "json", "xmlrpc"}  # xmlrpc: the release account's reach
 
 
 def test_unexpected_release_fails_and_mails_once(tmp_path, vars_files):
@@ -198,14 +198,16 @@ def test_bad_answers_are_errors(tmp_path, vars_files, fault, detail):
     assert smtp.messages == []
 
 
-def test_managed_project_unknown_to_pypi_is_an_error(tmp_path, vars_files):
+def test_managed_project_unknown_to_pypi_is_a_warning_not_audited(tmp_path, vars_files):
     projects = clean_projects()
     del projects["kolla-ansible"]
     with FakePyPI({"projects": projects}) as pypi:
         result = audit(pypi, tmp_path, vars_files)
-    assert result.returncode != 0
-    assert "kolla-ansible: error: GET " in result.output
-    assert "404, PyPI has no project 'kolla-ansible'" in result.output
+        feeds = {r.project for r in pypi.requests if r.endpoint == "rss"}
+    assert result.returncode == 0, result.output
+    assert "kolla-ansible: unregistered-name: a deliverable names this project" in result.output
+    assert "kolla-ansible" not in feeds
+    assert result.report["managed_set"]["classes"]["kolla-ansible"] == "not-published"
 
 
 def test_refused_mail_fails_the_job(tmp_path, vars_files):
@@ -227,11 +229,14 @@ def test_repeat_run_with_cache_transfers_no_body(tmp_path, vars_files):
         pypi.reset_log()
         second = audit(pypi, tmp_path, vars_files, pypi_release_audit_cache_dir=str(cache))
         # projects without releases have no JSON document: a short 404 each time
-        answered = [r for r in pypi.requests if r.status != 404]
+        answered = [r for r in pypi.requests if r.status != 404 and r.endpoint != "xmlrpc"]
         not_found_bytes = sum(r.bytes_sent for r in pypi.requests if r.status == 404)
+        # the release account's reach is read anew every run (one user_packages)
+        reach = [r for r in pypi.requests if r.endpoint == "xmlrpc"]
     assert first.returncode == 0 and second.returncode == 0, second.output
     assert first_bytes > 0
-    assert pypi.bytes_sent == not_found_bytes < 100
+    assert len(reach) == 1
+    assert pypi.bytes_sent - reach[0].bytes_sent == not_found_bytes < 100
     assert {r.status for r in answered} == {304}
     assert all("If-None-Match" in r.headers for r in answered)
     assert second.report == {**first.report, "generated_at": second.report["generated_at"]}

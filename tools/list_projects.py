@@ -21,10 +21,17 @@ cross-checked with openstack/project-config when given, plus the allowlist's
 One line per project: its PyPI name, then where it comes from. Then the
 warnings about the set (the project-config cross-check that did not run, an
 unknown release type, ...) and the repositories that publish to PyPI without a
-deliverable. Exits 1 when the set cannot be derived, printing why.
+deliverable. Exits 1 when the set cannot be derived, printing why. It asks
+PyPI nothing: the projects the jobs add at run time from the release
+account's reach (account-only) are not in it.
+
+With ``--explain NAME`` (a PyPI name or a repository's base name), it prints
+instead whether NAME is in the set and, for every deliverable file that names
+it, the rule that keeps it in or leaves it out.
 
 Usage: tools/list_projects.py --releases-repo DIR [--project-config DIR]
                               [--allowlist vars/pypi-maintainers.yaml]
+                              [--explain NAME]
 """
 
 import argparse
@@ -41,7 +48,10 @@ from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     load_maintainers_allowlist,
 )
 from ansible.module_utils.pypi_guard.audit import select_projects  # noqa: E402
-from ansible.module_utils.pypi_guard.deliverables import source_lines  # noqa: E402
+from ansible.module_utils.pypi_guard.deliverables import (  # noqa: E402
+    normalize_name,
+    source_lines,
+)
 from ansible.module_utils.pypi_guard.errors import AuditInputError  # noqa: E402
 from ansible.module_utils.pypi_guard.maintainers import (  # noqa: E402
     unlisted_publisher_warnings,
@@ -62,6 +72,41 @@ def listing(selection, allowlist):
     return lines
 
 
+def explanation(selection, allowlist, name):
+    """Why ``name`` is in the set or not: a verdict line, then one line per
+    deliverable file and repository that could give that name."""
+    normal = normalize_name(name)
+    project = selection.projects.get(normal)
+    if project is not None:
+        lines = [f"{name}: in the set, as {project.pypi_name}"
+                 f"{' (retired)' if project.retired else ''}"]
+    elif normal in allowlist.ignored_projects:
+        lines = [f"{name}: not in the set: ignored_projects says "
+                 f"{allowlist.ignored_projects[normal]!r}"]
+    else:
+        lines = [f"{name}: not in the set"]
+    if normal in allowlist.extra_projects:
+        lines.append(f"  in: extra_projects ({allowlist.extra_projects[normal]})")
+    found = False
+    for source, decision in selection.decisions:
+        base = decision.repo.rsplit("/", 1)[-1]
+        if normal not in (normalize_name(decision.pypi_name), normalize_name(base)):
+            continue
+        found = True
+        named = "base name" if decision.guessed else "named"
+        what = f"{source}: {decision.repo} ({decision.release_type}, {decision.pypi_name}, " \
+               f"{named})"
+        lines.append(f"  out: {what}: {decision.why_out}" if decision.why_out
+                     else f"  in: {what}")
+    if any(repo.rsplit("/", 1)[-1] == name for repo in selection.unlisted_publishers):
+        found = True
+        lines.append("  project-config publishes a repository of this name to PyPI, and no "
+                     "deliverable names it (unlisted-publisher)")
+    if not found and normal not in allowlist.extra_projects:
+        lines.append("  no deliverable file names a repository or PyPI name like it")
+    return lines
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--releases-repo", required=True, type=Path,
@@ -70,6 +115,8 @@ def main(argv):
                         help="checkout of openstack/project-config")
     parser.add_argument("--allowlist", type=Path,
                         help="allowlist vars file (extra_projects, ignored_projects)")
+    parser.add_argument("--explain", metavar="NAME",
+                        help="say why NAME (a PyPI name or repository) is in the set or not")
     args = parser.parse_args(argv)
     try:
         allowlist = (load_maintainers_allowlist(args.allowlist) if args.allowlist
@@ -79,7 +126,10 @@ def main(argv):
     except AuditInputError as exc:
         print(f"cannot derive the set of projects: {exc}")
         return 1
-    print("\n".join(listing(selection, allowlist)))
+    if args.explain:
+        print("\n".join(explanation(selection, allowlist, args.explain)))
+    else:
+        print("\n".join(listing(selection, allowlist)))
     return 0
 
 

@@ -27,6 +27,7 @@ import json
 import os
 import threading
 import uuid
+import xmlrpc.client
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -82,6 +83,21 @@ class StaticSite:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_POST(self):  # noqa: N802
+                # XML-RPC at /pypi, unless a route says otherwise: the release
+                # account holds no role (user_packages, package_roles: [])
+                if unquote(urlsplit(self.path).path) == "/pypi" and "/pypi" not in site.routes:
+                    with site._lock:
+                        site.requests.append("/pypi")
+                    body = xmlrpc.client.dumps(([],), methodresponse=True).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/xml")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                self.do_GET()
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

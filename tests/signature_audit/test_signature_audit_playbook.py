@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import json
 import uuid
+import xmlrpc.client
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,9 @@ def test_hostile_file_names_are_errors_and_nothing_is_written_outside(world, tmp
     good_path = files[-1]["url"][len(site.url):]
     site.routes[good_path + ".asc"] = sign_bytes(world.keys["new"], good, "20210701T000000",
                                                  tmp_path)
+    # the release account's reach (XML-RPC user_packages): evil is managed
+    site.routes["/pypi"] = xmlrpc.client.dumps(([["Owner", "evil"]],),
+                                               methodresponse=True).encode()
     site.routes["/pypi/evil/json"] = json.dumps(
         {"info": {"name": "evil", "version": "1.0.0"}, "urls": files,
          "releases": {"1.0.0": files}}).encode()
@@ -195,7 +199,9 @@ def test_bad_input_fails_before_any_request(world, tmp_path, audit, case, messag
         assert pypi.requests == [] and site.requests == []
     assert result.returncode != 0
     assert message in result.output
-    assert result.report is None
+    # the build page still links a report: status error, the lines naming the file
+    assert result.report["status"] == "error"
+    assert any(message in e["detail"] for e in result.report["errors"])
 
 
 def test_allowlist_ignored_projects_are_not_audited(world, tarballs, audit, tmp_path):

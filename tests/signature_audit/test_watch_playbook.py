@@ -34,6 +34,11 @@ SIGNATURE_URL = "{namespace}/{repo}/{filename}.asc"
 NOW = int(time.time())
 
 
+def without_reach(state):
+    """The state without the release account's reach it keeps (reach.py)."""
+    return {key: value for key, value in state.items() if key != "reach"}
+
+
 @pytest.fixture
 def watch(tmp_path, world, tarballs, scratch):
     """Run the playbook once, with one state file for the whole test."""
@@ -111,7 +116,9 @@ def test_legitimate_activity_is_quiet_and_costs_no_other_request(world, watch):
     assert result.report["status"] == "clean"
     assert (result.report["events_seen"], result.report["events_managed"]) == (6, 4)
     assert (result.report["serial_from"], result.report["serial_to"]) == (0, 6)
-    assert result.state == {"version": 1, "serial": 6, "pending": []}
+    assert without_reach(result.state) == {"version": 1, "serial": 6, "pending": []}
+    # the release account's reach, kept for the next runs of the hour
+    assert result.state["reach"]["accounts"] == ["openstackci"]
     # the changelog, plus per added file of a managed project its JSON and bytes
     assert sorted(set(endpoints)) == [("file", "nova"), ("json", "nova"), ("xmlrpc", None)]
     assert len([e for e in endpoints if e[0] == "json"]) == 2
@@ -184,7 +191,8 @@ def test_a_mail_that_cannot_be_sent_keeps_the_state_and_alerts_again(world, watc
             again = watch(pypi, smtp)
     assert failed.returncode != 0
     assert "the alert could not be sent" in failed.output
-    assert failed.state in (None, {"version": 1, "serial": 0, "pending": []})
+    assert failed.state is None or without_reach(failed.state) == {
+        "version": 1, "serial": 0, "pending": []}
     assert again.returncode != 0
     ((_sender, _to, mail),) = smtp.messages
     assert "role-invitation" in mail.get_body(("plain",)).get_content()
@@ -200,7 +208,7 @@ def test_an_outage_keeps_the_state(world, watch):
         failed = watch(pypi, smtp)
     assert failed.returncode != 0
     assert "HTTP 503" in failed.output
-    assert failed.state == {"version": 1, "serial": 1, "pending": []}
+    assert without_reach(failed.state) == {"version": 1, "serial": 1, "pending": []}
     assert smtp.messages == []
 
 
@@ -211,7 +219,7 @@ def test_paging_reads_every_page(world, watch):
         pages = [r for r in pypi.requests if r.endpoint == "xmlrpc"]
     assert result.returncode != 0
     assert result.report["events_seen"] == 10
-    assert len(pages) == 1 + 4  # last serial, then 4 pages of at most 3
+    assert len(pages) == 1 + 4 + 1  # last serial, 4 pages of at most 3, user_packages
     assert result.report["mails_sent"] == 0  # nobody to mail: the report says so
 
 
@@ -306,7 +314,7 @@ def test_a_file_no_one_can_check_is_one_final_finding(world, watch, tmp_path):
     assert (found["kind"], found["filename"]) == ("unverifiable-file", "extra_thing-1.0.tar.gz")
     assert "no repository for extra-thing" in found["detail"]
     assert first.report["errors"] == []
-    assert first.state == {"version": 1, "serial": 1, "pending": []}
+    assert (first.state["serial"], first.state["pending"]) == (1, [])
     # mailed once; the next run is quiet and asks nothing about the file
     assert second.returncode == 0, second.output
     assert len(smtp.messages) == 1
@@ -331,3 +339,39 @@ def test_a_clean_watch_shows_its_evidence(world, watch, tmp_path):
     for _serial, verdict in verdicts:
         assert verdict in html
     assert "serials 0..6, 6 events, 4 managed" in index
+
+
+def test_the_release_accounts_reach_is_watched_and_read_at_most_hourly(world, watch):
+    """python-foo: no deliverable names it, but the release account holds a
+    role on it (account-only): its events are judged like a managed
+    project's. The reach is read once and kept in the state for the hour."""
+    entries = [["python-foo", None, NOW - 300, "invite Maintainer mallory"]]
+    pypi_scenario = scenario(world, entries)
+    pypi_scenario["projects"]["python-foo"] = {
+        "roles": [["Owner", "openstackci"]],
+        "releases": {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}}
+    with FakePyPI(pypi_scenario) as pypi:
+        first = watch(pypi)
+        first_calls = [r.rpc_method for r in pypi.requests if r.endpoint == "xmlrpc"]
+        pypi.reset_log()
+        again = watch(pypi)
+        again_calls = [r.rpc_method for r in pypi.requests if r.endpoint == "xmlrpc"]
+    assert first.returncode != 0
+    assert [(f["project"], f["kind"]) for f in first.report["findings"]] == [
+        ("python-foo", "role-invitation")]
+    assert first.report["managed_set"]["classes"]["python-foo"] == "account-only"
+    assert first_calls.count("user_packages") == 1
+    assert first.state["reach"]["projects"]["python-foo"] == [
+        "python-foo", [["openstackci", "Owner"]]]
+    # the next run, within the hour: the kept reach, no user_packages
+    assert "user_packages" not in again_calls
+    assert again.state["reach"] == first.state["reach"]
+
+
+def test_a_reach_that_cannot_be_read_fails_the_watch(world, watch):
+    with FakePyPI(scenario(world, LEGITIMATE, faults={
+            "xmlrpc": {"rate_limited": True, "retry_after": 0}})) as pypi:
+        result = watch(pypi)
+    assert result.returncode != 0
+    assert "(every project): error: the release account's reach could not be read" \
+        in result.output

@@ -170,8 +170,11 @@ report:
           about the derivation (also in RV(warning_lines)); C(unlisted_publishers)
           the repositories project-config publishes to PyPI that no deliverable
           names; C(sources) maps each project to why it is audited (its
-          repository and deliverable files, C(extra_projects) or the explicit
-          O(projects)).
+          repository and deliverable files, C(extra_projects), the explicit
+          O(projects) or the release account's C(user_packages)).
+        - C(required_owners), C(classes) and C(class_counts) give the release
+          account's reach and each project's class (C(managed),
+          C(account-only), C(without-account), C(not-published)).
       type: dict
       sample:
         project_config_checked: true
@@ -179,6 +182,9 @@ report:
         unlisted_publishers: [x/python-foo]
         sources:
           keystoneauth1: ["openstack/keystoneauth: deliverables/{epoxy,flamingo}/keystoneauth.yaml"]
+        required_owners: [openstackci]
+        classes: {keystoneauth1: managed}
+        class_counts: {managed: 1}
 problems:
   description:
     - "One line per finding and error:"
@@ -216,6 +222,7 @@ from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
+    AuditResult,
     audited_projects,
     finish,
     http_client,
@@ -226,6 +233,7 @@ from ansible.module_utils.pypi_guard.maintainers import (  # noqa: E402
     run_maintainers_audit,
     unlisted_publisher_warnings,
 )
+from ansible.module_utils.pypi_guard.reach import guard_reach  # noqa: E402
 
 AUDIT = "pypi_maintainers_audit"
 
@@ -235,9 +243,17 @@ def audit(params, check_mode=False):
     Bad input raises AuditInputError before any request."""
     allowlist = maintainers_allowlist_from_params(params)
     selection = audited_projects(params, allowlist)
+    result = AuditResult()
     with http_client(params) as client:
-        result = run_maintainers_audit(client, params["pypi_url"], list(selection.projects),
-                                       allowlist, utc_today(), params["fail_on_unregistered"])
+        if guard_reach(client, params["pypi_url"], selection, allowlist):
+            result = run_maintainers_audit(
+                client, params["pypi_url"], list(selection.projects), allowlist, utc_today(),
+                params["fail_on_unregistered"])
+    if params["fail_on_unregistered"]:
+        unregistered = [w for w in selection.reach_warnings if w.kind == "unregistered-name"]
+        result.findings += unregistered
+        selection.reach_warnings = [w for w in selection.reach_warnings
+                                    if w not in unregistered]
     result.warnings += unlisted_publisher_warnings(selection.unlisted_publishers, allowlist)
     return finish(AUDIT, params, check_mode, result, selection)
 

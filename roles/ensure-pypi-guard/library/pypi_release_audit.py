@@ -175,12 +175,14 @@ from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
+    AuditResult,
     audited_projects,
     finish,
     http_client,
     run_audit_module,
 )
 from ansible.module_utils.pypi_guard.cache import ConditionalCache  # noqa: E402
+from ansible.module_utils.pypi_guard.reach import guard_reach  # noqa: E402
 from ansible.module_utils.pypi_guard.releases import (  # noqa: E402
     compose_release_alert,
     run_release_audit,
@@ -193,11 +195,14 @@ def audit(params, check_mode=False):
     """Run the audit; returns the module result. Bad input raises
     AuditInputError before any request."""
     known = load_known_releases(params["known_releases_file"])
-    selection = audited_projects(params, maintainers_allowlist_from_params(params))
+    allowlist = maintainers_allowlist_from_params(params)
+    selection = audited_projects(params, allowlist)
     cache = ConditionalCache(None if check_mode else params["cache_dir"])
+    result = AuditResult()
     with http_client(params) as client:
-        result = run_release_audit(client, cache, params["pypi_url"], selection.projects,
-                                   known)
+        if guard_reach(client, params["pypi_url"], selection, allowlist):
+            result = run_release_audit(client, cache, params["pypi_url"], selection.projects,
+                                       known)
     output = finish(AUDIT, params, check_mode, result, selection)
     output["alert"] = {}
     if result.findings:

@@ -25,8 +25,10 @@ description:
     supported, for mirrors) after the serial its state holds, page by page
     whatever the index's page size, one page in memory at a time, and judges
     every entry of a managed project (the set the audits use, with the
-    allowlist's C(extra_projects) and C(ignored_projects)). Entries of other
-    projects cost nothing.
+    allowlist's C(extra_projects) and C(ignored_projects)), and of every project
+    the release account (C(required_owners)) holds a role on, as XML-RPC
+    C(user_packages) says (read at most once an hour and kept in the state; a
+    run that cannot read it fails). Entries of other projects cost nothing.
   - "Findings (fail the run, and are mailed at the poll that saw them):
     C(unexpected-release), C(role-invitation), C(unexpected-account),
     C(role-not-allowed), C(role-unconfirmed), C(required-owner-removed),
@@ -276,6 +278,11 @@ from ansible.module_utils.pypi_guard.watch import (  # noqa: E402
     write_state_file,
     zuul_state,
 )
+from ansible.module_utils.pypi_guard.reach import (  # noqa: E402
+    add_reach,
+    reach_unreadable,
+    watched_reach,
+)
 
 AUDIT = "pypi_watch"
 
@@ -381,6 +388,16 @@ def run(params, check_mode=False, now=time.time):
                 error = {"project": "(state)", "detail": printable(f"could not start: {exc}")}
                 return report_run(params, check_mode, selection,
                                   WatchRun(None, [], [error]), None, "not started")
+            # the release account's reach: read at most hourly, kept in the state
+            try:
+                state.reach = watched_reach(client, params["pypi_url"],
+                                            allowlist.required_owners, state.reach, now())
+            except FetchError as exc:
+                error = reach_unreadable(", ".join(allowlist.required_owners), exc)
+                return report_run(params, check_mode, selection,
+                                  WatchRun(None, [], [error]), None, "not started")
+            add_reach(projects, state.reach, allowlist.ignored_projects)
+            selection.reach_accounts = list(allowlist.required_owners)
 
             def do_poll(current):
                 return poll(client, params["pypi_url"], projects, allowlist, known_versions,

@@ -314,6 +314,7 @@ from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     maintainers_allowlist_from_params,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
+    AuditResult,
     audited_projects,
     finish,
     http_client,
@@ -328,6 +329,7 @@ from ansible.module_utils.pypi_guard.keys import (  # noqa: E402
     load_release_keys,
     load_series_keys,
 )
+from ansible.module_utils.pypi_guard.reach import guard_reach  # noqa: E402
 from ansible.module_utils.pypi_guard.signature_audit import (  # noqa: E402
     DEFAULT_MAX_FILE_SIZE,
     DEFAULT_SIGNATURE_URL,
@@ -351,16 +353,18 @@ def audit(params, check_mode=False):
                                         params["series_status_file"], params["keys_dir"])
     series_keys = load_series_keys(series_file)
     # An explicit list still gets each project's repositories from the deliverables.
-    selection = audited_projects(
-        params, maintainers_allowlist_from_params(params) or MaintainersAllowlist())
+    allowlist = maintainers_allowlist_from_params(params) or MaintainersAllowlist()
+    selection = audited_projects(params, allowlist)
+    result = AuditResult()
     try:
         with GnupgHome() as home, \
                 tempfile.TemporaryDirectory(prefix="pypi-guard-sigaudit-") as workdir:
             keys = load_release_keys(home.gpg, series_keys, keys_dir)
             with http_client(params) as client:
-                result = run_signature_audit(
-                    client, home.gpg, params["pypi_url"], selection.projects, keys, scope,
-                    signature_url, max_file_size, workdir, today)
+                if guard_reach(client, params["pypi_url"], selection, allowlist):
+                    result = run_signature_audit(
+                        client, home.gpg, params["pypi_url"], selection.projects, keys,
+                        scope, signature_url, max_file_size, workdir, today)
     except SigningError as exc:  # no usable gpg: nothing could be checked
         raise AuditInputError(str(exc)) from None
     result.extra.update(

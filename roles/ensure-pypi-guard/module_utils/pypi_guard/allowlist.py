@@ -23,13 +23,12 @@ line per problem naming the file, the key and the value at fault.
 
 import datetime
 import re
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import jsonschema
-import yaml
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.errors import AuditInputError
+from ansible.module_utils.pypi_guard.yamlfile import StrictLoader, YamlFileError, parse_yaml
 
 ROLES = ("Owner", "Maintainer")
 ROLE_RANK = {"Maintainer": 1, "Owner": 2}
@@ -123,48 +122,13 @@ class VarsFileError(AuditInputError):
         super().__init__(problems, "\n".join(f"{path}: {problem}" for problem in problems))
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys and keeps dates as text.
-
-    Dates stay strings so that a bad one (2027-02-30) is reported with its key
-    like any other bad value instead of as a parser crash.
-    """
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, _value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, Hashable):
-            break  # SafeLoader refuses it below, naming where
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def parse_strict_yaml(text, source):
-    """Parse YAML text (or a stream), refusing duplicate keys; errors name ``source``."""
+    """Parse YAML text (or a stream), refusing duplicate keys and alias bombs;
+    errors name ``source``."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - safe loader
-    except OSError:
-        raise
-    except Exception as exc:
-        # PyYAML's constructors of explicit tags raise anything (!!int '' IndexError,
-        # !!timestamp x AttributeError), deep nesting RecursionError, bad UTF-8 ValueError
-        raise VarsFileError(source, [f"not valid YAML: {exc}"]) from exc
+        return parse_yaml(text, source, StrictLoader)
+    except YamlFileError as exc:
+        raise VarsFileError(source, [exc.detail]) from None
 
 
 def load_strict_yaml(path):

@@ -255,9 +255,15 @@ def finish(audit, params, check_mode, result, selection=None):
     extra = dict(result.extra)
     if selection is not None:
         extra["managed_set"] = selection.report()
+        # the release account's reach: its warnings and errors join the audit's
+        result.warnings = result.warnings + selection.reach_warnings
+        result.errors = result.errors + selection.reach_errors
+
+    def row(item):  # every column of the report's table, None where a kind has none
+        return dict(dict.fromkeys(spec.columns), **item.as_dict())
     report = build_report(
         result.status, params["pypi_url"], result.projects_checked,
-        [f.as_dict() for f in result.findings], [w.as_dict() for w in result.warnings],
+        [row(f) for f in result.findings], [row(w) for w in result.warnings],
         result.all_errors(), **extra)
     warning_lines = result.warning_lines() + (selection.warnings if selection else [])
     output = {"changed": False, "status": result.status, "report": report,
@@ -274,16 +280,40 @@ def finish(audit, params, check_mode, result, selection=None):
     return output
 
 
+# The periodic audits, whose build page must always link a report: input
+# they cannot use still writes one, with status error.
+INPUT_ERROR_REPORTS = frozenset(
+    {"pypi_maintainers_audit", "pypi_release_audit", "release_signature_audit"})
+INPUT_ERROR_PROJECT = "(input)"
+
+
+def input_error_output(audit, params, check_mode, error):
+    """:func:`finish`'s result for a run stopped by bad input: status
+    ``error``, one error per line of ``error`` (each naming its file), the
+    reports written; nothing was audited."""
+    # str(): every line names its file (a VarsFileError's problems do not)
+    result = AuditResult(errors=[{"project": INPUT_ERROR_PROJECT, "detail": printable(line)}
+                                 for line in str(error).splitlines() if line.strip()])
+    output = finish(audit, params, check_mode, result)
+    if audit == "pypi_release_audit":
+        output["alert"] = {}  # nothing to mail: the role's mail step reads it
+    return output
+
+
 def run_audit_module(audit, argument_spec, run, **module_kwargs):
     """The ``main()`` of the audit module ``audit`` (a key of
     :data:`REPORTS`): its options are :data:`COMMON_ARGUMENT_SPEC` and
     ``argument_spec``; ``run(params, check_mode)`` returns the module result
-    (:func:`finish`'s). Input it cannot use (:class:`AuditInputError`) fails
-    the module with one line per problem, before any request."""
+    (:func:`finish`'s). Input it cannot use (:class:`AuditInputError`) stops
+    it before any request: the periodic audits then return the reports of an
+    ``error`` run (the role fails on them), others fail the module, with one
+    line per problem."""
     module = AnsibleModule(argument_spec=dict(COMMON_ARGUMENT_SPEC, **argument_spec),
                            supports_check_mode=True, **module_kwargs)
     try:
         module.exit_json(**run(module.params, module.check_mode))
     except AuditInputError as exc:
+        if audit in INPUT_ERROR_REPORTS and module.params.get("report_dir"):
+            module.exit_json(**input_error_output(audit, module.params, module.check_mode, exc))
         module.fail_json(msg=f"{REPORTS[audit].title}: the input is not usable:\n{exc}",
                          problems=exc.problems)

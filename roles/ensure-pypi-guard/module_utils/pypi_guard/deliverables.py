@@ -15,20 +15,26 @@
 """Which PyPI projects the releases repository publishes.
 
 The rules are those of openstack/releases (``deliverable.py`` and
-``cmds/validate.py``):
+``cmds/validate.py``); doc/source/managed-set.rst says where each comes from:
 
 - a deliverable with ``release-model: untagged`` is never tagged, so never
   published;
+- end-of-life tags (versions ending in ``-eol``, ``-eom``, ``-em`` or
+  ``-last``: ``Release.is_eol`` ...) are not releases: they contribute no
+  repository, version or name, and a file whose every entry is one
+  contributes nothing (no base-name guess);
 - its repositories are the keys of ``repository-settings`` and every
   ``releases[].projects[].repo``; one flagged ``no-artifact-build-job`` builds
   nothing, one flagged ``retired`` stays managed (its PyPI name can still be
   taken over);
+- the repositories of a deliverable with ``artifact-link-mode: none``
+  publish to PyPI only when project-config gives them a PyPI job;
 - a repository's release type is the deliverable's ``release-type``; else
   derived from its ``type`` or ``include-pypi-link``; else a puppet module or
   an npm package when the repository is one (openstack/releases looks into
   the repository's checkout; here the templates of openstack/project-config
-  say it, or without them a ``puppet-*`` repository of the Puppet OpenStack
-  team is a puppet module); else ``python-service``;
+  say it, and a ``puppet-*`` repository they do not publish to PyPI is a
+  puppet module whatever its team); else ``python-service``;
 - a repository's PyPI name is its ``pypi-name`` setting; else the
   ``tarball-base`` of its newest release entry that sets one, else of its
   ``repository-settings``; else the repository's base name.
@@ -44,16 +50,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
-import yaml
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.project_config import read_project_config
+from ansible.module_utils.pypi_guard.yamlfile import YamlFileError, read_yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _Loader
 
 PYPI_RELEASE_TYPES = frozenset(
     {"python-service", "python-pypi", "neutron", "horizon", "xstatic"})
@@ -67,15 +68,24 @@ _TYPE_TO_RELEASE_TYPE = {
 # What a repository is, when the deliverable does not say: project-config's
 # (or the fallback's) word -> release type.
 _REPOSITORY_KIND_TO_RELEASE_TYPE = {"puppet": "puppet", "npm": "nodejs"}
-PUPPET_TEAM = "Puppet OpenStack"
 SCHEMA_FILE = "openstack_releases/schema.yaml"
+# openstack/releases' Release.is_eol, is_eom, is_em and is_last.
+END_OF_LIFE_SUFFIXES = ("-eol", "-eom", "-em", "-last")
 
 NO_PROJECT_CONFIG_WARNING = (
     "the project-config cross-check did not run (pypi_guard_project_config is not "
-    "set): puppet modules are told apart by name and team only (puppet-* of the "
-    f"{PUPPET_TEAM} team), npm packages without release-type are taken for PyPI "
-    "projects, and repositories that publish to PyPI without a deliverable are not "
-    "looked for")
+    "set): puppet modules are told apart by name only (puppet-*), npm packages "
+    "without release-type are taken for PyPI projects, repositories of "
+    "artifact-link-mode: none deliverables are left out, and repositories that "
+    "publish to PyPI without a deliverable are not looked for")
+
+# Why a repository is left out, for --explain.
+WHY_UNTAGGED = "release-model: untagged: never tagged, never published"
+WHY_END_OF_LIFE = ("every release entry of the file is an end-of-life tag (-eol, -eom, -em, "
+                   "-last): no release job runs for them, and no name is guessed from them")
+WHY_NO_ARTIFACT = "flagged no-artifact-build-job: builds nothing"
+WHY_LINK_NONE = "artifact-link-mode: none, and project-config gives it no PyPI job"
+WHY_UNKNOWN_TYPE = "unknown release-type"
 
 
 class DeliverablesError(AuditInputError):
@@ -91,6 +101,12 @@ class DeliverablesError(AuditInputError):
 def normalize_name(name):
     """A project name in PEP 503 normal form (``oslo.config`` -> ``oslo-config``)."""
     return canonicalize_name(name)
+
+
+def is_end_of_life(version):
+    """Whether a release entry's version is an end-of-life tag (``rocky-eol``,
+    ``2023.1-eom``, ``ocata-em``, ``zed-last``), not a release."""
+    return isinstance(version, str) and version.endswith(END_OF_LIFE_SUFFIXES)
 
 
 def version_key(text):
@@ -134,6 +150,9 @@ class ManagedProject:
     sources: set = field(default_factory=set)
     versions: set = field(default_factory=set)  # releases[].version
     retired: bool = False
+    # The run-time class (reach.py): managed, account-only, without-account,
+    # not-published; None until the release account's reach is read.
+    kind: str = None
 
     @property
     def namespaces_and_repos(self):
@@ -151,17 +170,37 @@ class ManagedSet:
     # (only known when project_config_checked).
     unlisted_publishers: list = field(default_factory=list)
     warnings: list = field(default_factory=list)  # lines
+    # Every repository of every deliverable file, in or out, and why.
+    decisions: list = field(default_factory=list)
+    # The release account's reach (reach.py): the accounts asked (None: not
+    # asked), the names PyPI does not know, and the report's additions.
+    reach_accounts: list = None
+    not_published: list = field(default_factory=list)
+    reach_warnings: list = field(default_factory=list)  # AuditFinding
+    reach_errors: list = field(default_factory=list)  # {"project", "detail"}
 
     def report(self):
         """What the audits' reports say about the set: whether project-config
-        was cross-checked, the warnings, and why each project is in it."""
-        return {
+        was cross-checked, the warnings, why each project is in it and, once
+        the release account's reach is read, each project's class."""
+        report = {
             "project_config_checked": self.project_config_checked,
             "warnings": list(self.warnings),
             "unlisted_publishers": list(self.unlisted_publishers),
             "sources": {name: source_lines(project.sources)
                         for name, project in sorted(self.projects.items())},
         }
+        if self.reach_accounts is not None:
+            classes = {name: project.kind
+                       for name, project in sorted(self.projects.items()) if project.kind}
+            classes.update((normalize_name(name), "not-published") for name in self.not_published)
+            counts = {}
+            for kind in classes.values():
+                counts[kind] = counts.get(kind, 0) + 1
+            report.update(required_owners=list(self.reach_accounts),
+                          classes=dict(sorted(classes.items())),
+                          class_counts=dict(sorted(counts.items())))
+        return report
 
 
 def source_lines(sources):
@@ -184,7 +223,8 @@ def source_lines(sources):
 def deliverable_files(releases_repo):
     """``(files, problems)``: every ``deliverables/<series>/<name>.yaml`` of a
     releases checkout, sorted, and a problem for each file there that
-    openstack/releases would skip for its name (``.yml``)."""
+    openstack/releases would skip for its name (``.yml``) and for each that
+    is a symlink leaving the checkout (it would read any file of the host)."""
     root = Path(releases_repo)
     deliverables = root / "deliverables"
     if not deliverables.is_dir():
@@ -192,13 +232,17 @@ def deliverable_files(releases_repo):
             f"{root}: not a checkout of the releases repository "
             f"(no deliverables/ directory); set pypi_guard_releases_repo")
     files, problems = [], []
+    inside = root.resolve()
     for path in sorted(deliverables.glob("*/*")):
-        if path.suffix == ".yaml":
+        if path.suffix == ".yaml" and not path.resolve().is_relative_to(inside):
+            problems.append(f"{path}: refused: a symlink that leaves the checkout "
+                            f"(to {path.resolve()}); a deliverable must be a file of it")
+        elif path.suffix == ".yaml":
             files.append(path)
         elif path.suffix.lower() in (".yml", ".yaml"):
             problems.append(f"{path}: a deliverable file must end in .yaml; "
                             "openstack/releases ignores this one: rename or remove it")
-    if not files:
+    if not files and not problems:
         raise DeliverablesError(f"{deliverables}: no deliverable files found")
     return files, problems
 
@@ -206,12 +250,12 @@ def deliverable_files(releases_repo):
 def load_deliverable(path):
     """Parse one deliverable file; a file that is not a mapping is an error."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
-    except Exception as exc:
-        # PyYAML's constructors of explicit tags raise anything (!!int '' IndexError,
-        # !!timestamp x AttributeError), deep nesting RecursionError, bad UTF-8 ValueError
-        raise DeliverablesError(f"{path}: cannot read the deliverable: {exc}") from exc
+        data = read_yaml(path)
+    except YamlFileError as exc:
+        raise DeliverablesError(f"{path}: cannot read the deliverable: {exc.detail}") from None
+    except OSError as exc:
+        raise DeliverablesError(
+            f"{path}: cannot read the deliverable: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
         raise DeliverablesError(f"{path}: a deliverable must be a mapping")
     return data
@@ -234,11 +278,13 @@ def schema_validator(releases_repo):
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key not in _VALIDATORS:
         try:
-            with open(path, encoding="utf-8") as stream:
-                schema = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            schema = read_yaml(path)
+        except YamlFileError as exc:
             raise DeliverablesError(
-                f"{path}: cannot read the deliverable schema: {exc}") from exc
+                f"{path}: cannot read the deliverable schema: {exc.detail}") from None
+        except OSError as exc:
+            raise DeliverablesError(
+                f"{path}: cannot read the deliverable schema: {exc.strerror or exc}") from None
         if not isinstance(schema, dict):
             raise DeliverablesError(f"{path}: the deliverable schema must be a mapping")
         # Draft 4, as openstack/releases' check_schema; the schema is not
@@ -390,23 +436,26 @@ def _text_flags(data):
             if isinstance(values, dict) and isinstance(values.get("flags"), str)]
 
 
-def _repository_kind(repo, team, publishers):
+def _repository_kind(repo, publishers):
     """``puppet``, ``npm``, ``pypi`` or None: what the repository publishes
-    according to project-config; where project-config does not name it (a
-    retired repository's jobs are gone) or is not given, the fallback's guess."""
-    if publishers is not None and repo in publishers:
-        return publishers[repo]
-    if repo.rsplit("/", 1)[-1].startswith("puppet-") and team == PUPPET_TEAM:
+    according to project-config; a ``puppet-*`` repository it does not
+    publish to PyPI is a puppet module (what openstack/releases finds in its
+    checkout), whatever its team, retired or not."""
+    kind = publishers.get(repo) if publishers is not None else None
+    if kind is None and repo.rsplit("/", 1)[-1].startswith("puppet-"):
         return "puppet"
-    return None
+    return kind
 
 
 def _repositories(data):
     """``{repo: (tarball-base of the newest release that sets one, versions)}``
     for the repositories of a deliverable's release entries (file order is
-    oldest first, as openstack/releases reads it)."""
+    oldest first, as openstack/releases reads it); end-of-life tags are not
+    releases and are skipped."""
     found = {}
     for release in data.get("releases") or []:
+        if is_end_of_life(release.get("version")):
+            continue
         for project in release.get("projects") or []:
             tarball_base, versions = found.get(project["repo"], (None, set()))
             if project.get("tarball-base"):
@@ -417,37 +466,88 @@ def _repositories(data):
     return found
 
 
-def projects_of_deliverable(data, name="", publishers=None):
-    """``(pypi_name, repo, versions, retired)`` for each repository of a
-    deliverable that is published to PyPI.
+def only_end_of_life(data):
+    """Whether a deliverable has release entries and every one is an
+    end-of-life tag (``ocata/packaging-deb.yaml``, the fuel repositories)."""
+    releases = data.get("releases") or []
+    return bool(releases) and all(is_end_of_life(r.get("version")) for r in releases)
+
+
+def _all_repositories(data):
+    named = set(data.get("repository-settings") or {})
+    for release in data.get("releases") or []:
+        named |= {project["repo"] for project in release.get("projects") or []}
+    return named
+
+
+@dataclass
+class Decision:
+    """One repository of one deliverable file: in the set (``why_out`` empty)
+    or out, and why."""
+
+    repo: str
+    pypi_name: str  # what its PyPI name is, or would be
+    release_type: str
+    versions: set
+    retired: bool
+    why_out: str = ""
+    guessed: bool = False  # the name is the repository's base name
+    released: bool = False  # the file has a release entry (not end-of-life) of it
+
+
+def repository_decisions(data, name="", publishers=None):
+    """A :class:`Decision` for every repository a deliverable names.
 
     ``name`` is the deliverable's (its file name without ``.yaml``);
     ``publishers`` is :func:`read_project_config`'s answer, or None to fall
     back on the deliverable alone.
     """
-    if data.get("release-model") == "untagged":
-        return []
-    deliverable = dict(data)
-    if deliverable.get("release-type") not in (None, "", *KNOWN_RELEASE_TYPES):
-        deliverable["release-type"] = known_release_type(deliverable["release-type"]) or ""
-        if not deliverable["release-type"]:
-            return []
     settings = data.get("repository-settings") or {}
     in_releases = _repositories(data)
+    deliverable = dict(data)
+    why_file = ""
+    if data.get("release-model") == "untagged":
+        why_file = WHY_UNTAGGED
+    elif only_end_of_life(data):
+        why_file = WHY_END_OF_LIFE
+    if deliverable.get("release-type") not in (None, "", *KNOWN_RELEASE_TYPES):
+        deliverable["release-type"] = known_release_type(deliverable["release-type"]) or ""
+        if not deliverable["release-type"] and not why_file:
+            why_file = f"{WHY_UNKNOWN_TYPE} {data['release-type']!r}"
     result = []
-    for repo in sorted(set(settings) | set(in_releases)):
+    for repo in sorted(_all_repositories(data)):
         repo_settings = settings.get(repo) or {}
         flags = repository_flags(repo_settings.get("flags"))
-        if "no-artifact-build-job" in flags:
-            continue
-        kind = _repository_kind(repo, data.get("team"), publishers)
-        if release_type(deliverable, name, kind) not in PYPI_RELEASE_TYPES:
-            continue
+        kind = _repository_kind(repo, publishers)
+        rtype = release_type(deliverable, name, kind) or "unknown"
         tarball_base, versions = in_releases.get(repo, (None, set()))
         pypi_name = (repo_settings.get("pypi-name") or tarball_base
-                     or repo_settings.get("tarball-base") or repo.rsplit("/", 1)[-1])
-        result.append((pypi_name, repo, versions, "retired" in flags))
+                     or repo_settings.get("tarball-base"))
+        guessed = not pypi_name
+        pypi_name = pypi_name or repo.rsplit("/", 1)[-1]
+        why_out = why_file
+        if not why_out and repo not in settings and repo not in in_releases:
+            why_out = "named only in end-of-life tags of this file"
+        if not why_out and "no-artifact-build-job" in flags:
+            why_out = WHY_NO_ARTIFACT
+        if not why_out and rtype not in PYPI_RELEASE_TYPES:
+            why_out = f"release type {rtype}: not published to PyPI"
+            if kind is not None and not data.get("release-type"):
+                why_out += (" (project-config's templates)" if publishers and repo in publishers
+                             else " (a puppet-* repository)")
+        if (not why_out and data.get("artifact-link-mode") == "none"
+                and (publishers or {}).get(repo) != "pypi"):
+            why_out = WHY_LINK_NONE
+        result.append(Decision(repo, pypi_name, rtype, versions, "retired" in flags, why_out,
+                               guessed, repo in in_releases))
     return result
+
+
+def projects_of_deliverable(data, name="", publishers=None):
+    """``(pypi_name, repo, versions, retired)`` for each repository of a
+    deliverable that is published to PyPI (:func:`repository_decisions`)."""
+    return [(d.pypi_name, d.repo, d.versions, d.retired)
+            for d in repository_decisions(data, name, publishers) if not d.why_out]
 
 
 def read_deliverables(releases_repo):
@@ -481,18 +581,35 @@ def derive_managed_set(releases_repo, project_config=None):
     if publishers is None:
         warnings.append(NO_PROJECT_CONFIG_WARNING)
     root = Path(releases_repo)
-    projects, named = {}, set()
+    named, decisions = set(), []
     for path, name, data in deliverables:
         source = os.path.relpath(path, root)
-        named |= set(data.get("repository-settings") or {}) | set(_repositories(data))
-        for pypi_name, repo, versions, retired in projects_of_deliverable(
-                data, name, publishers):
-            normal = normalize_name(pypi_name)
-            project = projects.setdefault(normal, ManagedProject(normal, pypi_name))
-            project.repositories.add(repo)
-            project.sources.add(f"{source}: {repo}")
-            project.versions |= versions
-            project.retired = project.retired or retired
+        named |= _all_repositories(data)
+        decisions += [(source, d) for d in repository_decisions(data, name, publishers)]
+    # A file that releases nothing of a repository and names it nothing does
+    # not add its base name to a repository other files name (the tagless
+    # requirements.yaml files: openstack/requirements is openstack_requirements).
+    spelled = {}
+    for _source, decision in decisions:
+        if not decision.why_out and not decision.guessed:
+            spelled.setdefault(decision.repo, set()).add(decision.pypi_name)
+    projects = {}
+    for source, decision in decisions:
+        if (not decision.why_out and decision.guessed and not decision.released
+                and decision.repo in spelled
+                and normalize_name(decision.pypi_name) not in
+                {normalize_name(n) for n in spelled[decision.repo]}):
+            decision.why_out = (
+                f"this file releases nothing of it and gives no name, and other files name it "
+                f"{', '.join(sorted(spelled[decision.repo]))}: its base name is not guessed")
+        if decision.why_out:
+            continue
+        normal = normalize_name(decision.pypi_name)
+        project = projects.setdefault(normal, ManagedProject(normal, decision.pypi_name))
+        project.repositories.add(decision.repo)
+        project.sources.add(f"{source}: {decision.repo}")
+        project.versions |= decision.versions
+        project.retired = project.retired or decision.retired
     unlisted = sorted(repo for repo, kind in (publishers or {}).items()
                       if kind == "pypi" and repo not in named)
-    return ManagedSet(projects, publishers is not None, unlisted, warnings)
+    return ManagedSet(projects, publishers is not None, unlisted, warnings, decisions)

@@ -26,7 +26,6 @@ import os
 import re
 from dataclasses import dataclass, field
 
-import yaml
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.gpg import (
     SigningError,
@@ -34,11 +33,7 @@ from ansible.module_utils.pypi_guard.gpg import (
     import_keys,
     normalize_fingerprint,
 )
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _Loader
+from ansible.module_utils.pypi_guard.yamlfile import read_yaml
 
 SERIES_STATUS_FILE = os.path.join("data", "series_status.yaml")
 KEYS_DIR = os.path.join("doc", "source", "static")
@@ -109,15 +104,10 @@ def load_series_keys(path):
     key at all.
     """
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = read_yaml(path)
     except OSError as exc:
         raise AuditInputError(f"{path}: cannot read the series file: "
                               f"{exc.strerror or exc}") from None
-    except Exception as exc:
-        # PyYAML's constructors of explicit tags raise anything (!!int '' IndexError,
-        # !!timestamp x AttributeError), deep nesting RecursionError, bad UTF-8 ValueError
-        raise AuditInputError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, list):
         raise AuditInputError(f"{path}: expected a list of series, as openstack/releases "
                               "has it")

@@ -31,13 +31,8 @@ release goes, without a checkout of the repository itself:
 import re
 from pathlib import Path
 
-import yaml
 from ansible.module_utils.pypi_guard.errors import AuditInputError
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _Loader
+from ansible.module_utils.pypi_guard.yamlfile import YamlFileError, read_yaml
 
 PROJECTS_FILE = "zuul.d/projects.yaml"
 PUPPET_TEMPLATES = frozenset({"puppet-release-jobs", "puppet-tarball-jobs"})
@@ -94,14 +89,13 @@ def read_project_config(checkout):
     """
     path = Path(checkout) / PROJECTS_FILE
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
-    except FileNotFoundError as exc:
+        data = read_yaml(path)
+    except FileNotFoundError:
         raise ProjectConfigError(
             f"{path}: not found: pypi_guard_project_config must be a checkout of "
-            f"openstack/project-config") from exc
-    except (OSError, yaml.YAMLError) as exc:
-        raise ProjectConfigError(f"{path}: cannot be read: {exc}") from exc
+            f"openstack/project-config") from None
+    except YamlFileError as exc:
+        raise ProjectConfigError(f"{path}: cannot be read: {exc.detail}") from None
     if not isinstance(data, list):
         raise ProjectConfigError(f"{path}: expected a list of Zuul configuration items")
     problems = []

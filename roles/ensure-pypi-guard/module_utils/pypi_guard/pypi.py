@@ -12,7 +12,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Reading PyPI (Warehouse): the JSON API and the XML-RPC ``package_roles``."""
+"""Reading PyPI (Warehouse): the JSON API and the XML-RPC ``package_roles`` and
+``user_packages``."""
 
 import re
 import xmlrpc.client
@@ -69,25 +70,40 @@ def xmlrpc_throttle_seconds(response):
     return None
 
 
-def package_roles(client, pypi_url, name):
-    """``[[role, user], ...]`` from the deprecated XML-RPC ``package_roles``."""
+def _xmlrpc_pairs(client, pypi_url, method, argument):
+    """Call an XML-RPC ``method(argument)`` of Warehouse that answers a list
+    of string pairs; any other answer, a fault or a transport error is a
+    FetchError naming the call."""
     url = f"{pypi_url.rstrip('/')}/pypi"
-    body = xmlrpc.client.dumps((name,), "package_roles")
+    body = xmlrpc.client.dumps((argument,), method)
+    call = f"XML-RPC {method}({argument!r})"
     response = client.request(
         "POST", url, data=body.encode("utf-8"), headers={"Content-Type": "text/xml"},
         throttled=xmlrpc_throttle_seconds)
     try:
-        roles = parse_xmlrpc_response(response.content)
+        pairs = parse_xmlrpc_response(response.content)
     except xmlrpc.client.Fault as fault:
-        raise FetchError(f"XML-RPC package_roles({name!r}): fault {fault.faultCode}: "
-                         f"{fault.faultString}") from fault
+        raise FetchError(f"{call}: fault {fault.faultCode}: {fault.faultString}") from fault
     except ValueError as exc:
-        raise FetchError(f"XML-RPC package_roles({name!r}): {exc}") from exc
-    if not isinstance(roles, list) or not all(
+        raise FetchError(f"{call}: {exc}") from exc
+    if not isinstance(pairs, list) or not all(
             isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r)
-            for r in roles):
-        raise FetchError(f"XML-RPC package_roles({name!r}): unexpected answer {roles!r:.200}")
-    return roles
+            for r in pairs):
+        raise FetchError(f"{call}: unexpected answer {pairs!r:.200}")
+    return pairs
+
+
+def package_roles(client, pypi_url, name):
+    """``[[role, user], ...]`` from the deprecated XML-RPC ``package_roles``."""
+    return _xmlrpc_pairs(client, pypi_url, "package_roles", name)
+
+
+def user_packages(client, pypi_url, user):
+    """``[[role, project], ...]``: every project on which ``user`` holds a
+    role, from XML-RPC ``user_packages``, which Warehouse lists as
+    "unsupported, will be deprecated": the one place that calls it (the day
+    it is gone, doc/source/managed-set.rst says what to do)."""
+    return _xmlrpc_pairs(client, pypi_url, "user_packages", user)
 
 
 def json_document(response):

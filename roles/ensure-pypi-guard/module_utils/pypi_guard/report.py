@@ -157,6 +157,11 @@ table){{ cut_summary(items[max_rows:]) }}: the JSON report has every one.</p>{% 
 {% if report.managed_set is defined %}
 <dt>Project-config cross-check</dt>
 <dd>{{ "ran" if report.managed_set.project_config_checked else "did not run" }}</dd>
+{% if report.managed_set.class_counts is defined %}
+<dt>Projects by class (release account {{ report.managed_set.required_owners | join(", ") }})</dt>
+<dd>{% for kind, count in report.managed_set.class_counts.items() %}{{ kind }} {{ count }}
+{%- if not loop.last %}, {% endif %}{% endfor %}</dd>
+{% endif %}
 {% endif %}
 <dt>All reports of the run</dt><dd><a href="index.html">index.html</a></dd>
 </dl>

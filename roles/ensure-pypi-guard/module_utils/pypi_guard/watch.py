@@ -36,6 +36,7 @@ from ansible.module_utils.pypi_guard.deliverables import normalize_name, version
 from ansible.module_utils.pypi_guard.http import FetchError
 from ansible.module_utils.pypi_guard.maintainers import ALLOWLIST_FILE, role_verdict
 from ansible.module_utils.pypi_guard.pypi import fetch_json, json_document, json_url
+from ansible.module_utils.pypi_guard.reach import parse_reach_cache
 from ansible.module_utils.pypi_guard.report import write_atomically
 from ansible.module_utils.pypi_guard.signature_audit import (
     REPOSITORY_FIELDS,
@@ -249,12 +250,16 @@ class StateError(ValueError):
 class WatchState:
     serial: int
     pending: list  # [{project, version, filename, serial, timestamp, action, upload_time}]
+    reach: dict = None  # the release account's reach, kept an hour (reach.reach_cache)
     # where it was read from (a file, a Zuul build), for the report; not kept
     source: str = field(default=None, compare=False)
 
     def as_dict(self):
-        return {"version": STATE_VERSION, "serial": self.serial,
-                "pending": sorted(self.pending, key=lambda p: p["serial"])}
+        state = {"version": STATE_VERSION, "serial": self.serial,
+                 "pending": sorted(self.pending, key=lambda p: p["serial"])}
+        if self.reach is not None:
+            state["reach"] = self.reach
+        return state
 
 
 def parse_state(data, source):
@@ -276,7 +281,7 @@ def parse_state(data, source):
                 isinstance(item[key], kind) and not isinstance(item[key], bool)
                 for key, kind in _PENDING_KEYS.items()):
             fail(f"'pending[{index}]' is not a pending signature check: {item!r:.200}")
-    return WatchState(serial, pending, source=source)
+    return WatchState(serial, pending, parse_reach_cache(data.get("reach")), source=source)
 
 
 def _json(raw, where):
@@ -526,7 +531,7 @@ def poll(client, pypi_url, projects, allowlist, known_versions, state, check_fil
                 "a file: signed by the release key"
         if still_pending:
             pending.append(still_pending)
-    next_state = state if errors else WatchState(until, pending)
+    next_state = state if errors else WatchState(until, pending, state.reach)
     return PollResult(state.serial, until, seen, managed, findings, warnings, errors,
                       next_state, events, managed - len(events))
 
