@@ -478,8 +478,10 @@ class WarehouseStack:
             "OPENSEARCH_URL": f"http://127.0.0.1:{dead}/development",
             "FILES_BACKEND": ("warehouse.packaging.services.LocalFileStorage "
                               f"path={IN_RUN}/packages/ url={self.files_url}{{path}}"),
+            # Uploads land in the archive storage, which a worker task would
+            # copy to the files storage: one folder for both needs no worker.
             "ARCHIVE_FILES_BACKEND": ("warehouse.packaging.services.LocalArchiveFileStorage "
-                                      f"path={IN_RUN}/archive/ url={self.files_url}{{path}}"),
+                                      f"path={IN_RUN}/packages/ url={self.files_url}{{path}}"),
             "SIMPLE_BACKEND": ("warehouse.packaging.services.LocalSimpleStorage "
                                f"path={IN_RUN}/simple/ url={self.files_url}{{path}}"),
             "DOCS_BACKEND": f"warehouse.packaging.services.LocalDocsStorage path={IN_RUN}/docs/",

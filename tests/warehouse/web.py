@@ -107,10 +107,19 @@ class WebUser:
                                    headers={"Referer": response.url})
         if answer.status_code >= 400:
             raise WebError(f"POST {target} as {self.username}: HTTP {answer.status_code}")
-        if expect and not re.search(expect, answer.text):
-            flashes = re.findall(r'class="notification-bar__message">([^<]*)<', answer.text)
-            raise WebError(f"POST {target} as {self.username}: the answer lacks {expect!r}"
-                           f" (page {answer.url}, messages {flashes})")
+        # Warehouse shows its flash messages through an include the page's
+        # JavaScript loads: ask for it as the browser would.
+        flashes = self.session.get(self._absolute("/_includes/unauthed/flash-messages/"),
+                                   timeout=60).text
+        errors = [m.strip() for m in re.findall(
+            r'notification-bar--danger.*?notification-bar__message">(.*?)</span>', flashes, re.S)]
+        answer.flashes = [m.strip() for m in re.findall(
+            r'notification-bar__message">(.*?)</span>', flashes, re.S)]
+        if errors:
+            raise WebError(f"POST {target} as {self.username}: Warehouse says {errors}")
+        if expect and not any(re.search(expect, m) for m in answer.flashes):
+            raise WebError(f"POST {target} as {self.username}: no message {expect!r}"
+                           f" (page {answer.url}, messages {answer.flashes})")
         return answer
 
     def _fresh_code(self):
