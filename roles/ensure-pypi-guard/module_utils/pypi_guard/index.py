@@ -44,6 +44,11 @@ ACCEPT = ("application/vnd.pypi.simple.v1+json, "
           "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1")
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# What a package index serves as files (PEP 527's and the legacy ones).  A
+# link to anything else on a simple page is not a file: Warehouse in
+# development mode adds its debug toolbar's link to every HTML page.
+DIST_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".egg",
+                 ".exe", ".msi", ".rpm", ".dmg", ".deb")
 
 
 def upload_url_for(repository=None, repository_url=None):
@@ -130,7 +135,7 @@ def _parse_html_page(body, url):
     for href in parser.links:
         path, _, fragment = href.partition("#")
         name = unquote(path.rstrip("/").rsplit("/", 1)[-1])
-        if name:
+        if name and name.lower().endswith(DIST_SUFFIXES):
             digest = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
             files[name] = _digest(digest, url, f"the link to {ascii(name)[:80]}")
     return files
