@@ -169,6 +169,7 @@ import base64
 import datetime as dt
 import email.utils
 import hashlib
+import io
 import ipaddress
 import json
 import os
@@ -178,6 +179,7 @@ import socket
 import sys
 import threading
 import xmlrpc.client
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -301,6 +303,7 @@ class _File:
     signature: bytes | None
     project: str
     version: str
+    metadata_sha256: str | None = None  # a wheel's METADATA (PEP 658)
 
 
 @dataclass(frozen=True)
@@ -566,7 +569,21 @@ def _compile_file(where, raw, normalized, version, default_time, base_dir):
         signature=_as_bytes(raw.get("signature")),
         project=normalized,
         version=version,
+        metadata_sha256=_wheel_metadata_sha256(content) if packagetype == "bdist_wheel"
+        else None,
     )
+
+
+def _wheel_metadata_sha256(content):
+    """The sha256 of a wheel's ``.dist-info/METADATA``, which Warehouse keeps
+    beside the file (PEP 658) and shows as ``core-metadata``; None for bytes
+    that are not a wheel."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as wheel:
+            names = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+            return hashlib.sha256(wheel.read(names[0])).hexdigest() if len(names) == 1 else None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
 
 
 def _compile_roles(where, raw):
@@ -786,10 +803,14 @@ def _redirect(base, location):
                            *CORS_HEADERS], body)
 
 
+def _core_metadata(file_):
+    return {"sha256": file_.metadata_sha256} if file_.metadata_sha256 else False
+
+
 def _file_dict(base, release, file_):
     return {
         "comment_text": file_.comment_text,
-        "core-metadata": False,
+        "core-metadata": _core_metadata(file_),
         "digests": {"blake2b_256": file_.blake2b_256, "md5": file_.md5,
                     "sha256": file_.sha256},
         "downloads": -1,
@@ -960,8 +981,8 @@ def _simple_files(base, project):
     pairs = sorted(((r, f) for r in project.visible for f in r.files),
                    key=lambda rf: (rf[0].sort_key, rf[1].filename))
     return [{
-        "core-metadata": False,
-        "data-dist-info-metadata": False,
+        "core-metadata": _core_metadata(f),
+        "data-dist-info-metadata": _core_metadata(f),
         "filename": f.filename,
         "hashes": {"sha256": f.sha256},
         "provenance": None,
@@ -1002,6 +1023,10 @@ def _simple_detail(base, project, accept):
             if file_["yanked"]:
                 reason = file_["yanked"] if isinstance(file_["yanked"], str) else ""
                 attributes += f'data-yanked="{_escape(reason)}" '
+            if file_["core-metadata"]:
+                digest = _escape(file_["core-metadata"]["sha256"])
+                attributes += (f'data-dist-info-metadata="sha256={digest}" '
+                               f'data-core-metadata="sha256={digest}"')
             parts.append(f'<a href="{_escape(file_["url"])}#sha256='
                          f'{_escape(file_["hashes"]["sha256"])}" {attributes}>'
                          f'{_escape(file_["filename"])}</a><br />\n')
