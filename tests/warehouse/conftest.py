@@ -28,6 +28,7 @@ import datetime
 import functools
 import http.server
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -52,6 +53,10 @@ from sigaudit_helpers import Deliverable, Series, write_releases_repo  # noqa: E
 from smtpsink import SmtpSink  # noqa: E402
 from stack import WarehouseStack  # noqa: E402
 from web import WebUser  # noqa: E402
+
+# `tox -e warehouse` sets this; elsewhere (py3) these tests are not collected.
+if not os.environ.get("PYPI_GUARD_WAREHOUSE_TESTS"):
+    collect_ignore_glob = ["test_*.py"]
 
 RELEASE_ACCOUNT = "openstackci"
 SERIES = "flamingo"
