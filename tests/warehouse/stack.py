@@ -201,13 +201,15 @@ exec "$chroot" "$root" /bin/sh -c 'cd /opt/warehouse && exec "$@"' sh "$@"
 
 
 def chroot_argv(root, src, rundir, argv):
-    return [tool("unshare"), "--mount", "--propagation", "private", "--", "/bin/sh", "-c", _ENTER,
-            "enter", tool("chroot"), str(root), str(src), str(rundir or ""), str(HERE), *map(str, argv)]
+    return [tool("unshare"), "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+            _ENTER, "enter", tool("chroot"), str(root), str(src), str(rundir or ""), str(HERE),
+            *map(str, argv)]
 
 
 def chroot_env(extra=None):
-    env = {"PATH": f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
-           "PYTHONPATH": IN_SRC, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {"PATH": f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+           "HOME": "/root", "LANG": "C.UTF-8", "PYTHONPATH": IN_SRC,
+           "PYTHONDONTWRITEBYTECODE": "1"}
     env.update(extra or {})
     return env
 
@@ -419,9 +421,9 @@ class WarehouseStack:
         (pg / "pwfile").write_text(self.pg_password + "\n")
         shutil.chown(pg, "postgres")
         shutil.chown(pg / "pwfile", "postgres")
-        run([tool("runuser"), "-u", "postgres", "--", str(PG_BIN / "initdb"), "-D", str(pg / "data"),
-             "-U", "warehouse", "--auth=scram-sha-256", f"--pwfile={pg / 'pwfile'}",
-             "--encoding=UTF8", "--locale=C.UTF-8"])
+        run([tool("runuser"), "-u", "postgres", "--", str(PG_BIN / "initdb"),
+             "-D", str(pg / "data"), "-U", "warehouse", "--auth=scram-sha-256",
+             f"--pwfile={pg / 'pwfile'}", "--encoding=UTF8", "--locale=C.UTF-8"])
         self.spawn("postgresql", [
             str(PG_BIN / "postgres"), "-D", str(pg / "data"), "-h", "127.0.0.1",
             "-p", str(self.pg_port), "-k", str(pg), "-c", "fsync=off",

@@ -65,7 +65,7 @@ def differences(real, fake, where="$"):
         return lines
     if isinstance(real, list) and isinstance(fake, list):
         lines = []
-        for index, (one, other) in enumerate(zip(real, fake)):
+        for index, (one, other) in enumerate(zip(real, fake, strict=False)):
             lines += differences(one, other, f"{where}[{index}]")
         return lines
     if real != fake and "null" not in (real, fake):

@@ -89,7 +89,7 @@ def twine_upload(warehouse, token, *paths):
 
 
 def test_release_python_signed_publishes_every_release(jobs, warehouse, tarballs):
-    for project, (repo, versions) in PROJECTS.items():
+    for project, (_repo, versions) in PROJECTS.items():
         for version in versions:
             jobs.release(project, version)
     for project, (repo, versions) in PROJECTS.items():
