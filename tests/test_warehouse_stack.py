@@ -1,0 +1,66 @@
+# Copyright 2026 pypi-guard contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""tests/warehouse/stack.py without starting Warehouse: a machine that cannot
+run it fails in one line naming what is missing, and the cache key follows
+the Warehouse commit and its requirements."""
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STACK = Path(__file__).resolve().parent / "warehouse" / "stack.py"
+spec = importlib.util.spec_from_file_location("warehouse_stack", STACK)
+stack = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(stack)
+
+
+def fake_source(root, commit="a" * 40, main="alembic==1.0\n"):
+    (root / "requirements").mkdir(parents=True)
+    (root / "requirements" / "main.txt").write_text(main)
+    (root / "requirements" / "dev.txt").write_text("pyramid==2.1\n")
+    (root / "SNAPSHOT.md").write_text(f"pypi/warehouse at commit\n{commit} (2026-08-21)\n")
+    return root
+
+
+def test_what_is_missing_is_one_line_naming_each_thing(tmp_path, monkeypatch):
+    monkeypatch.setattr(stack, "tool", lambda name: None)
+    monkeypatch.setattr(stack, "PG_BIN", tmp_path / "no-postgresql")
+    with pytest.raises(stack.WarehouseUnavailable) as raised:
+        stack.check_or_raise(tmp_path / "no-warehouse")
+    message = str(raised.value)
+    assert "\n" not in message and message.startswith("cannot start Warehouse, missing: ")
+    for needed in ("debootstrap", "redis-server", "unshare", "initdb",
+                   "the Warehouse source at", "PYPI_GUARD_WAREHOUSE_SRC"):
+        assert needed in message
+
+
+def test_the_check_command_fails_in_one_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PYPI_GUARD_WAREHOUSE_SRC": str(tmp_path / "none")}
+    proc = subprocess.run([sys.executable, str(STACK), "check"], capture_output=True,
+                          text=True, env=env, check=False, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1
+    assert "the Warehouse source at" in proc.stderr
+
+
+def test_the_cache_key_follows_the_commit_and_the_requirements(tmp_path):
+    one = stack.cache_key(fake_source(tmp_path / "one"))
+    assert stack.cache_key(fake_source(tmp_path / "same")) == one
+    assert stack.cache_key(fake_source(tmp_path / "commit", commit="b" * 40)) != one
+    assert stack.cache_key(fake_source(tmp_path / "reqs", main="alembic==1.1\n")) != one
+    assert stack.source_commit(tmp_path / "one") == "a" * 40
