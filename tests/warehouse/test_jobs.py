@@ -229,7 +229,12 @@ def test_a_release_quarantined(jobs, web, smtp):
     watch_reports(jobs, smtp, [("pg-held", "quarantined")])
     audit = jobs.audit("signatures")
     assert audit.returncode != 0
-    assert "quarantined" in audit.output and "pg-held" in audit.output
+    assert [(e["project"], e.get("version")) for e in audit.report["errors"]
+            if "hidden from its JSON API" in e["detail"]] == [("pg-held", "1.1.0")]
+    audit = jobs.audit("releases")
+    assert audit.returncode != 0
+    assert [(f["project"], f["version"]) for f in audit.report["findings"]
+            if f["kind"] == "hidden-release"] == [("pg-held", "1.1.0")]
 
 
 def test_a_project_quarantined(jobs, web, smtp):
