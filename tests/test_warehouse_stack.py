@@ -64,3 +64,19 @@ def test_the_cache_key_follows_the_commit_and_the_requirements(tmp_path):
     assert stack.cache_key(fake_source(tmp_path / "commit", commit="b" * 40)) != one
     assert stack.cache_key(fake_source(tmp_path / "reqs", main="alembic==1.1\n")) != one
     assert stack.source_commit(tmp_path / "one") == "a" * 40
+
+
+def test_a_tree_with_a_mount_inside_is_never_removed(tmp_path, monkeypatch):
+    inside = tmp_path / "root" / "dev"
+    inside.mkdir(parents=True)
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"devtmpfs {inside} devtmpfs rw 0 0\n")
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: real_open(
+        mounts if path == "/proc/self/mounts" else path, *a, **k))
+    with pytest.raises(stack.StackError, match="mounted inside it"):
+        stack.remove_tree(tmp_path / "root")
+    assert inside.is_dir()
+    monkeypatch.undo()
+    stack.remove_tree(tmp_path / "root")
+    assert not (tmp_path / "root").exists()

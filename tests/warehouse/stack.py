@@ -277,11 +277,24 @@ def ensure_root(src, log=sys.stderr):
             if not (final / "complete").exists():
                 raise
             # another run finished first: use its root
-            shutil.rmtree(building, ignore_errors=True)
+            remove_tree(building)
     except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
+        remove_tree(building)
         raise
     return final
+
+
+def remove_tree(path):
+    """rmtree that refuses a tree with a mount point in it: the chroot's
+    mounts live in private namespaces, and a host mount found there (a /dev
+    bound by hand, say) must never be emptied."""
+    inside = str(Path(path).resolve()) + "/"
+    with open("/proc/self/mounts") as mounts:
+        points = [line.split()[1].encode().decode("unicode_escape") for line in mounts]
+    mounted = [point for point in points if (point + "/").startswith(inside)]
+    if mounted:
+        raise StackError(f"not removing {path}: {', '.join(mounted)} mounted inside it")
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def tail(path, lines=40):
@@ -374,7 +387,7 @@ class WarehouseStack:
             server.shutdown()
             server.server_close()
         if self.dir and not self.keep:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            remove_tree(self.dir)
 
     def log(self, name):
         return self.dir / "logs" / f"{name}.log"
