@@ -49,9 +49,11 @@ def test_what_is_missing_is_one_line_naming_each_thing(tmp_path, monkeypatch):
         assert needed in message
 
 
-def test_the_check_command_fails_in_one_line(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "PYPI_GUARD_WAREHOUSE_SRC": str(tmp_path / "none")}
-    proc = subprocess.run([sys.executable, str(STACK), "check"], capture_output=True,
+@pytest.mark.parametrize("action", ["check", "build"])
+def test_the_first_command_fails_in_one_line(tmp_path, action):
+    env = {"PATH": "/usr/bin:/bin", "PYPI_GUARD_WAREHOUSE_SRC": str(tmp_path / "none"),
+           "PYPI_GUARD_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, str(STACK), action], capture_output=True,
                           text=True, env=env, check=False, timeout=60)
     assert proc.returncode == 1
     assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1

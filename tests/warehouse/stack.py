@@ -572,6 +572,9 @@ def main():
     except WarehouseUnavailable as exc:
         print(exc, file=sys.stderr)
         return 1
+    except StackError as exc:
+        print(f"cannot start Warehouse: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
     return 0
