@@ -276,6 +276,15 @@ def test_parse_simple_pages():
                'href="http://127.0.0.1:1/_debug_toolbar/3133393938">&#171;</a></div>'
                '</body></html>')
     assert parse_simple_page(toolbar, "text/html", URL) == {"foo-1.0.tar.gz": None}
+    # a quarantined project's page hides its files: what is uploaded is unknown
+    for page, kind in (
+            ('<!DOCTYPE html><html><head><meta name="pypi:project-status" '
+             'content="quarantined"></head><body></body></html>', "text/html"),
+            ('{"files": [], "project-status": {"status": "quarantined"}}', JSON)):
+        with pytest.raises(FetchError, match="quarantined"):
+            parse_simple_page(page, kind, URL)
+    assert parse_simple_page('{"files": [], "project-status": {"status": "active"}}',
+                             JSON, URL) == {}
     body = f'{{"files": [{{"filename": "foo-1.0.tar.gz", "hashes": {{"sha256": "{SHA}"}}}}]}}'
     assert parse_simple_page(body, JSON, URL) == {"foo-1.0.tar.gz": SHA}
     assert parse_simple_page('{"files": []}', JSON, URL) == {}

@@ -290,7 +290,8 @@ class Jobs:
         self.publish(project, directory)
         return directory
 
-    def upload(self, project, version, directory, token="release", account=RELEASE_ACCOUNT):
+    def upload(self, project, version, directory, token="release", account=RELEASE_ACCOUNT,
+               **extra):
         return self._play(
             f"release-python-signed upload {project} {version}",
             "playbooks/release-python-signed/upload.yaml",
@@ -299,7 +300,7 @@ class Jobs:
              "gpg_key": {"public": self.key.public},
              "pypi_info": {"username": "__token__",
                            "password": self.accounts[account].tokens[token],
-                           "repository_url": f"{self.wh.url}/legacy/"}})
+                           "repository_url": f"{self.wh.url}/legacy/"}, **extra})
 
     def publish(self, project, directory):
         repo = PROJECTS[project][0]

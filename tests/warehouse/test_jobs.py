@@ -248,3 +248,9 @@ def test_a_project_quarantined(jobs, web, smtp):
                  if "pg-frozen" in line and "quarantined" in line]
         assert lines, f"{which}: nothing says pg-frozen is quarantined"
         assert "pg-frozen: not-on-pypi" not in audit.output
+    # a re-run of the release job cannot tell what PyPI has of a quarantined
+    # project (its simple page hides the files): it says so and uploads nothing
+    rerun = jobs.upload("pg-frozen", "1.0.0", jobs.workdir / "dists" / "pg-frozen-1.0.0",
+                        pypi_upload_skip_existing=True)
+    assert rerun.returncode != 0
+    assert "the index says the project is quarantined" in rerun.output

@@ -81,6 +81,7 @@ class _LinkParser(HTMLParser):
         super().__init__()
         self.links = []
         self.is_html = False
+        self.status = None
 
     def handle_decl(self, decl):
         self.is_html = self.is_html or decl.lower().startswith("doctype html")
@@ -91,6 +92,8 @@ class _LinkParser(HTMLParser):
             href = dict(attrs).get("href")
             if href:
                 self.links.append(href)
+        elif tag == "meta" and dict(attrs).get("name") == "pypi:project-status":
+            self.status = dict(attrs).get("content")
 
 
 def _digest(value, url, where):
@@ -102,12 +105,24 @@ def _digest(value, url, where):
     return value.lower()
 
 
+def _refuse_quarantined(status, url):
+    """PEP 792: a quarantined project's page lists none of its files, so what
+    the index has cannot be known from it."""
+    if status == "quarantined":
+        raise FetchError(f"GET {url}: the index says the project is quarantined (PEP 792 "
+                         "project-status): it hides the project's files, so which of them "
+                         "are uploaded already cannot be known; PyPI's administrators must "
+                         "clear the quarantine first")
+
+
 def _parse_json_page(body, url):
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise FetchError(f"GET {url}: the simple API answer is not valid JSON ({exc})") \
             from None
+    status = data.get("project-status") if isinstance(data, dict) else None
+    _refuse_quarantined(status.get("status") if isinstance(status, dict) else None, url)
     entries = data.get("files") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise FetchError(f"GET {url}: the simple API answer has no 'files' list (PEP 691)")
@@ -131,6 +146,7 @@ def _parse_html_page(body, url):
     if not parser.is_html:
         # An empty list read from garbage would say "nothing uploaded yet".
         raise FetchError(f"GET {url}: the answer is not an HTML page (PEP 503)")
+    _refuse_quarantined(parser.status, url)
     files = {}
     for href in parser.links:
         path, _, fragment = href.partition("#")
