@@ -85,6 +85,11 @@ key).  Unknown keys are refused, to catch typos::
                                # JSON API 404s, package_roles, RSS and the simple
                                # API still answer.  (Any project with no release
                                # behaves so; this key just says it on purpose.)
+        quarantined: false     # true: quarantined by PyPI's admins, as Warehouse
+                               # hides it: the JSON API 404s, the simple page
+                               # answers with project-status "quarantined" and
+                               # no file, /simple/ leaves it out; the RSS feed,
+                               # package_roles and the files still answer
         last_serial: 12345     # default: derived from the project's scenario
         info: {}               # overrides of the JSON "info" metadata for all
                                # releases (summary, author_email,
@@ -97,6 +102,9 @@ key).  Unknown keys are refused, to catch typos::
                                # (default: 2020-01-01 + one day per version)
             yanked: false
             yanked_reason: null
+            quarantined: false # true: hidden from the JSON API (the project's
+                               # document and /pypi/<name>/<version>/json 404)
+                               # and the simple API; the RSS feed lists it
             info: {}           # metadata overrides for this release only
             files:             # default: no file
               - filename: oslo_config-9.0.0.tar.gz
@@ -163,6 +171,7 @@ import base64
 import datetime as dt
 import email.utils
 import hashlib
+import io
 import ipaddress
 import json
 import os
@@ -172,6 +181,7 @@ import socket
 import sys
 import threading
 import xmlrpc.client
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -224,8 +234,8 @@ _CHANGELOG_KEYS = {"page_size", "entries", "last_serial"}
 _JOURNAL_KEYS = {"name", "version", "timestamp", "action", "serial"}
 DEFAULT_CHANGELOG_PAGE = 50000  # warehouse/legacy/api/xmlrpc/views.py
 _PROJECT_KEYS = {"roles", "organization", "ownership", "exists_without_releases",
-                 "releases", "faults", "info", "last_serial"}
-_RELEASE_KEYS = {"upload_time", "yanked", "yanked_reason", "files", "info"}
+                 "releases", "faults", "info", "last_serial", "quarantined"}
+_RELEASE_KEYS = {"upload_time", "yanked", "yanked_reason", "files", "info", "quarantined"}
 _FILE_KEYS = {"filename", "content", "content_file", "sha256", "md5", "blake2b_256",
               "size", "packagetype", "python_version", "comment_text", "upload_time",
               "signature"}
@@ -296,6 +306,7 @@ class _File:
     signature: bytes | None
     project: str
     version: str
+    metadata_sha256: str | None = None  # a wheel's METADATA (PEP 658)
 
 
 @dataclass(frozen=True)
@@ -308,6 +319,7 @@ class _Release:
     files: tuple  # of _File, by filename
     sort_key: tuple
     is_prerelease: bool
+    quarantined: bool = False
 
     @property
     def summary(self):
@@ -328,17 +340,26 @@ class _Project:
     releases: tuple  # of _Release, newest version first (_pypi_ordering desc)
     last_serial: int
     faults: dict
+    quarantined: bool = False
+
+    @property
+    def visible(self):
+        """The releases the JSON and simple APIs show (Warehouse hides those in
+        quarantine, and every release of a project in quarantine)."""
+        if self.quarantined:
+            return ()
+        return tuple(r for r in self.releases if not r.quarantined)
 
     def latest(self):
         """Warehouse's latest_release_factory: not yanked, not a pre-release, newest."""
-        if not self.releases:
+        if not self.visible:
             return None
-        return min(self.releases, key=lambda r: (r.yanked, r.is_prerelease))
+        return min(self.visible, key=lambda r: (r.yanked, r.is_prerelease))
 
     def release(self, version):
         """Warehouse's release_factory: match on the canonical version, else exactly."""
         canonical = _canonical_version(version)
-        found = [r for r in self.releases if _canonical_version(r.version) == canonical]
+        found = [r for r in self.visible if _canonical_version(r.version) == canonical]
         if len(found) > 1:
             found = [r for r in found if r.version == version]
         return found[0] if len(found) == 1 else None
@@ -551,7 +572,21 @@ def _compile_file(where, raw, normalized, version, default_time, base_dir):
         signature=_as_bytes(raw.get("signature")),
         project=normalized,
         version=version,
+        metadata_sha256=_wheel_metadata_sha256(content) if packagetype == "bdist_wheel"
+        else None,
     )
+
+
+def _wheel_metadata_sha256(content):
+    """The sha256 of a wheel's ``.dist-info/METADATA``, which Warehouse keeps
+    beside the file (PEP 658) and shows as ``core-metadata``; None for bytes
+    that are not a wheel."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as wheel:
+            names = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+            return hashlib.sha256(wheel.read(names[0])).hexdigest() if len(names) == 1 else None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
 
 
 def _compile_roles(where, raw):
@@ -619,6 +654,7 @@ def _compile_project(name, raw, base_dir):
             files=tuple(sorted(files, key=lambda f: f.filename)),
             sort_key=_version_sort_key(version),
             is_prerelease=_is_prerelease(version),
+            quarantined=bool(rraw.get("quarantined", False)),
         ))
     releases.reverse()
     if raw.get("last_serial") is not None:
@@ -638,6 +674,7 @@ def _compile_project(name, raw, base_dir):
         releases=tuple(releases),
         last_serial=last_serial,
         faults=_compile_faults(f"{where}.faults", raw.get("faults"), PROJECT_FAULT_ENDPOINTS),
+        quarantined=bool(raw.get("quarantined", False)),
     )
 
 
@@ -769,10 +806,14 @@ def _redirect(base, location):
                            *CORS_HEADERS], body)
 
 
+def _core_metadata(file_):
+    return {"sha256": file_.metadata_sha256} if file_.metadata_sha256 else False
+
+
 def _file_dict(base, release, file_):
     return {
         "comment_text": file_.comment_text,
-        "core-metadata": False,
+        "core-metadata": _core_metadata(file_),
         "digests": {"blake2b_256": file_.blake2b_256, "md5": file_.md5,
                     "sha256": file_.sha256},
         "downloads": -1,
@@ -803,7 +844,7 @@ def _json_document(base, project, release, all_releases):
         "yanked_reason": release.yanked_reason or None,
     })
     releases = {r.version: [_file_dict(base, r, f) for f in r.files]
-                for r in (project.releases if all_releases else (release,))}
+                for r in (project.visible if all_releases else (release,))}
     data = {
         "info": info,
         "last_serial": project.last_serial,
@@ -940,11 +981,11 @@ def _select_content_type(accept):
 
 
 def _simple_files(base, project):
-    pairs = sorted(((r, f) for r in project.releases for f in r.files),
+    pairs = sorted(((r, f) for r in project.visible for f in r.files),
                    key=lambda rf: (rf[0].sort_key, rf[1].filename))
     return [{
-        "core-metadata": False,
-        "data-dist-info-metadata": False,
+        "core-metadata": _core_metadata(f),
+        "data-dist-info-metadata": _core_metadata(f),
         "filename": f.filename,
         "hashes": {"sha256": f.sha256},
         "provenance": None,
@@ -959,21 +1000,22 @@ def _simple_files(base, project):
 def _simple_detail(base, project, accept):
     content_type = _select_content_type(accept)
     files = _simple_files(base, project)
+    status = "quarantined" if project.quarantined else "active"
     serial = project.last_serial
     if content_type == MIME_SIMPLE_JSON:
-        versions = sorted({r.version for r in project.releases if r.files},
+        versions = sorted({r.version for r in project.visible if r.files},
                           key=_version_sort_key)
         body = _json_bytes({
             "files": files,
             "meta": {"_last-serial": serial, "api-version": API_VERSION},
             "name": project.normalized,
-            "project-status": {"status": "active"},
+            "project-status": {"status": status},
             "versions": versions,
         })
     else:
         parts = ['<!DOCTYPE html>\n<html lang="en">\n  <head>\n',
                  f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n',
-                 '<meta name="pypi:project-status" content="active">',
+                 f'<meta name="pypi:project-status" content="{status}">',
                  f"    <title>Links for {_escape(project.normalized)}</title>\n",
                  "  </head>\n  <body>\n",
                  f"    <h1>Links for {_escape(project.normalized)}</h1>\n"]
@@ -984,6 +1026,10 @@ def _simple_detail(base, project, accept):
             if file_["yanked"]:
                 reason = file_["yanked"] if isinstance(file_["yanked"], str) else ""
                 attributes += f'data-yanked="{_escape(reason)}" '
+            if file_["core-metadata"]:
+                digest = _escape(file_["core-metadata"]["sha256"])
+                attributes += (f'data-dist-info-metadata="sha256={digest}" '
+                               f'data-core-metadata="sha256={digest}"')
             parts.append(f'<a href="{_escape(file_["url"])}#sha256='
                          f'{_escape(file_["hashes"]["sha256"])}" {attributes}>'
                          f'{_escape(file_["filename"])}</a><br />\n')
@@ -1002,7 +1048,8 @@ def _simple_detail(base, project, accept):
 
 def _simple_index(state, accept):
     content_type = _select_content_type(accept)
-    projects = sorted(state.projects.values(), key=lambda p: p.normalized)
+    projects = sorted((p for p in state.projects.values() if not p.quarantined),
+                      key=lambda p: p.normalized)
     serial = max((p.last_serial for p in projects), default=0)
     if content_type == MIME_SIMPLE_JSON:
         body = _json_bytes({

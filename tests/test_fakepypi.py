@@ -626,3 +626,48 @@ def test_cli_refuses_other_hosts(tmp_path):
         capture_output=True, text=True, timeout=10, env={**os.environ})
     assert result.returncode == 2
     assert "loopback" in result.stderr
+
+
+# -- quarantine, as Warehouse hides it ------------------------------------------
+
+
+def test_quarantined_project_is_hidden_from_the_json_and_simple_apis(serve):
+    released = {"upload_time": "2024-01-01T00:00:00",
+                "files": [{"filename": "held-1.0.tar.gz", "content": "x"}]}
+    pypi = serve({"projects": {
+        "held": {"roles": [["Owner", "openstackci"]], "quarantined": True,
+                 "releases": {"1.0": released}},
+        "free": {"roles": [["Owner", "openstackci"]], "releases": {"1.0": {}}}}})
+    assert requests.get(f"{pypi.url}/pypi/held/json", timeout=5).status_code == 404
+    assert requests.get(f"{pypi.url}/pypi/held/1.0/json", timeout=5).status_code == 404
+    simple = requests.get(f"{pypi.url}/simple/held/", headers={"Accept": SIMPLE_JSON},
+                          timeout=5).json()
+    assert simple["project-status"] == {"status": "quarantined"}
+    assert simple["files"] == [] and simple["versions"] == []
+    html = requests.get(f"{pypi.url}/simple/held/", timeout=5).text
+    assert '<meta name="pypi:project-status" content="quarantined">' in html
+    assert "held-1.0.tar.gz" not in html
+    index = requests.get(f"{pypi.url}/simple/", headers={"Accept": SIMPLE_JSON}, timeout=5)
+    assert [p["name"] for p in index.json()["projects"]] == ["free"]
+    # the feed and package_roles still answer, as on the real Warehouse
+    feed = requests.get(f"{pypi.url}/rss/project/held/releases.xml", timeout=5)
+    assert [item.findtext("title") for item in rss_items(feed.content)[1]] == ["1.0"]
+    assert package_roles(pypi.url, "held") == [["Owner", "openstackci"]]
+
+
+def test_quarantined_release_is_hidden_from_the_json_and_simple_apis(serve):
+    pypi = serve({"projects": {"held": {"releases": {
+        "1.0": {"files": [{"filename": "held-1.0.tar.gz", "content": "x"}]},
+        "2.0": {"quarantined": True,
+                "files": [{"filename": "held-2.0.tar.gz", "content": "y"}]}}}}})
+    document = requests.get(f"{pypi.url}/pypi/held/json", timeout=5).json()
+    assert list(document["releases"]) == ["1.0"]
+    assert document["info"]["version"] == "1.0"
+    assert requests.get(f"{pypi.url}/pypi/held/2.0/json", timeout=5).status_code == 404
+    simple = requests.get(f"{pypi.url}/simple/held/", headers={"Accept": SIMPLE_JSON},
+                          timeout=5).json()
+    assert [f["filename"] for f in simple["files"]] == ["held-1.0.tar.gz"]
+    assert simple["project-status"] == {"status": "active"}
+    feed = requests.get(f"{pypi.url}/rss/project/held/releases.xml", timeout=5)
+    assert sorted(item.findtext("title") for item in rss_items(feed.content)[1]) == [
+        "1.0", "2.0"]

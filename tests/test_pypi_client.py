@@ -54,7 +54,7 @@ def test_roles_from_json_ownership(client):
 def test_xmlrpc_only_without_ownership_key(client):
     with serve({"nova": project([["Owner", "openstackci"]], ownership=False)}) as pypi:
         ownership = fetch_ownership(client, pypi.url, "nova")
-        assert ownership.source == "xmlrpc"
+        assert ownership.source == "package_roles"
         assert ownership.roles == [("Owner", "openstackci")]
         assert [r.endpoint for r in pypi.requests] == ["json", "xmlrpc"]
 

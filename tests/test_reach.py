@@ -77,9 +77,10 @@ def test_every_class(client):
     with FakePyPI({"projects": REACH}) as pypi:
         assert guard_reach(client, pypi.url, selection, policy)
         # one user_packages, then one JSON request per named project outside
-        # the reach (tripleo-repos, python-watcher: 404, then package_roles)
+        # the reach (tripleo-repos; python-watcher: 404, then its simple page
+        # to tell a quarantined project from an unknown one, then package_roles)
         assert sorted(r.endpoint for r in pypi.requests) == [
-            "json", "json", "xmlrpc", "xmlrpc"]
+            "json", "json", "simple", "xmlrpc", "xmlrpc"]
     kinds = {name: project.kind for name, project in selection.projects.items()}
     assert kinds == {
         "keystoneauth1": "managed", "nova": "managed", "openstack-requirements": "managed",

@@ -49,8 +49,12 @@ def test_a_maintainer_row_keeps_every_role_pypi_lists():
         "roles": [{"account": "openstackci", "role": "Owner"},
                   {"account": "mallory", "role": "Maintainer"},
                   {"account": "mallory", "role": "Owner"}],
-        "findings": 1}
+        "roles_source": "json", "findings": 1}
     assert inventory_row(ProjectOwnership("gone", False), [])["registered"] is False
+    # roles read from XML-RPC package_roles (PyPI's cache) say so
+    fallback = ProjectOwnership("placeholder", True, [("Owner", "openstackci")],
+                                source="package_roles")
+    assert inventory_row(fallback, [])["roles_source"] == "package_roles"
 
 
 def test_a_release_row_sets_what_pypi_has_against_what_is_listed():

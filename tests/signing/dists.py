@@ -74,19 +74,19 @@ def _record_line(path, data):
 
 
 def make_wheel(directory, name, version="1.0.0", description="A throwaway package.",
-               content_type="text/plain"):
-    """Write ``<name>-<version>-py3-none-any.whl`` into ``directory``."""
+               content_type="text/plain", tag="py3-none-any"):
+    """Write ``<name>-<version>-<tag>.whl`` into ``directory``."""
     snake = _snake(name)
     info = f"{snake}-{version}.dist-info"
     files = {
         f"{snake}/__init__.py": f'__version__ = "{version}"\n'.encode(),
         f"{info}/METADATA": _metadata(name, version, description, content_type).encode(),
         f"{info}/WHEEL": (b"Wheel-Version: 1.0\nGenerator: pypi-guard-tests\n"
-                          b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
+                          b"Root-Is-Purelib: true\nTag: " + tag.encode() + b"\n"),
     }
     record = [_record_line(p, d) for p, d in files.items()] + [f"{info}/RECORD,,"]
     files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
-    path = Path(directory) / f"{snake}-{version}-py3-none-any.whl"
+    path = Path(directory) / f"{snake}-{version}-{tag}.whl"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as wheel:
         for member, data in files.items():
             wheel.writestr(member, data)

@@ -270,6 +270,21 @@ def test_parse_simple_pages():
         "foo-1.0.tar.gz": SHA, "foo-1.0-py3-none-any.whl": None}
     assert parse_simple_page("<html><body><h1>Links for foo</h1></body></html>",
                              "text/html", URL) == {}
+    # Warehouse's development mode adds its debug toolbar's link to the page
+    toolbar = ('<!DOCTYPE html><html><body><a href="../../packages/foo-1.0.tar.gz">'
+               'foo-1.0.tar.gz</a><div id="pDebug"><a title="Show Toolbar" '
+               'href="http://127.0.0.1:1/_debug_toolbar/3133393938">&#171;</a></div>'
+               '</body></html>')
+    assert parse_simple_page(toolbar, "text/html", URL) == {"foo-1.0.tar.gz": None}
+    # a quarantined project's page hides its files: what is uploaded is unknown
+    for page, kind in (
+            ('<!DOCTYPE html><html><head><meta name="pypi:project-status" '
+             'content="quarantined"></head><body></body></html>', "text/html"),
+            ('{"files": [], "project-status": {"status": "quarantined"}}', JSON)):
+        with pytest.raises(FetchError, match="quarantined"):
+            parse_simple_page(page, kind, URL)
+    assert parse_simple_page('{"files": [], "project-status": {"status": "active"}}',
+                             JSON, URL) == {}
     body = f'{{"files": [{{"filename": "foo-1.0.tar.gz", "hashes": {{"sha256": "{SHA}"}}}}]}}'
     assert parse_simple_page(body, JSON, URL) == {"foo-1.0.tar.gz": SHA}
     assert parse_simple_page('{"files": []}', JSON, URL) == {}

@@ -22,9 +22,13 @@ short_description: Compare who holds a role on each managed PyPI project with an
 description:
   - Derives the managed PyPI projects from a checkout of the releases repository
     (or takes an explicit list), reads each project's roles and organization from
-    PyPI's JSON API (falling back to XML-RPC C(package_roles) where the answer has
-    no C(ownership) key) and compares them with the allowlist, O(allowlist) (the
+    PyPI's JSON API (falling back to XML-RPC C(package_roles), which PyPI answers
+    from a cache up to a day old, where the answer has no C(ownership) key or the
+    JSON API does not know the project; the inventory's C(roles_source) says
+    which, per project) and compares them with the allowlist, O(allowlist) (the
     variable C(pypi_maintainers_allowlist)) or else the vars file O(allowlist_file).
+  - A project PyPI quarantined (a JSON API 404 while the simple API says
+    C(project-status) C(quarantined), PEP 792) is an error naming it.
   - Requests run concurrently, under a request-rate ceiling, with bounded retries
     that honour C(Retry-After).
   - A project the index does not know is a C(not-on-pypi) warning, but when more

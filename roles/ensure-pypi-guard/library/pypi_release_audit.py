@@ -27,9 +27,11 @@ description:
     document (yanked state, upload times, releases older than the feed's newest
     40), and compares them with C(releases[].version) of the deliverables.
     Versions are compared as PEP 440 versions (C(1.0) equals C(1.0.0)).
-  - C(unexpected-release) findings fail the job; C(yanked-release) and
-    C(missing-release) are warnings. Projects that could not be read (including
-    a 404 for a managed project, a malformed feed or an XML bomb) are errors, and
+  - C(unexpected-release) and C(hidden-release) (a version the feed lists while
+    the JSON API answers 404 for it, quarantined by PyPI) findings fail the
+    job; C(yanked-release) and C(missing-release) are warnings. Projects that
+    could not be read (including a 404 for a managed project, a project PyPI
+    quarantined, a malformed feed or an XML bomb) are errors, and
     so is a project of which PyPI serves no release at all (an empty feed, a 404
     or empty JSON) while the deliverables list versions of it (every release
     deleted). A run that checked no project is an error.

@@ -42,7 +42,9 @@ description:
     no sha256 from the index, a file entry or release of the wrong shape, an
     upload time that is not a time or is before 2000, a JSON document without
     C(releases), no file checked at all unless O(scope) is C(since:...), an index
-    that does not know most of the projects) is an error for its project; the
+    that does not know most of the projects, a project PyPI quarantined, a version
+    the release feed lists while the JSON API hides it (a quarantined release,
+    whose files cannot be seen)) is an error for its project; the
     other projects are still checked. The module does not fail on either;
     it returns C(status) and one line per problem so that the role can report
     and then fail."

@@ -44,6 +44,11 @@ ACCEPT = ("application/vnd.pypi.simple.v1+json, "
           "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1")
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# What a package index serves as files (PEP 527's and the legacy ones).  A
+# link to anything else on a simple page is not a file: Warehouse in
+# development mode adds its debug toolbar's link to every HTML page.
+DIST_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".egg",
+                 ".exe", ".msi", ".rpm", ".dmg", ".deb")
 
 
 def upload_url_for(repository=None, repository_url=None):
@@ -76,6 +81,7 @@ class _LinkParser(HTMLParser):
         super().__init__()
         self.links = []
         self.is_html = False
+        self.status = None
 
     def handle_decl(self, decl):
         self.is_html = self.is_html or decl.lower().startswith("doctype html")
@@ -86,6 +92,8 @@ class _LinkParser(HTMLParser):
             href = dict(attrs).get("href")
             if href:
                 self.links.append(href)
+        elif tag == "meta" and dict(attrs).get("name") == "pypi:project-status":
+            self.status = dict(attrs).get("content")
 
 
 def _digest(value, url, where):
@@ -97,12 +105,24 @@ def _digest(value, url, where):
     return value.lower()
 
 
+def _refuse_quarantined(status, url):
+    """PEP 792: a quarantined project's page lists none of its files, so what
+    the index has cannot be known from it."""
+    if status == "quarantined":
+        raise FetchError(f"GET {url}: the index says the project is quarantined (PEP 792 "
+                         "project-status): it hides the project's files, so which of them "
+                         "are uploaded already cannot be known; PyPI's administrators must "
+                         "clear the quarantine first")
+
+
 def _parse_json_page(body, url):
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise FetchError(f"GET {url}: the simple API answer is not valid JSON ({exc})") \
             from None
+    status = data.get("project-status") if isinstance(data, dict) else None
+    _refuse_quarantined(status.get("status") if isinstance(status, dict) else None, url)
     entries = data.get("files") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise FetchError(f"GET {url}: the simple API answer has no 'files' list (PEP 691)")
@@ -126,11 +146,12 @@ def _parse_html_page(body, url):
     if not parser.is_html:
         # An empty list read from garbage would say "nothing uploaded yet".
         raise FetchError(f"GET {url}: the answer is not an HTML page (PEP 503)")
+    _refuse_quarantined(parser.status, url)
     files = {}
     for href in parser.links:
         path, _, fragment = href.partition("#")
         name = unquote(path.rstrip("/").rsplit("/", 1)[-1])
-        if name:
+        if name and name.lower().endswith(DIST_SUFFIXES):
             digest = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
             files[name] = _digest(digest, url, f"the link to {ascii(name)[:80]}")
     return files

@@ -156,11 +156,14 @@ def unlisted_publisher_warnings(repositories, allowlist):
 
 
 def inventory_row(ownership, findings):
-    """What the report shows of one project: every role PyPI lists, its
-    organization and how many findings it has."""
+    """What the report shows of one project: every role PyPI lists, where the
+    roles come from (``json``: the JSON API; ``package_roles``: XML-RPC, which
+    PyPI answers from a cache that can be a day old, used when the JSON API
+    does not know the project), its organization and how many findings it has."""
     return {"project": ownership.name, "registered": ownership.exists,
             "organization": ownership.organization,
             "roles": [{"account": user, "role": role} for role, user in ownership.roles],
+            "roles_source": ownership.source if ownership.exists else None,
             "findings": len(findings)}
 
 

@@ -12,8 +12,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Reading PyPI (Warehouse): the JSON API and the XML-RPC ``package_roles`` and
-``user_packages``."""
+"""Reading PyPI (Warehouse): the JSON API, the XML-RPC ``package_roles`` and
+``user_packages``, and the simple API's project status (PEP 792), which tells
+a quarantined project from an unknown one."""
 
 import re
 import xmlrpc.client
@@ -25,6 +26,8 @@ from ansible.module_utils.pypi_guard.http import FetchError
 from defusedxml.xmlrpc import DefusedExpatParser
 
 _RATE_LIMIT_FAULT = re.compile(r"TooManyRequests.*?(?:reset in (\d+) seconds)?\.?$", re.S)
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+_HTML_STATUS = re.compile(r'<meta\s+name="pypi:project-status"\s+content="([^"]*)"', re.I)
 
 
 def json_url(pypi_url, name):
@@ -34,6 +37,63 @@ def json_url(pypi_url, name):
 
 def project_url(pypi_url, name):
     return f"{pypi_url.rstrip('/')}/project/{quote(normalize_name(name))}/"
+
+
+def simple_url(pypi_url, name):
+    return f"{pypi_url.rstrip('/')}/simple/{quote(normalize_name(name))}/"
+
+
+class ProjectQuarantined(FetchError):
+    """PyPI's administrators quarantined the project: Warehouse hides it from
+    the JSON API (404) and its files from the simple API, while its RSS feed,
+    its simple page and ``package_roles`` still answer."""
+
+    def __init__(self, pypi_url, name):
+        super().__init__(
+            f"{name} is quarantined on PyPI ({simple_url(pypi_url, name)} says "
+            "project-status quarantined): its JSON API answers 404 and its files are "
+            "hidden, so none of it could be checked; read PyPI's notice and check every "
+            "file once PyPI's administrators clear it")
+
+
+def project_status(client, pypi_url, name):
+    """The project's status on the simple API (PEP 792: ``active``,
+    ``quarantined``, ``archived``, ``deprecated``), ``active`` when the index
+    does not say, or None when the index does not know the project."""
+    url = simple_url(pypi_url, name)
+    response = client.request("GET", url, ok_status=(200, 404),
+                              headers={"Accept": f"{SIMPLE_JSON}, text/html;q=0.1"})
+    if response.status_code == 404:
+        return None
+    if (response.headers.get("content-type") or "").startswith(SIMPLE_JSON):
+        try:
+            status = response.json().get("project-status", {}).get("status", "active")
+        except (ValueError, AttributeError, RecursionError) as exc:
+            raise FetchError(f"GET {url}: not a simple API page ({exc})") from exc
+    else:
+        found = _HTML_STATUS.search(response.text)
+        status = found.group(1) if found else "active"
+    if not isinstance(status, str):
+        raise FetchError(f"GET {url}: project-status is not a string")
+    return status
+
+
+def release_hidden(client, pypi_url, name, version):
+    """Whether the JSON API answers 404 for the release ``version``, which
+    Warehouse does for a quarantined release (a project's JSON document
+    merely out of date, behind a cache, still shows it here)."""
+    url = (f"{pypi_url.rstrip('/')}/pypi/{quote(normalize_name(name))}/"
+           f"{quote(version, safe='', errors='surrogatepass')}/json")
+    response = client.request("GET", url, ok_status=(200, 404),
+                              headers={"Accept": "application/json"})
+    return response.status_code == 404
+
+
+def raise_if_quarantined(client, pypi_url, name):
+    """After a 404 from the JSON API: raise :class:`ProjectQuarantined` when
+    the simple API says the project is quarantined."""
+    if project_status(client, pypi_url, name) == "quarantined":
+        raise ProjectQuarantined(pypi_url, name)
 
 
 def parse_xmlrpc_response(body):
@@ -118,10 +178,13 @@ def json_document(response):
 
 
 def fetch_json(client, pypi_url, name):
-    """The project's JSON document, or None when PyPI does not know the project."""
+    """The project's JSON document, or None when PyPI does not know the project
+    (or it has no release).  Raises :class:`ProjectQuarantined` when the JSON
+    API's 404 hides a quarantined project."""
     response = client.request("GET", json_url(pypi_url, name), ok_status=(200, 404),
                               headers={"Accept": "application/json"})
     if response.status_code == 404:
+        raise_if_quarantined(client, pypi_url, name)
         return None
     return json_document(response)
 
@@ -134,7 +197,7 @@ class ProjectOwnership:
     exists: bool
     roles: list = field(default_factory=list)  # [(role, user)]
     organization: str = None
-    source: str = "json"  # where the roles came from: "json" or "xmlrpc"
+    source: str = "json"  # where the roles came from: "json" or "package_roles"
 
 
 def _roles_from_ownership(ownership, url):
@@ -167,4 +230,4 @@ def fetch_ownership(client, pypi_url, name):
         roles, organization = _roles_from_ownership(data["ownership"], json_url(pypi_url, name))
         return ProjectOwnership(name, True, roles, organization, "json")
     roles = [tuple(role) for role in package_roles(client, pypi_url, name)]
-    return ProjectOwnership(name, data is not None or bool(roles), roles, None, "xmlrpc")
+    return ProjectOwnership(name, data is not None or bool(roles), roles, None, "package_roles")

@@ -24,7 +24,13 @@ import defusedxml.ElementTree
 from ansible.module_utils.pypi_guard.audit import AuditFinding, AuditResult
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.http import FetchError
-from ansible.module_utils.pypi_guard.pypi import json_document, json_url, project_url
+from ansible.module_utils.pypi_guard.pypi import (
+    json_document,
+    json_url,
+    project_url,
+    raise_if_quarantined,
+    release_hidden,
+)
 from ansible.module_utils.pypi_guard.text import printable
 from defusedxml import DefusedXmlException
 
@@ -38,6 +44,9 @@ ADVICE = {
                       "confirm the release team meant it",
     "missing-release": "in the releases repository but not on PyPI: "
                        "check the release job of that version",
+    "hidden-release": "in PyPI's release feed but hidden from its JSON API: PyPI's "
+                      "administrators quarantined it, so its files cannot be checked; read "
+                      "PyPI's notice and check its files once it is cleared",
 }
 
 
@@ -108,6 +117,7 @@ class PyPIReleases:
     name: str
     feed: list = field(default_factory=list)  # newest 40, from RSS
     releases: dict = field(default_factory=dict)  # version -> {"yanked", "upload_time"}
+    hidden: list = field(default_factory=list)  # in the feed, 404 on the JSON API
 
     def versions(self):
         """Every version either source knows, as ``{key: version text}``."""
@@ -128,6 +138,14 @@ class PyPIReleases:
     def yanked(self, version):
         return bool(self.releases.get(version, {}).get("yanked"))
 
+    def unshown(self):
+        """Versions the feed lists and the project's JSON does not show:
+        Warehouse hides a quarantined release from the JSON (and simple) API
+        only, or the JSON is older than the feed."""
+        shown = {version_key(version) for version in self.releases}
+        return [item["version"] for item in self.feed
+                if version_key(item["version"]) not in shown]
+
 
 def _extract_json(response):
     return summarize_json(json_document(response), response.url)
@@ -141,7 +159,9 @@ def fetch_releases(client, cache, pypi_url, name):
     """A project's releases from its feed and its JSON document.
 
     A managed project PyPI does not know is an error: its releases cannot be
-    checked, and the maintainer audit says whether the name is registered.
+    checked, and the maintainer audit says whether the name is registered.  A
+    quarantined project (a JSON 404 while the feed answers) is an error that
+    says so.
     """
     url = feed_url(pypi_url, name)
     status, feed = cache.get(client, url, _extract_feed, ok_status=(200, 404),
@@ -152,8 +172,12 @@ def fetch_releases(client, cache, pypi_url, name):
     status, releases = cache.get(client, url, _extract_json, ok_status=(200, 404),
                                  headers={"Accept": "application/json"})
     if status == 404 and feed:
+        raise_if_quarantined(client, pypi_url, name)
         raise FetchError(f"GET {url}: 404 although the feed lists releases")
-    return PyPIReleases(name, feed, releases or {})
+    found = PyPIReleases(name, feed, releases or {})
+    found.hidden = [version for version in found.unshown()
+                    if release_hidden(client, pypi_url, name, version)]
+    return found
 
 
 @dataclass(frozen=True)
@@ -180,6 +204,10 @@ def audit_releases(pypi_url, pypi, expected_versions, known_versions):
     known = {version_key(v) for v in known_versions}
     on_pypi = pypi.versions()
     findings, warnings = [], []
+    for version in pypi.hidden:
+        findings.append(ReleaseFinding(pypi.name, "hidden-release", ADVICE["hidden-release"],
+                                       version, pypi.upload_time(version),
+                                       release_url(pypi_url, pypi.name, version)))
     for key, version in sorted(on_pypi.items()):
         link = release_url(pypi_url, pypi.name, version)
         uploaded = pypi.upload_time(version)

@@ -63,7 +63,8 @@ from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.gpg import format_fingerprint, verify_detached
 from ansible.module_utils.pypi_guard.http import FetchError, TooLarge
 from ansible.module_utils.pypi_guard.keys import iso_time
-from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url
+from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url, release_hidden
+from ansible.module_utils.pypi_guard.releases import PyPIReleases, feed_url, parse_release_feed
 from packaging.version import InvalidVersion, Version
 
 FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
@@ -276,6 +277,21 @@ def releases_of(document):
     if isinstance(version, str) and version and isinstance(urls, list):
         return {version: urls}, problems
     return {}, problems
+
+
+def hidden_versions(client, pypi_url, name, document):
+    """The versions the project's RSS feed lists that ``document`` (its JSON)
+    does not show and whose own JSON page answers 404: Warehouse hides a
+    quarantined release from the JSON and simple APIs only, so the feed is the
+    one public place that still names it.  Its files cannot be listed at all."""
+    url = feed_url(pypi_url, name)
+    response = client.request("GET", url, ok_status=(200, 404),
+                              headers={"Accept": "application/rss+xml"})
+    if response.status_code == 404:
+        return []
+    feed = parse_release_feed(response.content, url)
+    return [version for version in PyPIReleases(name, feed, releases_of(document)[0]).unshown()
+            if release_hidden(client, pypi_url, name, version)]
 
 
 def files_in_scope(name, document, scope):
@@ -546,19 +562,28 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
     result = AuditResult(extra={"files_checked": 0, "files": []})
 
     def read(project):
-        return fetch_json(client, pypi_url, project.pypi_name)
+        document = fetch_json(client, pypi_url, project.pypi_name)
+        if document is None:
+            return None, []
+        return document, hidden_versions(client, pypi_url, project.pypi_name, document)
 
     work = []
     unknown = 0
     ordered = [projects[name] for name in sorted(projects)]
-    for project, document, error in client.map(read, ordered):
+    for project, answer, error in client.map(read, ordered):
         shown = project.pypi_name
+        document, hidden = answer if error is None else (None, [])
         if error is not None:
             detail = str(error) if isinstance(error, FetchError) else \
                 f"GET {json_url(pypi_url, shown)}: {type(error).__name__}: {error}"
             result.errors.append({"project": shown, "detail": detail})
             continue
         result.projects_checked += 1
+        for version in hidden:
+            result.errors.append({"project": shown, "version": version, "detail": (
+                f"{version}: in PyPI's release feed but hidden from its JSON API "
+                "(quarantined by PyPI's administrators): its files could not be seen, so "
+                "none of them was checked")})
         if document is None:
             unknown += 1
             result.warnings.append(Finding(shown, "not-on-pypi", "PyPI does not know the "
