@@ -477,6 +477,7 @@ BAD_MODULE = textwrap.dedent('''
     seealso_typo: []
     """
     EXAMPLES = "- name: [unclosed"
+    RETURN = "count: {type: int, returned: always}"
 ''')
 
 
@@ -495,6 +496,7 @@ def test_documentation_problems_are_reported(tmp_path):
     assert any(p.startswith("EXAMPLES is not valid YAML") for p in problems)
     assert any("module: 'other_name'" in p for p in problems)
     assert "option opt: no description" in problems
+    assert "return value count: no description" in problems
     assert any("seealso_typo" in p for p in problems)
     # what ansible-doc cannot render is that module's error, not the others'
     assert (docs["sample_mod"].error, docs["sample_mod"].problems) == ("", [])
