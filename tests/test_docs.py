@@ -16,17 +16,16 @@
 
 The build test runs ``sphinx-build -W`` into a temporary directory and is
 skipped where Sphinx or zuul-sphinx is not installed (``pip install -r
-doc/requirements.txt``).  The extension's renderer needs only PyYAML, and
-its tests run everywhere; the docutils check of its output is skipped
-without docutils.
+doc/requirements.txt``).  The extension reads the modules with
+``ansible-doc -j`` of ansible-core (a test requirement); its renderer needs
+only PyYAML; the docutils check of its output is skipped without docutils.
 """
 
+import functools
 import html
 import importlib.util
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -39,6 +38,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DOC_SOURCE = ROOT / "doc" / "source"
 EXTENSION = DOC_SOURCE / "_exts" / "ansible_module_doc.py"
+LIBRARY = [str(ROOT / "library")]  # what conf.py's ansible_module_paths names
 FRAGMENTS = [str(ROOT / "doc_fragments")]  # what conf.py's ansible_doc_fragment_paths names
 PROSE_PAGES = ("policy.rst", "guide.rst", "alerts.rst", "index.rst", "adopting.rst",
                "managed-set.rst", "audits.rst", "signed-releases.rst", "development.rst")
@@ -77,7 +77,19 @@ def role_names():
 
 
 def module_names():
-    return sorted(amd.discover_modules([str(ROOT / "library")]))
+    return sorted(amd.discover_modules(LIBRARY))
+
+
+@functools.cache
+def library_docs():
+    """``{name: ModuleDocs}`` of library/, from ansible-doc as the site shows them."""
+    return amd.read_modules(amd.discover_modules(LIBRARY), LIBRARY, FRAGMENTS)
+
+
+def read_sample(library, fragments=()):
+    """``{name: ModuleDocs}`` of the modules in ``library`` (a test's own)."""
+    return amd.read_modules(amd.discover_modules([str(library)]), [str(library)],
+                            [str(f) for f in fragments])
 
 
 def html_text(path):
@@ -131,7 +143,8 @@ def test_every_module_has_its_page(built_docs):
         page = built_docs / "modules" / f"{name}.html"
         assert page.is_file(), f"no page for module {name}"
         assert f'href="modules/{name}.html"' in index, f"{name} is not listed on modules.html"
-        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py", FRAGMENTS)
+        docs = library_docs()[name]
+        assert not docs.error and not docs.problems, (docs.error, docs.problems)
         text = html_text(page)
         assert docs.short_description in text
         for section in ("Parameters", "Examples", "Return values"):
@@ -218,8 +231,7 @@ def known_names():
         names |= set(yaml.safe_load(defaults.read_text(encoding="utf-8")) or {})
         readme = (ROOT / "roles" / role / "README.rst").read_text(encoding="utf-8")
         names |= set(re.findall(r"\.\.\s+zuul:rolevar::\s*(\S+)", readme))
-    for name in module_names():
-        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py", FRAGMENTS)
+    for docs in library_docs().values():
         names |= set(docs.doc.get("options") or {})
     for path in (ROOT / "vars").glob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -314,14 +326,14 @@ SAMPLE_MODULE = textwrap.dedent('''
 
 @pytest.fixture
 def sample_docs(tmp_path):
-    path = tmp_path / "sample_mod.py"
-    path.write_text(SAMPLE_MODULE, encoding="utf-8")
-    return amd.read_module_docs(path)
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "sample_mod.py").write_text(SAMPLE_MODULE, encoding="utf-8")
+    return read_sample(library)["sample_mod"]
 
 
-def test_module_strings_are_read_without_running_the_module(sample_docs):
-    assert sample_docs.name == "sample_mod"
-    assert sample_docs.problems == []
+def test_ansible_doc_json_becomes_the_module_docs(sample_docs):
+    assert (sample_docs.error, sample_docs.problems) == ("", [])
     assert sample_docs.doc["options"]["path"]["required"] is True
     assert sample_docs.examples.startswith("- name: Run it")
     assert sample_docs.returns["count"]["sample"] == 3
@@ -426,7 +438,7 @@ def test_rendered_rst_is_valid_restructuredtext(sample_docs):
     docutils_core = pytest.importorskip("docutils.core")
     import io
 
-    for docs in (sample_docs, amd.read_module_docs(ROOT / "library" / "release_team_notify.py")):
+    for docs in (sample_docs, library_docs()["release_team_notify"]):
         rst = "Title\n=====\n\n" + amd.render_module_rst(docs).replace(
             ".. code-block:: yaml", ".. code:: yaml")
         warnings = io.StringIO()
@@ -454,82 +466,84 @@ def test_markup_to_rst(markup, rst):
     assert amd.markup_to_rst(markup, modules={"known"}) == rst
 
 
+BAD_MODULE = textwrap.dedent('''
+    DOCUMENTATION = """
+    module: other_name
+    short_description: x
+    description: y
+    options:
+      opt:
+        type: str
+    seealso_typo: []
+    """
+    EXAMPLES = "- name: [unclosed"
+    RETURN = "count: {type: int, returned: always}"
+''')
+
+
 def test_documentation_problems_are_reported(tmp_path):
-    path = tmp_path / "bad_mod.py"
-    path.write_text(textwrap.dedent('''
-        DOCUMENTATION = """
-        module: other_name
-        short_description: x
-        description: y
-        options:
-          opt:
-            type: str
-        seealso_typo: []
-        """
-        EXAMPLES = "- name: [unclosed"
-    '''), encoding="utf-8")
-    problems = amd.read_module_docs(path).problems
-    assert "no RETURN string" in problems
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "bad_mod.py").write_text(BAD_MODULE, encoding="utf-8")
+    (library / "sample_mod.py").write_text(SAMPLE_MODULE, encoding="utf-8")
+    (library / "concat_mod.py").write_text("DOCUMENTATION = 'a' + 'b'\n", encoding="utf-8")
+    (library / "unknown_fragment_mod.py").write_text(
+        BAD_MODULE.replace("seealso_typo: []", "extends_documentation_fragment: nosuch"),
+        encoding="utf-8")
+    docs = read_sample(library)
+    problems = docs["bad_mod"].problems
+    assert docs["bad_mod"].error == ""
     assert any(p.startswith("EXAMPLES is not valid YAML") for p in problems)
     assert any("module: 'other_name'" in p for p in problems)
     assert "option opt: no description" in problems
+    assert "return value count: no description" in problems
     assert any("seealso_typo" in p for p in problems)
-    path.write_text("DOCUMENTATION = 'a' + 'b'\n", encoding="utf-8")
-    with pytest.raises(amd.ModuleDocError, match="not a string literal"):
-        amd.read_module_docs(path)
-    path.write_text("x = 1\n", encoding="utf-8")
-    with pytest.raises(amd.ModuleDocError, match="no DOCUMENTATION"):
-        amd.read_module_docs(path)
-
-
-@pytest.mark.skipif(shutil.which("ansible-doc") is None, reason="ansible-doc is not installed")
-def test_pages_show_what_ansible_doc_shows():
-    """The extension reads each module's documentation exactly as ansible-doc
-    does: the same description, options, notes, examples and return values."""
-    names = module_names()
-    result = subprocess.run(["ansible-doc", "-j", "-M", str(ROOT / "library"), *names],
-                            capture_output=True, text=True, check=True, timeout=300,
-                            env={**os.environ, "ANSIBLE_NOCOLOR": "1",
-                                 "ANSIBLE_DOC_FRAGMENT_PLUGINS": FRAGMENTS[0]})
-    shown = json.loads(result.stdout)
-    for name in names:
-        docs = amd.read_module_docs(ROOT / "library" / f"{name}.py", FRAGMENTS)
-        ours = json.loads(json.dumps(docs.doc, default=str))
-        theirs = shown[name]["doc"]
-        for key, value in ours.items():
-            assert theirs.get(key) == value, f"{name}: {key} differs from ansible-doc"
-        assert json.loads(json.dumps(docs.returns, default=str)) == shown[name]["return"]
-        assert docs.examples.strip() == (shown[name]["examples"] or "").strip()
+    # what ansible-doc cannot render is that module's error, not the others'
+    assert (docs["sample_mod"].error, docs["sample_mod"].problems) == ("", [])
+    assert "concat_mod" in docs["concat_mod"].error
+    assert "unknown doc_fragment(s)" in docs["unknown_fragment_mod"].error
+    for name in ("concat_mod", "unknown_fragment_mod"):
+        assert "\n" not in docs[name].error and docs[name].doc == {}, name
+    gone = amd.module_docs("gone_mod", library / "gone_mod.py", None)
+    assert gone.error == "ansible-doc did not show it (is the name a module's?)"
 
 
 def test_shared_audit_options_are_documented_once():
     """The options every audit module has are documented in the doc fragment
     only (a module may say more in a description, nothing else), and each
-    audit's documentation, merged as ansible-doc merges it, shows them with
-    the module's type and default."""
+    audit's documentation, merged by ansible-doc, shows them with the
+    module's type and default."""
     from ansible.module_utils.pypi_guard.audit import COMMON_ARGUMENT_SPEC, REPORTS
+    from ansible.parsing.plugin_docs import read_docstring
 
-    fragment = amd.read_fragment(ROOT / "doc_fragments" / "pypi_guard_audit.py")
+    spec = importlib.util.spec_from_file_location(
+        "pypi_guard_audit_fragment", ROOT / "doc_fragments" / "pypi_guard_audit.py")
+    fragment_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fragment_module)
+    fragment = yaml.safe_load(fragment_module.ModuleDocFragment.DOCUMENTATION)
     assert set(fragment["options"]) == set(COMMON_ARGUMENT_SPEC)
     for name in REPORTS:
-        path = ROOT / "library" / f"{name}.py"
-        own = yaml.safe_load(amd.module_strings(path.read_text(encoding="utf-8"))["DOCUMENTATION"])
+        own = read_docstring(str(ROOT / "library" / f"{name}.py"))["doc"]  # not merged
         fragments = own["extends_documentation_fragment"]
         assert "pypi_guard_audit" in ([fragments] if isinstance(fragments, str) else fragments), \
             name
         for option, entry in own["options"].items():
             if option in COMMON_ARGUMENT_SPEC:
                 assert set(entry) == {"description"}, f"{name}: {option} documented again"
-        docs = amd.read_module_docs(path, FRAGMENTS)
-        assert docs.problems == [], docs.problems
+        docs = library_docs()[name]
+        assert (docs.error, docs.problems) == ("", []), name
         for option, spec in COMMON_ARGUMENT_SPEC.items():
             shown = docs.doc["options"][option]
             assert (shown["type"], shown.get("default")) == (spec["type"], spec.get("default")), \
                 f"{name}: {option}"
 
 
-def test_doc_fragments_merge_as_ansible_doc_merges_them(tmp_path):
-    (tmp_path / "shared.py").write_text(textwrap.dedent('''
+def test_doc_fragments_are_merged_by_ansible_doc(tmp_path):
+    """ansible-doc finds the fragments in ansible_doc_fragment_paths (and
+    only there), and merges them: the module's keys win, its notes come first."""
+    fragments = tmp_path / "fragments"
+    fragments.mkdir()
+    (fragments / "shared.py").write_text(textwrap.dedent('''
         class ModuleDocFragment:
             DOCUMENTATION = """
             options:
@@ -538,8 +552,9 @@ def test_doc_fragments_merge_as_ansible_doc_merges_them(tmp_path):
             notes: [Shared note.]
             """
     '''), encoding="utf-8")
-    fragments = amd.discover_fragments([str(tmp_path)])
-    source = textwrap.dedent('''
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "mod.py").write_text(textwrap.dedent('''
         DOCUMENTATION = """
         module: mod
         short_description: x
@@ -551,15 +566,14 @@ def test_doc_fragments_merge_as_ansible_doc_merges_them(tmp_path):
         """
         EXAMPLES = ""
         RETURN = ""
-    ''')
-    docs = amd.parse_module_docs(source, "mod.py", fragments=fragments)
+    '''), encoding="utf-8")
+    docs = read_sample(library, [fragments])["mod"]
+    assert (docs.error, docs.problems) == ("", [])
     assert docs.doc["options"] == {"a": {"description": "Said by the module.", "type": "int",
                                          "default": 1},
                                    "b": {"description": "B.", "type": "str"}}
     assert docs.doc["notes"] == ["Own note.", "Shared note."]
-    assert "extends_documentation_fragment" not in docs.doc and docs.problems == []
-    unknown = amd.parse_module_docs(source, "mod.py", fragments={})
-    assert any("no doc fragment 'shared'" in p for p in unknown.problems)
+    assert "unknown doc_fragment(s)" in read_sample(library)["mod"].error
 
 
 def test_pages_are_generated_and_stale_ones_removed(tmp_path):
@@ -578,6 +592,7 @@ def test_pages_are_generated_and_stale_ones_removed(tmp_path):
                                      ansible_doc_fragment_paths=[],
                                      ansible_module_doc_dir="modules"))
     amd.generate_pages(app)
+    assert set(app.ansible_module_docs) == {"sample_mod"}
     page = pages / "sample_mod.rst"
     text = page.read_text(encoding="utf-8")
     assert text.startswith(amd.GENERATED_MARKER + " from library/sample_mod.py")
@@ -589,3 +604,38 @@ def test_pages_are_generated_and_stale_ones_removed(tmp_path):
     os.utime(page, (1, 1))
     amd.generate_pages(app)
     assert page.stat().st_mtime == 1, "an unchanged page was rewritten"
+
+
+def test_what_ansible_doc_cannot_render_fails_sphinx_build_w(tmp_path):
+    """A module ansible-doc cannot render and an option without a
+    description are warnings naming the module file, so -W fails; the other
+    modules still get their pages."""
+    pytest.importorskip("sphinx")
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "sample_mod.py").write_text(SAMPLE_MODULE, encoding="utf-8")
+    (library / "concat_mod.py").write_text("DOCUMENTATION = 'a' + 'b'\n", encoding="utf-8")
+    (library / "bad_mod.py").write_text(BAD_MODULE, encoding="utf-8")
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "conf.py").write_text(textwrap.dedent(f"""\
+        import sys
+        sys.path.insert(0, {str(EXTENSION.parent)!r})
+        extensions = ["ansible_module_doc"]
+        ansible_module_paths = ["../library"]
+        """), encoding="utf-8")
+    (source / "index.rst").write_text("Index\n=====\n\n.. toctree::\n   :glob:\n\n   modules/*\n",
+                                      encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+         str(source), str(tmp_path / "html")],
+        capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode != 0
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert any("library/concat_mod.py: ansible-doc cannot render it: " in line
+               and "concat_mod" in line.split("render it: ", 1)[1] for line in warnings), warnings
+    assert any("library/bad_mod.py: option opt: no description" in line
+               for line in warnings), warnings
+    assert not any("sample_mod" in line for line in warnings), warnings
+    assert "Do <code" in (tmp_path / "html" / "modules" / "sample_mod.html").read_text(
+        encoding="utf-8")

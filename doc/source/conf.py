@@ -29,8 +29,8 @@ extensions = [
     # by walking up from this directory to the repository root, and the
     # roles in roles/ beside it.
     "zuul_sphinx",
-    # One page per module of library/, from its DOCUMENTATION, EXAMPLES and
-    # RETURN (modules/<name>.rst, written at every build).
+    # One page per module of library/ (modules/<name>.rst, written at every
+    # build), from what ansible-doc -j says of it: needs ansible-core.
     "ansible_module_doc",
 ]
 
@@ -40,7 +40,8 @@ zuul_role_paths = []
 zuul_autoroles_warn_missing = True
 
 ansible_module_paths = ["../../library"]
-# The options every audit module shares (extends_documentation_fragment).
+# The options every audit module shares (extends_documentation_fragment):
+# ansible-doc reads them here (ANSIBLE_DOC_FRAGMENT_PLUGINS).
 ansible_doc_fragment_paths = ["../../doc_fragments"]
 ansible_module_doc_dir = "modules"
 
