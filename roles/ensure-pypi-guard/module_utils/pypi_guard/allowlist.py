@@ -21,6 +21,8 @@ A malformed file is refused as a whole, before any request is made, with one
 line per problem naming the file, the key and the value at fault.
 """
 
+from __future__ import annotations
+
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -116,7 +118,7 @@ class VarsFileError(AuditInputError):
     """A vars file is malformed; ``problems`` holds one line per problem
     (without the file's name, which ``path`` and ``str()`` give)."""
 
-    def __init__(self, path, problems):
+    def __init__(self, path, problems) -> None:
         self.path = path
         problems = list(problems)
         super().__init__(problems, "\n".join(f"{path}: {problem}" for problem in problems))
@@ -179,7 +181,7 @@ _NAME_RULE = ("ASCII letters, digits, '.', '_' and '-', starting and ending with
               "letter or digit")
 
 
-def _describe_bad_text(where, value, error):
+def _describe_bad_text(where, value, error) -> str:
     where += ": key" if list(error.schema_path)[-2:-1] == ["propertyNames"] else ":"
     if error.schema is _DATE:
         return f"{where} {value!r} is not a date (YYYY-MM-DD)"

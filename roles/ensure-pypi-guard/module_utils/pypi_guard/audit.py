@@ -16,6 +16,8 @@
 title and columns, which projects it audits, its HTTP client, its result,
 finding and input error, and the module's run from options to reports."""
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import asdict, dataclass, field
 
@@ -117,7 +119,7 @@ class AuditFinding:
     kind: str
     detail: str
 
-    def subject(self):
+    def subject(self) -> str:
         return ""
 
     def line(self):
@@ -300,7 +302,7 @@ def input_error_output(audit, params, check_mode, error):
     return output
 
 
-def run_audit_module(audit, argument_spec, run, **module_kwargs):
+def run_audit_module(audit, argument_spec, run, **module_kwargs) -> None:
     """The ``main()`` of the audit module ``audit`` (a key of
     :data:`REPORTS`): its options are :data:`COMMON_ARGUMENT_SPEC` and
     ``argument_spec``; ``run(params, check_mode)`` returns the module result

@@ -23,6 +23,8 @@ of PyPI, oldest first, at most 50,000 per call, as
 ``[name, version or nil, timestamp, action, serial]``.
 """
 
+from __future__ import annotations
+
 import re
 import xmlrpc.client
 from dataclasses import dataclass

@@ -45,6 +45,8 @@ the keys read here: a bad file stops the derivation with one problem per
 fault, naming the file.
 """
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +95,7 @@ class DeliverablesError(AuditInputError):
 
     ``problems`` has one line per fault, each naming its file."""
 
-    def __init__(self, message, problems=()):
+    def __init__(self, message, problems=()) -> None:
         super().__init__(list(problems) or [message],
                          "\n".join([message, *problems]) if problems else message)
 
@@ -301,7 +303,7 @@ def _where(path_items):
     return text or "(top level)"
 
 
-def _expect(problems, value, kinds, where, what):
+def _expect(problems, value, kinds, where, what) -> bool:
     if not isinstance(value, kinds):
         problems.append(f"{where}: expected {what}, got {_short(value)}")
         return False
@@ -313,7 +315,7 @@ def _short(value, limit=80):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _unnamed(problems, repo, where):
+def _unnamed(problems, repo, where) -> None:
     """A problem when ``repo`` has no base name ('' or 'openstack/'): its
     PyPI name would be empty."""
     if isinstance(repo, str) and not repo.rsplit("/", 1)[-1].strip():

@@ -21,6 +21,8 @@ Bad input (the series file, a key file) raises :class:`AuditInputError`
 listing every problem, before any request.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import re
@@ -77,7 +79,7 @@ class KeyWindow:
     def contains(self, day):
         return self.start <= day and (self.end is None or day < self.end)
 
-    def __str__(self):
+    def __str__(self) -> str:
         end = self.end.isoformat() if self.end else "present"
         return f"{self.series} {self.start.isoformat()}..{end}"
 

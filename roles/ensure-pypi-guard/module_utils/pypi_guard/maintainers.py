@@ -15,6 +15,8 @@
 """The maintainer audit: who holds a role on each managed project, against the
 allowlist, as one finding per problem."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from ansible.module_utils.pypi_guard.allowlist import (
@@ -64,7 +66,7 @@ class Finding(AuditFinding):
     account: str = None
     role: str = None
 
-    def subject(self):
+    def subject(self) -> str:
         return f"{self.account or '-'} ({self.role or 'no role'})"
 
 

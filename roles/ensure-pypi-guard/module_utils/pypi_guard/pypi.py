@@ -16,6 +16,8 @@
 ``user_packages``, and the simple API's project status (PEP 792), which tells
 a quarantined project from an unknown one."""
 
+from __future__ import annotations
+
 import re
 import xmlrpc.client
 from dataclasses import dataclass, field
@@ -30,16 +32,16 @@ SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 _HTML_STATUS = re.compile(r'<meta\s+name="pypi:project-status"\s+content="([^"]*)"', re.I)
 
 
-def json_url(pypi_url, name):
+def json_url(pypi_url, name) -> str:
     """The JSON API URL of a project, by its normal name (PyPI redirects others)."""
     return f"{pypi_url.rstrip('/')}/pypi/{quote(normalize_name(name))}/json"
 
 
-def project_url(pypi_url, name):
+def project_url(pypi_url, name) -> str:
     return f"{pypi_url.rstrip('/')}/project/{quote(normalize_name(name))}/"
 
 
-def simple_url(pypi_url, name):
+def simple_url(pypi_url, name) -> str:
     return f"{pypi_url.rstrip('/')}/simple/{quote(normalize_name(name))}/"
 
 
@@ -48,7 +50,7 @@ class ProjectQuarantined(FetchError):
     the JSON API (404) and its files from the simple API, while its RSS feed,
     its simple page and ``package_roles`` still answer."""
 
-    def __init__(self, pypi_url, name):
+    def __init__(self, pypi_url, name) -> None:
         super().__init__(
             f"{name} is quarantined on PyPI ({simple_url(pypi_url, name)} says "
             "project-status quarantined): its JSON API answers 404 and its files are "

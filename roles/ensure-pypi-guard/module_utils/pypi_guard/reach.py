@@ -34,6 +34,8 @@ A reach that cannot be read is an error of the run: no silent fallback on
 the derived set alone.
 """
 
+from __future__ import annotations
+
 from ansible.module_utils.pypi_guard.allowlist import PYPI_NAME_RE
 from ansible.module_utils.pypi_guard.audit import AuditFinding, unknown_index_error
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject, normalize_name
@@ -87,7 +89,7 @@ def _roles_text(roles):
     return ", ".join(f"{role} ({account})" for account, role in sorted(roles))
 
 
-def guard_reach(client, pypi_url, selection, allowlist):
+def guard_reach(client, pypi_url, selection, allowlist) -> bool:
     """Read the reach of the allowlist's release accounts and apply it to
     ``selection`` (:func:`audit.select_projects`'s answer), in place: its
     ``projects`` become the union (minus ``ignored_projects`` and the
@@ -189,7 +191,7 @@ def watched_reach(client, pypi_url, accounts, cache, now):
     return reach_cache(read_reach(client, pypi_url, accounts), accounts, now)
 
 
-def add_reach(projects, cache, ignored):
+def add_reach(projects, cache, ignored) -> None:
     """Add the kept reach's projects to the watched ``projects`` (normal
     name -> ManagedProject), in place, with their class; ``ignored``: the
     allowlist's ``ignored_projects``."""

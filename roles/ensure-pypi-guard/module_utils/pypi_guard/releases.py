@@ -15,6 +15,8 @@
 """The release-feed audit: what PyPI says was released against what the
 releases repository says should have been."""
 
+from __future__ import annotations
+
 import email.utils
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
@@ -50,11 +52,11 @@ ADVICE = {
 }
 
 
-def feed_url(pypi_url, name):
+def feed_url(pypi_url, name) -> str:
     return f"{pypi_url.rstrip('/')}/rss/project/{quote(normalize_name(name))}/releases.xml"
 
 
-def release_url(pypi_url, name, version):
+def release_url(pypi_url, name, version) -> str:
     # a lone surrogate from the JSON (\ud800) must not crash the audit
     return f"{project_url(pypi_url, name)}{quote(version, errors='surrogatepass')}/"
 
@@ -188,7 +190,7 @@ class ReleaseFinding(AuditFinding):
     upload_time: str = None
     url: str = None
 
-    def subject(self):
+    def subject(self) -> str:
         when = f", uploaded {self.upload_time}" if self.upload_time else ""
         return f"{self.version}{when}"
 

@@ -46,6 +46,8 @@ files in one temporary directory, and a name with ``/``, ``\\`` or ``..``
 is an error for its project.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import re
@@ -102,7 +104,7 @@ class Scope:
     kind: str
     since: datetime.date = None
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.kind == "latest" and self.since:
             return f"latest, and every file uploaded since {self.since.isoformat()}"
         return f"since:{self.since.isoformat()}" if self.kind == "since" else self.kind
@@ -505,7 +507,7 @@ class FileResult:
 
 
 class _Counter:
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._value = 0
 
