@@ -21,14 +21,21 @@ A malformed file is refused as a whole, before any request is made, with one
 line per problem naming the file, the key and the value at fault.
 """
 
+from __future__ import annotations
+
 import datetime
+import os
 import re
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import IO, Any, TypeVar
 
 import jsonschema
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.yamlfile import StrictLoader, YamlFileError, parse_yaml
+
+_T = TypeVar("_T")
 
 ROLES = ("Owner", "Maintainer")
 ROLE_RANK = {"Maintainer": 1, "Owner": 2}
@@ -54,7 +61,7 @@ _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}\Z"}
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def account_key(name):
+def account_key(name: str) -> str:
     """The form account and organization names are compared in.
 
     PyPI names are ASCII and case-insensitive; only ASCII letters are folded,
@@ -64,13 +71,13 @@ def account_key(name):
     return name.translate(_ASCII_LOWER)
 
 
-def is_pypi_account_name(name):
+def is_pypi_account_name(name: object) -> bool:
     """Whether ``name`` could be a PyPI user or organization name."""
     return (isinstance(name, str) and len(name) <= ACCOUNT_MAX_LENGTH
             and PYPI_NAME_RE.match(name) is not None)
 
 
-def _per_project_entries(required, properties):
+def _per_project_entries(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
     """Schema of ``{project: [entry, ...]}`` whose entries have exactly ``properties``."""
     return {
         "type": "object",
@@ -116,13 +123,13 @@ class VarsFileError(AuditInputError):
     """A vars file is malformed; ``problems`` holds one line per problem
     (without the file's name, which ``path`` and ``str()`` give)."""
 
-    def __init__(self, path, problems):
+    def __init__(self, path: object, problems: Iterable[str]) -> None:
         self.path = path
         problems = list(problems)
         super().__init__(problems, "\n".join(f"{path}: {problem}" for problem in problems))
 
 
-def parse_strict_yaml(text, source):
+def parse_strict_yaml(text: str | IO[str], source: object) -> Any:
     """Parse YAML text (or a stream), refusing duplicate keys and alias bombs;
     errors name ``source``."""
     try:
@@ -131,7 +138,7 @@ def parse_strict_yaml(text, source):
         raise VarsFileError(source, [exc.detail]) from None
 
 
-def load_strict_yaml(path):
+def load_strict_yaml(path: str | os.PathLike[str]) -> Any:
     """Read a YAML vars file, refusing duplicate keys; errors name the file."""
     try:
         with open(path, encoding="utf-8") as stream:
@@ -140,7 +147,7 @@ def load_strict_yaml(path):
         raise VarsFileError(path, [f"cannot read the file: {exc.strerror}"]) from exc
 
 
-def _key_path(path_parts):
+def _key_path(path_parts: Iterable[object]) -> str:
     text = ""
     for part in path_parts:
         if isinstance(part, str) and not (part.isascii() and part.isprintable()):
@@ -152,7 +159,7 @@ def _key_path(path_parts):
 _YAML_TYPES = {"array": "a list", "object": "a mapping", "string": "a string"}
 
 
-def _describe(error):
+def _describe(error: Any) -> str:
     """One readable line for a jsonschema error: key, value and what is wrong."""
     where = _key_path(error.absolute_path)
     value = error.instance
@@ -179,7 +186,7 @@ _NAME_RULE = ("ASCII letters, digits, '.', '_' and '-', starting and ending with
               "letter or digit")
 
 
-def _describe_bad_text(where, value, error):
+def _describe_bad_text(where: str, value: object, error: Any) -> str:
     where += ": key" if list(error.schema_path)[-2:-1] == ["propertyNames"] else ":"
     if error.schema is _DATE:
         return f"{where} {value!r} is not a date (YYYY-MM-DD)"
@@ -195,18 +202,19 @@ def _describe_bad_text(where, value, error):
     return f"{where} {error.message}"
 
 
-_YAML_KEY_KINDS = (
+_YAML_KEY_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
     (bool, "YAML reads on, off, yes, no, true and false as booleans"),
     (type(None), "YAML reads null, ~ and an empty key as null"),
     ((int, float), "YAML reads it as a number"),
 )
 
 
-def key_problems(data, parts=(), _within=frozenset()):
+def key_problems(data: object, parts: tuple[str | int, ...] = (),
+                 _within: frozenset[int] = frozenset()) -> list[str]:
     """Mapping keys that are not text, which YAML makes of ``null:``, ``2048:``
     or ``on:``; one line each, naming where, the key and its value.  A value
     that contains itself (``&a [*a]``) is one too."""
-    problems = []
+    problems: list[str] = []
     if isinstance(data, (dict, list)):
         if id(data) in _within:
             return [f"{_key_path(parts)}: contains itself (a YAML alias of its own anchor)"]
@@ -226,7 +234,7 @@ def key_problems(data, parts=(), _within=frozenset()):
     return problems
 
 
-def schema_problems(data, schema):
+def schema_problems(data: object, schema: Mapping[str, Any]) -> list[str]:
     """Every problem of ``data`` against ``schema`` as a readable line, sorted
     by key. Keys that are not text are reported first and alone: the schema
     cannot name what it cannot compare."""
@@ -238,7 +246,7 @@ def schema_problems(data, schema):
     return [_describe(error) for error in errors]
 
 
-def parse_date(text):
+def parse_date(text: str) -> datetime.date | None:
     """A ``YYYY-MM-DD`` date, or None when it is not a real date (2027-02-30)."""
     try:
         return datetime.date.fromisoformat(text)
@@ -246,9 +254,11 @@ def parse_date(text):
         return None
 
 
-def duplicates(values, key=lambda value: value):
+def duplicates(values: Iterable[_T],
+               key: Callable[[_T], Hashable] = lambda value: value) -> list[_T]:
     """Values whose ``key`` equals that of an earlier value, in order."""
-    seen, repeated = set(), []
+    seen: set[Hashable] = set()
+    repeated: list[_T] = []
     for value in values:
         if key(value) in seen:
             repeated.append(value)
@@ -263,9 +273,9 @@ class MaintainerException:
     account: str
     role: str
     reason: str
-    expires: datetime.date = None
+    expires: datetime.date | None = None
 
-    def expired(self, today):
+    def expired(self, today: datetime.date) -> bool:
         return self.expires is not None and self.expires < today
 
 
@@ -273,15 +283,16 @@ class MaintainerException:
 class MaintainersAllowlist:
     """The validated allowlist; names are normalised, accounts in :func:`account_key` form."""
 
-    required_owners: list = field(default_factory=list)
-    allowed_accounts: set = field(default_factory=set)
-    allowed_organizations: set = field(default_factory=set)
-    extra_projects: dict = field(default_factory=dict)  # normal name -> as written
-    ignored_projects: dict = field(default_factory=dict)  # normal name -> reason
-    exceptions: dict = field(default_factory=dict)  # project -> {account: exception}
+    required_owners: list[str] = field(default_factory=list)
+    allowed_accounts: set[str] = field(default_factory=set)
+    allowed_organizations: set[str] = field(default_factory=set)
+    extra_projects: dict[str, str] = field(default_factory=dict)  # normal name -> as written
+    ignored_projects: dict[str, str] = field(default_factory=dict)  # normal name -> reason
+    # project -> {account: exception}
+    exceptions: dict[str, dict[str, MaintainerException]] = field(default_factory=dict)
 
 
-def _semantic_problems(allowlist):
+def _semantic_problems(allowlist: dict[str, Any]) -> list[str]:
     prefix = "pypi_maintainers_allowlist"
     problems = []
     for key in ("required_owners", "allowed_accounts", "allowed_organizations"):
@@ -310,7 +321,7 @@ def _semantic_problems(allowlist):
     return problems
 
 
-def parse_maintainers_allowlist(data, path):
+def parse_maintainers_allowlist(data: Any, path: str) -> MaintainersAllowlist:
     """Validate the loaded vars file and build a :class:`MaintainersAllowlist`."""
     problems = schema_problems(data, MAINTAINERS_SCHEMA)
     if problems:
@@ -319,7 +330,7 @@ def parse_maintainers_allowlist(data, path):
     problems = _semantic_problems(raw)
     if problems:
         raise VarsFileError(path, problems)
-    exceptions = {}
+    exceptions: dict[str, dict[str, MaintainerException]] = {}
     for project, entries in (raw.get("exceptions") or {}).items():
         exceptions[normalize_name(project)] = {
             account_key(entry["account"]): MaintainerException(
@@ -338,7 +349,7 @@ def parse_maintainers_allowlist(data, path):
     )
 
 
-def load_maintainers_allowlist(path):
+def load_maintainers_allowlist(path: str | os.PathLike[str]) -> MaintainersAllowlist:
     """Read and validate ``vars/pypi-maintainers.yaml`` (or another path)."""
     return parse_maintainers_allowlist(load_strict_yaml(path), str(path))
 
@@ -346,7 +357,8 @@ def load_maintainers_allowlist(path):
 ALLOWLIST_VARIABLE_SOURCE = "variable pypi_maintainers_allowlist"
 
 
-def load_maintainers_allowlist_variable(value, source=ALLOWLIST_VARIABLE_SOURCE):
+def load_maintainers_allowlist_variable(value: object, source: str = ALLOWLIST_VARIABLE_SOURCE,
+                                        ) -> MaintainersAllowlist:
     """Validate the allowlist given as the value of the Ansible variable
     ``pypi_maintainers_allowlist``, exactly like the file.
 
@@ -360,7 +372,7 @@ def load_maintainers_allowlist_variable(value, source=ALLOWLIST_VARIABLE_SOURCE)
     return parse_maintainers_allowlist({"pypi_maintainers_allowlist": value}, source)
 
 
-def maintainers_allowlist_from_params(params):
+def maintainers_allowlist_from_params(params: Mapping[str, Any]) -> MaintainersAllowlist | None:
     """The allowlist of a module's ``allowlist`` (the variable, which wins) or
     ``allowlist_file`` option; None when neither is set."""
     if params.get("allowlist") is not None:
@@ -381,7 +393,7 @@ KNOWN_RELEASES_SCHEMA = {
 }
 
 
-def parse_known_releases(data, path):
+def parse_known_releases(data: Any, path: str) -> dict[str, dict[str, str]]:
     """``{project: {version: reason}}`` from the validated vars file.
 
     Versions are compared as PEP 440 versions, so ``1.0`` and ``1.0.0`` are
@@ -405,6 +417,6 @@ def parse_known_releases(data, path):
             for project, entries in raw.items()}
 
 
-def load_known_releases(path):
+def load_known_releases(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     """Read and validate ``vars/pypi-releases.yaml`` (or another path)."""
     return parse_known_releases(load_strict_yaml(path), str(path))

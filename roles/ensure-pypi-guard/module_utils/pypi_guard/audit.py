@@ -16,8 +16,12 @@
 title and columns, which projects it audits, its HTTP client, its result,
 finding and input error, and the module's run from options to reports."""
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.pypi_guard.deliverables import (
@@ -35,6 +39,14 @@ from ansible.module_utils.pypi_guard.http import (
 )
 from ansible.module_utils.pypi_guard.report import build_report, write_reports
 from ansible.module_utils.pypi_guard.text import printable
+
+if TYPE_CHECKING:
+    from ansible.module_utils.pypi_guard.allowlist import MaintainersAllowlist
+
+# a module's parameters, as AnsibleModule parsed them
+Params = Mapping[str, Any]
+# an error of a report: {"project", "detail"} and an audit's own keys
+ErrorDict = dict[str, Any]
 
 # Options of every audit module, documented once in the doc fragment
 # doc_fragments/pypi_guard_audit.py (each module extends it).
@@ -62,7 +74,7 @@ class ReportSpec:
 
     name: str
     title: str
-    columns: tuple
+    columns: tuple[str, ...]
 
 
 # Every audit's reports, keyed by the audit's module.
@@ -96,7 +108,7 @@ NOTHING_CHECKED = {
               "that checked nothing is not a pass"}
 
 
-def unknown_index_error(pypi_url, unknown, read):
+def unknown_index_error(pypi_url: str, unknown: int, read: int) -> ErrorDict | None:
     """The error for a run in which the index knows too few of the ``read``
     projects (``unknown`` of them got a 404), or None."""
     if unknown < UNKNOWN_PROJECTS_MIN or unknown * 2 <= read:
@@ -117,16 +129,16 @@ class AuditFinding:
     kind: str
     detail: str
 
-    def subject(self):
+    def subject(self) -> str:
         return ""
 
-    def line(self):
+    def line(self) -> str:
         """``<project>: <kind>: <subject> - <detail>``, escaped for a log."""
         subject = self.subject()
         return printable(f"{self.project}: {self.kind}: "
                          f"{subject + ' - ' if subject else ''}{self.detail}")
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -139,12 +151,12 @@ class AuditResult:
     (``files_checked``...)."""
 
     projects_checked: int = 0
-    findings: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
+    findings: list[AuditFinding] = field(default_factory=list)
+    warnings: list[AuditFinding] = field(default_factory=list)
+    errors: list[ErrorDict] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def all_errors(self):
+    def all_errors(self) -> list[ErrorDict]:
         """``errors``, plus :data:`NOTHING_CHECKED` when the run checked no
         project and has no other error: such a run never passes."""
         if self.errors or self.projects_checked:
@@ -152,7 +164,7 @@ class AuditResult:
         return [dict(NOTHING_CHECKED)]
 
     @property
-    def status(self):
+    def status(self) -> str:
         """``error`` when anything could not be checked (or nothing was),
         else ``drift`` when something was found, else ``clean``."""
         if self.all_errors():
@@ -160,23 +172,23 @@ class AuditResult:
         return "drift" if self.findings else "clean"
 
     @staticmethod
-    def error_line(error):
+    def error_line(error: Mapping[str, Any]) -> str:
         return printable(f"{error['project']}: error: {error['detail']}")
 
-    def problem_lines(self):
+    def problem_lines(self) -> list[str]:
         """One line per finding and per error: what fails the job."""
         lines = [finding.line() for finding in self.findings]
         return lines + [self.error_line(error) for error in self.all_errors()]
 
-    def warning_lines(self):
+    def warning_lines(self) -> list[str]:
         return [warning.line() for warning in self.warnings]
 
 
-def utc_today():
+def utc_today() -> datetime.date:
     return datetime.datetime.now(datetime.timezone.utc).date()
 
 
-def http_client(params):
+def http_client(params: Params) -> HttpClient:
     """The audit's client; refuses (:class:`AuditInputError`) a plain-http
     ``pypi_url`` that is not loopback unless ``allow_insecure_http``, before
     any request."""
@@ -194,7 +206,9 @@ def http_client(params):
                       allow_insecure_http=insecure)
 
 
-def select_projects(releases_repo, explicit, extra=(), ignored=(), project_config=None):
+def select_projects(releases_repo: str | None, explicit: Iterable[str],
+                    extra: Iterable[str] = (), ignored: Iterable[str] = (),
+                    project_config: str | None = None) -> ManagedSet:
     """The projects to audit: a :class:`ManagedSet` whose ``projects`` are
     ``{normal name: ManagedProject}``.
 
@@ -214,7 +228,8 @@ def select_projects(releases_repo, explicit, extra=(), ignored=(), project_confi
     managed = (derive_managed_set(releases_repo, project_config) if releases_repo
                else ManagedSet({}, project_config_checked=False))
     derived = managed.projects
-    names = {normalize_name(n): (n, "projects (explicit list)") for n in explicit}
+    names: dict[str, tuple[str, str | None]] = {
+        normalize_name(n): (n, "projects (explicit list)") for n in explicit}
     if explicit:
         managed.unlisted_publishers = []
     else:
@@ -231,7 +246,7 @@ def select_projects(releases_repo, explicit, extra=(), ignored=(), project_confi
     return managed
 
 
-def audited_projects(params, allowlist):
+def audited_projects(params: Params, allowlist: MaintainersAllowlist) -> ManagedSet:
     """:func:`select_projects` for an audit module's options and the
     maintainer allowlist's ``extra_projects`` and ``ignored_projects``."""
     return select_projects(params["releases_repo"], params["projects"],
@@ -239,7 +254,8 @@ def audited_projects(params, allowlist):
                            params["project_config"])
 
 
-def finish(audit, params, check_mode, result, selection=None):
+def finish(audit: str, params: Params, check_mode: bool, result: AuditResult,
+           selection: ManagedSet | None = None) -> dict[str, Any]:
     """The module result of the audit module ``audit`` (a key of
     :data:`REPORTS`) for an :class:`AuditResult`, with the reports written
     unless in check mode. ``selection`` is :func:`select_projects`'s answer:
@@ -259,16 +275,17 @@ def finish(audit, params, check_mode, result, selection=None):
         result.warnings = result.warnings + selection.reach_warnings
         result.errors = result.errors + selection.reach_errors
 
-    def row(item):  # every column of the report's table, None where a kind has none
+    # every column of the report's table, None where a kind has none
+    def row(item: AuditFinding) -> dict[str, Any]:
         return dict(dict.fromkeys(spec.columns), **item.as_dict())
     report = build_report(
         result.status, params["pypi_url"], result.projects_checked,
         [row(f) for f in result.findings], [row(w) for w in result.warnings],
         result.all_errors(), **extra)
     warning_lines = result.warning_lines() + (selection.warnings if selection else [])
-    output = {"changed": False, "status": result.status, "report": report,
-              "report_title": spec.title, "problems": result.problem_lines(),
-              "warning_lines": warning_lines, "report_error": ""}
+    output: dict[str, Any] = {"changed": False, "status": result.status, "report": report,
+                              "report_title": spec.title, "problems": result.problem_lines(),
+                              "warning_lines": warning_lines, "report_error": ""}
     if params.get("report_dir") and not check_mode:
         try:
             output["report_json"], output["report_html"] = write_reports(
@@ -287,7 +304,8 @@ INPUT_ERROR_REPORTS = frozenset(
 INPUT_ERROR_PROJECT = "(input)"
 
 
-def input_error_output(audit, params, check_mode, error):
+def input_error_output(audit: str, params: Params, check_mode: bool,
+                       error: BaseException) -> dict[str, Any]:
     """:func:`finish`'s result for a run stopped by bad input: status
     ``error``, one error per line of ``error`` (each naming its file), the
     reports written; nothing was audited."""
@@ -300,7 +318,9 @@ def input_error_output(audit, params, check_mode, error):
     return output
 
 
-def run_audit_module(audit, argument_spec, run, **module_kwargs):
+def run_audit_module(audit: str, argument_spec: dict[str, Any],
+                     run: Callable[[Params, bool], dict[str, Any]],
+                     **module_kwargs: Any) -> None:
     """The ``main()`` of the audit module ``audit`` (a key of
     :data:`REPORTS`): its options are :data:`COMMON_ARGUMENT_SPEC` and
     ``argument_spec``; ``run(params, check_mode)`` returns the module result

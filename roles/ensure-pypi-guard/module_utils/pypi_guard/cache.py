@@ -21,11 +21,16 @@ Only the extracted value is kept, never the raw body: a project's whole JSON
 document can weigh megabytes, its summary a few kilobytes.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
-from ansible.module_utils.pypi_guard.http import FetchError
+import requests
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
 from ansible.module_utils.pypi_guard.report import write_atomically
 
 CACHE_FORMAT = 1
@@ -34,27 +39,28 @@ CACHE_FORMAT = 1
 class ConditionalCache:
     """A cache directory, or a pass-through when ``directory`` is empty."""
 
-    def __init__(self, directory=None):
+    def __init__(self, directory: str | None = None) -> None:
         self.directory = directory
         if directory:
             os.makedirs(directory, mode=0o755, exist_ok=True)
 
-    def _path(self, url):
-        return os.path.join(self.directory, hashlib.sha256(url.encode()).hexdigest() + ".json")
+    def _path(self, url: str) -> str:
+        return os.path.join(cast(str, self.directory),
+                            hashlib.sha256(url.encode()).hexdigest() + ".json")
 
-    def _load(self, url):
+    def _load(self, url: str) -> dict[str, Any] | None:
         if not self.directory:
             return None
         try:
             with open(self._path(url), encoding="utf-8") as stream:
-                entry = json.load(stream)
+                entry: dict[str, Any] = json.load(stream)
         except (OSError, ValueError):
             return None  # absent or damaged: fetch it whole
         if entry.get("format") != CACHE_FORMAT or entry.get("url") != url:
             return None
         return entry
 
-    def _store(self, url, response, value):
+    def _store(self, url: str, response: requests.Response, value: Any) -> None:
         if not self.directory:
             return
         entry = {"format": CACHE_FORMAT, "url": url, "etag": response.headers.get("ETag"),
@@ -62,7 +68,9 @@ class ConditionalCache:
         if entry["etag"] or entry["last_modified"]:
             write_atomically({self._path(url): json.dumps(entry)})
 
-    def get(self, client, url, extract, ok_status=(200,), headers=None):
+    def get(self, client: HttpClient, url: str, extract: Callable[[requests.Response], Any],
+            ok_status: Iterable[int] = (200,),
+            headers: dict[str, str] | None = None) -> tuple[int, Any]:
         """``(status, value)``: ``extract(response)`` of a fresh answer, or the
         cached value when the index answered 304.
 

@@ -23,11 +23,15 @@ of PyPI, oldest first, at most 50,000 per call, as
 ``[name, version or nil, timestamp, action, serial]``.
 """
 
+from __future__ import annotations
+
 import re
 import xmlrpc.client
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
 from ansible.module_utils.pypi_guard.pypi import parse_xmlrpc_response, xmlrpc_throttle_seconds
 
 ROLE_NAMES = ("Owner", "Maintainer")
@@ -77,14 +81,14 @@ class Action:
 
     verb: str
     text: str
-    role: str = None
-    account: str = None  # a user or a team
-    new_role: str = None
-    filename: str = None
-    python_version: str = None
+    role: str | None = None
+    account: str | None = None  # a user or a team
+    new_role: str | None = None
+    filename: str | None = None
+    python_version: str | None = None
 
 
-def parse_action(text):
+def parse_action(text: str) -> Action:
     """The :class:`Action` of a journal entry's action text.
 
     ``add Owner file x.whl`` reads both as a file uploaded with the python
@@ -109,13 +113,13 @@ def parse_action(text):
 @dataclass(frozen=True)
 class JournalEntry:
     name: str
-    version: str  # None for project-level events
+    version: str | None  # None for project-level events
     timestamp: int  # seconds since the epoch, UTC
     action: str
     serial: int
 
 
-def _entry(row, after, where):
+def _entry(row: object, after: int, where: str) -> JournalEntry:
     """A :class:`JournalEntry` from one row of an answer, checked for shape."""
     if not (isinstance(row, list) and len(row) == 5):
         raise ChangelogError(f"{where}: an entry is not [name, version, timestamp, action, "
@@ -142,7 +146,7 @@ def _entry(row, after, where):
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 
 
-def _call(client, pypi_url, method, *params):
+def _call(client: HttpClient, pypi_url: str, method: str, *params: Any) -> tuple[Any, str]:
     url = f"{pypi_url.rstrip('/')}/pypi"
     body = xmlrpc.client.dumps(params, method, allow_none=True).encode("utf-8")
     response = client.request("POST", url, data=body, headers={"Content-Type": "text/xml"},
@@ -157,7 +161,7 @@ def _call(client, pypi_url, method, *params):
         raise ChangelogError(f"{where}: {exc}") from exc
 
 
-def last_serial(client, pypi_url):
+def last_serial(client: HttpClient, pypi_url: str) -> int:
     """``changelog_last_serial()``: the newest serial of the journal."""
     value, where = _call(client, pypi_url, "changelog_last_serial")
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -165,7 +169,7 @@ def last_serial(client, pypi_url):
     return value
 
 
-def entries_since(client, pypi_url, serial):
+def entries_since(client: HttpClient, pypi_url: str, serial: int) -> list[JournalEntry]:
     """One ``changelog_since_serial(serial)`` page, as :class:`JournalEntry` items."""
     rows, where = _call(client, pypi_url, "changelog_since_serial", serial)
     if not isinstance(rows, list):
@@ -174,10 +178,11 @@ def entries_since(client, pypi_url, serial):
     for index, row in enumerate(rows):  # in place: a page is big enough once
         rows[index] = _entry(row, after, where)
         after = rows[index].serial
-    return rows
+    return rows  # now JournalEntry items only
 
 
-def changelog_entries(client, pypi_url, after, until):
+def changelog_entries(client: HttpClient, pypi_url: str, after: int,
+                      until: int) -> Iterator[JournalEntry]:
     """Every entry after ``after``, up to ``until`` (the serial
     ``changelog_last_serial`` gave at the start), a page at a time whatever
     size the index makes its pages: only one page is held, the previous one

@@ -45,9 +45,13 @@ the keys read here: a bad file stops the derivation with one problem per
 fault, naming the file.
 """
 
+from __future__ import annotations
+
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 from ansible.module_utils.pypi_guard.errors import AuditInputError
@@ -67,7 +71,7 @@ _TYPE_TO_RELEASE_TYPE = {
     "library": "python-pypi", "service": "python-service", "horizon-plugin": "horizon"}
 # What a repository is, when the deliverable does not say: project-config's
 # (or the fallback's) word -> release type.
-_REPOSITORY_KIND_TO_RELEASE_TYPE = {"puppet": "puppet", "npm": "nodejs"}
+_REPOSITORY_KIND_TO_RELEASE_TYPE: dict[str | None, str] = {"puppet": "puppet", "npm": "nodejs"}
 SCHEMA_FILE = "openstack_releases/schema.yaml"
 # openstack/releases' Release.is_eol, is_eom, is_em and is_last.
 END_OF_LIFE_SUFFIXES = ("-eol", "-eom", "-em", "-last")
@@ -93,23 +97,23 @@ class DeliverablesError(AuditInputError):
 
     ``problems`` has one line per fault, each naming its file."""
 
-    def __init__(self, message, problems=()):
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
         super().__init__(list(problems) or [message],
                          "\n".join([message, *problems]) if problems else message)
 
 
-def normalize_name(name):
+def normalize_name(name: str) -> str:
     """A project name in PEP 503 normal form (``oslo.config`` -> ``oslo-config``)."""
     return canonicalize_name(name)
 
 
-def is_end_of_life(version):
+def is_end_of_life(version: object) -> bool:
     """Whether a release entry's version is an end-of-life tag (``rocky-eol``,
     ``2023.1-eom``, ``ocata-em``, ``zed-last``), not a release."""
     return isinstance(version, str) and version.endswith(END_OF_LIFE_SUFFIXES)
 
 
-def version_key(text):
+def version_key(text: str) -> tuple[str, Version | str]:
     """A key equal for equal PEP 440 versions (1.0 and 1.0.0); text that is
     not a version (the ``rocky-em`` tags) is compared as text."""
     try:
@@ -118,7 +122,8 @@ def version_key(text):
         return ("text", text.strip().lower())
 
 
-def release_type(deliverable, name="", repository_kind=None):
+def release_type(deliverable: Mapping[str, Any], name: str = "",
+                 repository_kind: str | None = None) -> Any:
     """The release type of a deliverable's repository, as openstack/releases
     derives it (``get_release_type``): ``repository_kind`` is ``puppet`` or
     ``npm`` when the repository is one, and is asked only when the
@@ -127,7 +132,7 @@ def release_type(deliverable, name="", repository_kind=None):
         return deliverable["release-type"]
     # openstack/releases' Deliverable.type
     if "tempest-plugin" in name:
-        kind = "tempest-plugin"
+        kind: str | None = "tempest-plugin"
     elif deliverable.get("release-model") == "cycle-trailing":
         kind = "trailing"
     else:
@@ -145,17 +150,17 @@ class ManagedProject:
 
     name: str  # PEP 503 normal form
     pypi_name: str  # as first spelled in the deliverables
-    repositories: set = field(default_factory=set)  # "openstack/nova"
+    repositories: set[str] = field(default_factory=set)  # "openstack/nova"
     # Why it is managed: "deliverables/epoxy/nova.yaml: openstack/nova", "extra_projects"
-    sources: set = field(default_factory=set)
-    versions: set = field(default_factory=set)  # releases[].version
+    sources: set[str] = field(default_factory=set)
+    versions: set[str] = field(default_factory=set)  # releases[].version
     retired: bool = False
     # The run-time class (reach.py): managed, account-only, without-account,
     # not-published; None until the release account's reach is read.
-    kind: str = None
+    kind: str | None = None
 
     @property
-    def namespaces_and_repos(self):
+    def namespaces_and_repos(self) -> list[tuple[str, ...]]:
         """``(namespace, repo)`` pairs, e.g. ``("openstack", "nova")``."""
         return sorted(tuple(r.split("/", 1)) for r in self.repositories if "/" in r)
 
@@ -164,26 +169,26 @@ class ManagedProject:
 class ManagedSet:
     """The derived projects, and what the reports must say about the derivation."""
 
-    projects: dict  # normal name -> ManagedProject
+    projects: dict[str, ManagedProject]  # normal name -> ManagedProject
     project_config_checked: bool = False
     # Repositories project-config publishes to PyPI that no deliverable names
     # (only known when project_config_checked).
-    unlisted_publishers: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)  # lines
+    unlisted_publishers: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # lines
     # Every repository of every deliverable file, in or out, and why.
-    decisions: list = field(default_factory=list)
+    decisions: list[tuple[str, Decision]] = field(default_factory=list)
     # The release account's reach (reach.py): the accounts asked (None: not
     # asked), the names PyPI does not know, and the report's additions.
-    reach_accounts: list = None
-    not_published: list = field(default_factory=list)
-    reach_warnings: list = field(default_factory=list)  # AuditFinding
-    reach_errors: list = field(default_factory=list)  # {"project", "detail"}
+    reach_accounts: list[str] | None = None
+    not_published: list[str] = field(default_factory=list)
+    reach_warnings: list[Any] = field(default_factory=list)  # AuditFinding
+    reach_errors: list[dict[str, str]] = field(default_factory=list)  # {"project", "detail"}
 
-    def report(self):
+    def report(self) -> dict[str, Any]:
         """What the audits' reports say about the set: whether project-config
         was cross-checked, the warnings, why each project is in it and, once
         the release account's reach is read, each project's class."""
-        report = {
+        report: dict[str, Any] = {
             "project_config_checked": self.project_config_checked,
             "warnings": list(self.warnings),
             "unlisted_publishers": list(self.unlisted_publishers),
@@ -194,7 +199,7 @@ class ManagedSet:
             classes = {name: project.kind
                        for name, project in sorted(self.projects.items()) if project.kind}
             classes.update((normalize_name(name), "not-published") for name in self.not_published)
-            counts = {}
+            counts: dict[str, int] = {}
             for kind in classes.values():
                 counts[kind] = counts.get(kind, 0) + 1
             report.update(required_owners=list(self.reach_accounts),
@@ -203,10 +208,11 @@ class ManagedSet:
         return report
 
 
-def source_lines(sources):
+def source_lines(sources: Iterable[str]) -> list[str]:
     """A project's ``sources``, sorted, with the deliverable files of one
     repository grouped: ``openstack/nova: deliverables/{epoxy,flamingo}/nova.yaml``."""
-    grouped, lines = {}, []
+    grouped: dict[tuple[str, str], list[str]] = {}
+    lines: list[str] = []
     for source in sources:
         path, separator, repo = source.partition(": ")
         parts = path.split("/")
@@ -220,7 +226,7 @@ def source_lines(sources):
     return sorted(lines)
 
 
-def deliverable_files(releases_repo):
+def deliverable_files(releases_repo: str | os.PathLike[str]) -> tuple[list[Path], list[str]]:
     """``(files, problems)``: every ``deliverables/<series>/<name>.yaml`` of a
     releases checkout, sorted, and a problem for each file there that
     openstack/releases would skip for its name (``.yml``) and for each that
@@ -231,7 +237,8 @@ def deliverable_files(releases_repo):
         raise DeliverablesError(
             f"{root}: not a checkout of the releases repository "
             f"(no deliverables/ directory); set pypi_guard_releases_repo")
-    files, problems = [], []
+    files: list[Path] = []
+    problems: list[str] = []
     inside = root.resolve()
     for path in sorted(deliverables.glob("*/*")):
         if path.suffix == ".yaml" and not path.resolve().is_relative_to(inside):
@@ -247,7 +254,7 @@ def deliverable_files(releases_repo):
     return files, problems
 
 
-def load_deliverable(path):
+def load_deliverable(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Parse one deliverable file; a file that is not a mapping is an error."""
     try:
         data = read_yaml(path)
@@ -262,10 +269,11 @@ def load_deliverable(path):
 
 
 # (path, mtime_ns, size) -> validator: the schema is compiled once per run.
-_VALIDATORS = {}
+Validator = tuple[Path, jsonschema.Draft4Validator]
+_VALIDATORS: dict[tuple[str, int, int], Validator] = {}
 
 
-def schema_validator(releases_repo):
+def schema_validator(releases_repo: str | os.PathLike[str]) -> Validator | None:
     """A validator of the checkout's ``openstack_releases/schema.yaml``, or
     None when the checkout has no such file."""
     path = Path(releases_repo) / SCHEMA_FILE
@@ -294,36 +302,37 @@ def schema_validator(releases_repo):
     return _VALIDATORS[key]
 
 
-def _where(path_items):
+def _where(path_items: Iterable[object]) -> str:
     text = ""
     for item in path_items:
         text += f"[{item}]" if isinstance(item, int) else (f".{item}" if text else str(item))
     return text or "(top level)"
 
 
-def _expect(problems, value, kinds, where, what):
+def _expect(problems: list[str], value: object, kinds: tuple[type, ...], where: str,
+            what: str) -> bool:
     if not isinstance(value, kinds):
         problems.append(f"{where}: expected {what}, got {_short(value)}")
         return False
     return True
 
 
-def _short(value, limit=80):
+def _short(value: object, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _unnamed(problems, repo, where):
+def _unnamed(problems: list[str], repo: object, where: str) -> None:
     """A problem when ``repo`` has no base name ('' or 'openstack/'): its
     PyPI name would be empty."""
     if isinstance(repo, str) and not repo.rsplit("/", 1)[-1].strip():
         problems.append(f"{where}: {_short(repo)} is not a repository name")
 
 
-def shape_problems(data):
+def shape_problems(data: dict[str, Any]) -> list[str]:
     """``(key path, problem)`` lines for the keys the derivation reads, so
     that no value of the wrong type gets further."""
-    problems = []
+    problems: list[str] = []
     for key in ("team", "type", "release-type", "release-model"):
         if key in data:
             _expect(problems, data[key], (str,), key, "a string")
@@ -380,7 +389,8 @@ def shape_problems(data):
     return problems
 
 
-def check_deliverable(path, data, validator):
+def check_deliverable(path: str | os.PathLike[str], data: dict[str, Any],
+                      validator: Validator | None) -> tuple[list[str], list[str]]:
     """``(problems, warnings)`` for one parsed deliverable, each line naming
     the file. An unknown ``release-type`` is a warning (the schema's own
     complaint about it is left out): :func:`known_release_type` decides."""
@@ -413,13 +423,13 @@ def check_deliverable(path, data, validator):
     return problems, warnings
 
 
-def known_release_type(kind):
+def known_release_type(kind: str) -> str | None:
     """The known release type ``kind`` is a mis-casing of, or None."""
     matches = [known for known in KNOWN_RELEASE_TYPES if known.lower() == kind.strip().lower()]
     return matches[0] if matches else None
 
 
-def repository_flags(flags):
+def repository_flags(flags: str | Iterable[str] | None) -> set[str]:
     """The flags of a repository's ``flags`` setting. Text (``-retired``, a
     list item that lost its space) is read as openstack/releases reads it:
     ``'retired' in flags`` finds it."""
@@ -428,7 +438,7 @@ def repository_flags(flags):
     return set(flags or [])
 
 
-def _text_flags(data):
+def _text_flags(data: dict[str, Any]) -> list[tuple[str, str]]:
     settings = data.get("repository-settings")
     if not isinstance(settings, dict):
         return []
@@ -436,7 +446,7 @@ def _text_flags(data):
             if isinstance(values, dict) and isinstance(values.get("flags"), str)]
 
 
-def _repository_kind(repo, publishers):
+def _repository_kind(repo: str, publishers: Mapping[str, str | None] | None) -> str | None:
     """``puppet``, ``npm``, ``pypi`` or None: what the repository publishes
     according to project-config; a ``puppet-*`` repository it does not
     publish to PyPI is a puppet module (what openstack/releases finds in its
@@ -447,12 +457,12 @@ def _repository_kind(repo, publishers):
     return kind
 
 
-def _repositories(data):
+def _repositories(data: dict[str, Any]) -> dict[str, tuple[str | None, set[str]]]:
     """``{repo: (tarball-base of the newest release that sets one, versions)}``
     for the repositories of a deliverable's release entries (file order is
     oldest first, as openstack/releases reads it); end-of-life tags are not
     releases and are skipped."""
-    found = {}
+    found: dict[str, tuple[str | None, set[str]]] = {}
     for release in data.get("releases") or []:
         if is_end_of_life(release.get("version")):
             continue
@@ -466,14 +476,14 @@ def _repositories(data):
     return found
 
 
-def only_end_of_life(data):
+def only_end_of_life(data: dict[str, Any]) -> bool:
     """Whether a deliverable has release entries and every one is an
     end-of-life tag (``ocata/packaging-deb.yaml``, the fuel repositories)."""
     releases = data.get("releases") or []
     return bool(releases) and all(is_end_of_life(r.get("version")) for r in releases)
 
 
-def _all_repositories(data):
+def _all_repositories(data: dict[str, Any]) -> set[str]:
     named = set(data.get("repository-settings") or {})
     for release in data.get("releases") or []:
         named |= {project["repo"] for project in release.get("projects") or []}
@@ -488,14 +498,15 @@ class Decision:
     repo: str
     pypi_name: str  # what its PyPI name is, or would be
     release_type: str
-    versions: set
+    versions: set[str]
     retired: bool
     why_out: str = ""
     guessed: bool = False  # the name is the repository's base name
     released: bool = False  # the file has a release entry (not end-of-life) of it
 
 
-def repository_decisions(data, name="", publishers=None):
+def repository_decisions(data: dict[str, Any], name: str = "",
+                         publishers: Mapping[str, str | None] | None = None) -> list[Decision]:
     """A :class:`Decision` for every repository a deliverable names.
 
     ``name`` is the deliverable's (its file name without ``.yaml``);
@@ -514,7 +525,7 @@ def repository_decisions(data, name="", publishers=None):
         deliverable["release-type"] = known_release_type(deliverable["release-type"]) or ""
         if not deliverable["release-type"] and not why_file:
             why_file = f"{WHY_UNKNOWN_TYPE} {data['release-type']!r}"
-    result = []
+    result: list[Decision] = []
     for repo in sorted(_all_repositories(data)):
         repo_settings = settings.get(repo) or {}
         flags = repository_flags(repo_settings.get("flags"))
@@ -543,19 +554,26 @@ def repository_decisions(data, name="", publishers=None):
     return result
 
 
-def projects_of_deliverable(data, name="", publishers=None):
+def projects_of_deliverable(data: dict[str, Any], name: str = "",
+                            publishers: Mapping[str, str | None] | None = None,
+                            ) -> list[tuple[str, str, set[str], bool]]:
     """``(pypi_name, repo, versions, retired)`` for each repository of a
     deliverable that is published to PyPI (:func:`repository_decisions`)."""
     return [(d.pypi_name, d.repo, d.versions, d.retired)
             for d in repository_decisions(data, name, publishers) if not d.why_out]
 
 
-def read_deliverables(releases_repo):
+Deliverable = tuple[Path, str, dict[str, Any]]
+
+
+def read_deliverables(releases_repo: str | os.PathLike[str],
+                      ) -> tuple[list[Deliverable], list[str]]:
     """``(path, name, data)`` of every deliverable, and the warnings about
     them; raises :class:`DeliverablesError` with every problem found."""
     files, problems = deliverable_files(releases_repo)
     validator = schema_validator(releases_repo)
-    deliverables, warnings = [], []
+    deliverables: list[Deliverable] = []
+    warnings: list[str] = []
     for path in files:
         try:
             data = load_deliverable(path)
@@ -573,7 +591,8 @@ def read_deliverables(releases_repo):
     return deliverables, warnings
 
 
-def derive_managed_set(releases_repo, project_config=None):
+def derive_managed_set(releases_repo: str | os.PathLike[str],
+                       project_config: str | os.PathLike[str] | None = None) -> ManagedSet:
     """The :class:`ManagedSet` of a releases checkout, cross-checked with a
     project-config checkout when ``project_config`` is given."""
     deliverables, warnings = read_deliverables(releases_repo)
@@ -581,7 +600,8 @@ def derive_managed_set(releases_repo, project_config=None):
     if publishers is None:
         warnings.append(NO_PROJECT_CONFIG_WARNING)
     root = Path(releases_repo)
-    named, decisions = set(), []
+    named: set[str] = set()
+    decisions: list[tuple[str, Decision]] = []
     for path, name, data in deliverables:
         source = os.path.relpath(path, root)
         named |= _all_repositories(data)
@@ -589,11 +609,11 @@ def derive_managed_set(releases_repo, project_config=None):
     # A file that releases nothing of a repository and names it nothing does
     # not add its base name to a repository other files name (the tagless
     # requirements.yaml files: openstack/requirements is openstack_requirements).
-    spelled = {}
+    spelled: dict[str, set[str]] = {}
     for _source, decision in decisions:
         if not decision.why_out and not decision.guessed:
             spelled.setdefault(decision.repo, set()).add(decision.pypi_name)
-    projects = {}
+    projects: dict[str, ManagedProject] = {}
     for source, decision in decisions:
         if (not decision.why_out and decision.guessed and not decision.released
                 and decision.repo in spelled

@@ -14,6 +14,10 @@
 
 """The one error every audit raises for input it cannot use."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 
 class AuditInputError(ValueError):
     """Input an audit cannot use (a vars file, the releases or project-config
@@ -21,6 +25,6 @@ class AuditInputError(ValueError):
     audited.  ``problems`` has one line per fault, each naming the file or
     option, the key and the value; ``str()`` is the whole message."""
 
-    def __init__(self, problems, message=None):
+    def __init__(self, problems: str | Iterable[str], message: str | None = None) -> None:
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__(message if message is not None else "\n".join(self.problems))

@@ -31,6 +31,8 @@ Whatever the index sends is hostile until checked:
   ``allow_insecure_http`` says so.
 """
 
+from __future__ import annotations
+
 import hashlib
 import http.client
 import ipaddress
@@ -40,11 +42,16 @@ import socket
 import threading
 import time
 import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import IO, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "pypi-guard (+https://opendev.org/openstack/pypi-guard)"
@@ -68,7 +75,7 @@ class RedirectRefused(FetchError):
     """The index redirected to another origin or from https to http;
     ``location`` is where it pointed."""
 
-    def __init__(self, message, location):
+    def __init__(self, message: str, location: str) -> None:
         super().__init__(message)
         self.location = location
 
@@ -80,14 +87,15 @@ class _Transient(Exception):
 class RateLimiter:
     """Spaces requests at most ``rate`` per second across threads (0: no ceiling)."""
 
-    def __init__(self, rate, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.interval = 1.0 / rate if rate and rate > 0 else 0.0
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next = 0.0
 
-    def wait(self):
+    def wait(self) -> None:
         with self._lock:
             now = self._clock()
             start = max(now, self._next)
@@ -95,23 +103,23 @@ class RateLimiter:
         if start > now:
             self._sleep(start - now)
 
-    def pause(self, seconds):
+    def pause(self, seconds: float) -> None:
         """Hold every request back for ``seconds`` (the index asked us to wait)."""
         with self._lock:
             self._next = max(self._next, self._clock() + seconds)
 
 
-def connection_error_reason(exc):
+def connection_error_reason(exc: BaseException) -> str:
     """The useful end of a connection error: "[Errno 111] Connection refused"."""
     match = re.search(r"\[Errno -?\d+\][^'\")]*", str(exc))
     return match.group(0).strip() if match else type(exc).__name__
 
 
-def retry_after_seconds(response):
+def retry_after_seconds(response: requests.Response | None) -> float | None:
     """The ``Retry-After`` header in seconds, or None (dates are not used by PyPI)."""
     value = response.headers.get("Retry-After") if response is not None else None
     try:
-        return max(0.0, float(value))
+        return max(0.0, float(value))  # type: ignore[arg-type]  # None: TypeError
     except (TypeError, ValueError):
         return None
 
@@ -120,7 +128,7 @@ def retry_after_seconds(response):
 # Which URLs may be asked
 
 
-def is_loopback(host):
+def is_loopback(host: str | None) -> bool:
     """``localhost``, 127.0.0.0/8 or ``::1``."""
     host = (host or "").lower().rstrip(".")
     if host == "localhost":
@@ -131,7 +139,7 @@ def is_loopback(host):
         return False
 
 
-def url_problem(url, allow_insecure_http=False):
+def url_problem(url: str, allow_insecure_http: bool = False) -> str | None:
     """Why ``url`` must not be asked, or None: only https, and plain http to
     a loopback address or when ``allow_insecure_http`` is set."""
     try:
@@ -146,7 +154,8 @@ def url_problem(url, allow_insecure_http=False):
     return None
 
 
-def check_index_url(url, allow_insecure_http=False, option="pypi_url"):
+def check_index_url(url: str, allow_insecure_http: bool = False,
+                    option: str = "pypi_url") -> None:
     """Refuse (ValueError naming ``option`` and the value) an index URL the
     client would refuse, before any request."""
     problem = url_problem(url, allow_insecure_http)
@@ -156,12 +165,12 @@ def check_index_url(url, allow_insecure_http=False, option="pypi_url"):
             "(role variable pypi_guard_allow_insecure_http) to allow plain http")
 
 
-def _origin(parts):
+def _origin(parts: Any) -> tuple[str, str | None, int | None]:
     return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}.get(
         parts.scheme)
 
 
-def redirect_problem(source, target):
+def redirect_problem(source: str, target: str) -> str | None:
     """Why a redirect from ``source`` to ``target`` must not be followed, or
     None when both have the same scheme, host and port."""
     old, new = urlsplit(source), urlsplit(target)
@@ -190,37 +199,37 @@ class _Deadline:
     connection is the one urllib3 hands this thread (see ``_WatchedPool``).
     """
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
         self.expired = False
-        self._connection = None
+        self._connection: object = None
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def __enter__(self):
+    def __enter__(self) -> _Deadline:
         _current.deadline = self
         self._timer.start()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def stop(self):
+    def stop(self) -> None:
         _current.deadline = None
         self._stopped.set()
         self._timer.cancel()
 
-    def remaining(self):
+    def remaining(self) -> float:
         return max(0.001, self.end - time.monotonic())
 
-    def watch(self, connection):
+    def watch(self, connection: object) -> None:
         with self._lock:
             self._connection = connection
 
-    def _expire(self):
+    def _expire(self) -> None:
         self.expired = True
         # Until the attempt gives up: a connection still being made gets
         # its socket later, and is shut down then.
@@ -238,10 +247,11 @@ class _Deadline:
 class _SocketMixin:
     # http.client drops ``sock`` from a connection whose answer says
     # "Connection: close" (the response then owns it): keep it for the deadline.
-    watched_sock = None
+    watched_sock: socket.socket | None = None
+    sock: socket.socket | None
 
-    def connect(self):
-        super().connect()
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]  # a mixin: the connection class has it
         self.watched_sock = self.sock
 
 
@@ -254,8 +264,8 @@ class _WatchedHTTPSConnection(_SocketMixin, urllib3.connection.HTTPSConnection):
 
 
 class _WatchMixin:
-    def _get_conn(self, timeout=None):
-        connection = super()._get_conn(timeout)
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)  # type: ignore[misc]  # a mixin, as above
         deadline = getattr(_current, "deadline", None)
         if deadline is not None:
             deadline.watch(connection)
@@ -276,11 +286,11 @@ _WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 class _Adapter(requests.adapters.HTTPAdapter):
     """requests' adapter, with pools whose connections a deadline can cut."""
 
-    def init_poolmanager(self, *args, **kwargs):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
 
-    def proxy_manager_for(self, proxy, **proxy_kwargs):
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
         if type(manager) is urllib3.ProxyManager:
             manager.pool_classes_by_scheme = _WATCHED_POOLS
@@ -292,7 +302,7 @@ class _Session(requests.Session):
     not to follow, it reads a redirect's whole body, unbounded and inflated.
     :meth:`HttpClient._send` follows redirects itself."""
 
-    def resolve_redirects(self, *args, **kwargs):
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         return iter(())
 
 
@@ -304,11 +314,11 @@ class _Decoder:
     """Content-Encoding decoding that never makes more than CHUNK_SIZE bytes
     at once, whatever the compression ratio."""
 
-    def __init__(self, encoding, where):
+    def __init__(self, encoding: str | None, where: str) -> None:
         encoding = (encoding or "").strip().lower()
         self._where = where
         if encoding in ("", "identity"):
-            self._wbits = None
+            self._wbits: int | None = None
         elif encoding in ("gzip", "x-gzip"):
             self._wbits = 16 + zlib.MAX_WBITS
         elif encoding == "deflate":
@@ -319,7 +329,7 @@ class _Decoder:
         self._zlib = zlib.decompressobj(self._wbits) if self._wbits else None
         self._fed = False
 
-    def decode(self, data):
+    def decode(self, data: bytes) -> Iterator[bytes]:
         if self._zlib is None:
             yield data
             return
@@ -332,17 +342,17 @@ class _Decoder:
                 data = self._zlib.unconsumed_tail
                 if self._zlib.eof and self._zlib.unused_data:  # another gzip member
                     data = self._zlib.unused_data
-                    self._zlib = zlib.decompressobj(self._wbits)
+                    self._zlib = zlib.decompressobj(self._wbits)  # type: ignore[arg-type]  # set with _zlib
         except zlib.error as exc:
             raise FetchError(f"{self._where}: the compressed answer is not valid "
                              f"({exc})") from exc
 
-    def finish(self):
+    def finish(self) -> None:
         if self._zlib is not None and self._fed and not self._zlib.eof:
             raise _Transient("the compressed answer ends early")
 
 
-def _open_new(path):
+def _open_new(path: str) -> IO[bytes]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     return os.fdopen(os.open(path, flags, 0o600), "wb")
 
@@ -358,10 +368,13 @@ class HttpClient:
     reads, after decoding.
     """
 
-    def __init__(self, concurrency=8, rate_limit=10.0, timeout=30.0, retries=4,
-                 backoff=1.0, max_retry_after=300.0, sleep=time.sleep,
-                 max_body_size=DEFAULT_MAX_BODY_SIZE, allow_insecure_http=False,
-                 download_timeout=DEFAULT_DOWNLOAD_TIMEOUT):
+    def __init__(self, concurrency: int = 8, rate_limit: float | None = 10.0,
+                 timeout: float = 30.0, retries: int = 4, backoff: float = 1.0,
+                 max_retry_after: float = 300.0,
+                 sleep: Callable[[float], None] = time.sleep,
+                 max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+                 allow_insecure_http: bool = False,
+                 download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if max_body_size < 1:
@@ -387,19 +400,20 @@ class HttpClient:
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept-Encoding"] = ACCEPT_ENCODING
 
-    def close(self):
+    def close(self) -> None:
         self.session.close()
 
-    def __enter__(self):
+    def __enter__(self) -> HttpClient:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # ------------------------------------------------------------------
 
-    def request(self, method, url, ok_status=(200,), throttled=None, max_size=None,
-                **kwargs):
+    def request(self, method: str, url: str, ok_status: Sequence[int] = (200,),
+                throttled: Callable[[requests.Response], float | None] | None = None,
+                max_size: int | None = None, **kwargs: Any) -> requests.Response:
         """Send one request, retrying what is worth retrying; return the response.
 
         The response's body is already read, at most ``max_size`` bytes after
@@ -419,27 +433,28 @@ class HttpClient:
         """
         cap = self.max_body_size if max_size is None else max_size
 
-        def read(response, deadline):
+        def read(response: requests.Response, deadline: _Deadline) -> requests.Response:
             body = bytearray()
             if method != "HEAD":
                 for piece in self._body(response, deadline, method, url, cap,
                                         "max_body_size"):
                     body += piece
             response._content = bytes(body)
-            response._content_consumed = True
+            response._content_consumed = True  # type: ignore[attr-defined]
             return response
 
         return self._attempts(method, url, ok_status, throttled, self.timeout, read,
                               **kwargs)
 
-    def get_body(self, url, ok_status=(200,), max_size=None, **kwargs):
+    def get_body(self, url: str, ok_status: Sequence[int] = (200,), max_size: int | None = None,
+                 **kwargs: Any) -> tuple[int, bytes]:
         """``(status, body bytes)`` of a GET, under the same rules as :meth:`request`."""
         response = self.request("GET", url, ok_status=ok_status, max_size=max_size,
                                 **kwargs)
         return response.status_code, response.content
 
-    def download(self, url, destination, max_size, missing_ok=False,
-                 cap_name="max_file_size", **kwargs):
+    def download(self, url: str, destination: str, max_size: int, missing_ok: bool = False,
+                 cap_name: str = "max_file_size", **kwargs: Any) -> str | None:
         """Stream ``url`` into the new file ``destination``; return its sha256.
 
         Refuses (:class:`TooLarge`) as soon as the announced or received size
@@ -447,7 +462,7 @@ class HttpClient:
         Each attempt has ``download_timeout`` seconds; there are at most
         ``retries + 1`` attempts in all, whatever went wrong.
         """
-        def save(response, deadline):
+        def save(response: requests.Response, deadline: _Deadline) -> str | None:
             if response.status_code == 404:
                 return None
             digest = hashlib.sha256()
@@ -464,13 +479,14 @@ class HttpClient:
 
     # ------------------------------------------------------------------
 
-    def _check_url(self, method, url):
+    def _check_url(self, method: str, url: str) -> None:
         problem = url_problem(url, self.allow_insecure_http)
         if problem:
             raise FetchError(f"{method} {url}: refused: the URL {problem} "
                              "(allow_insecure_http is not set)")
 
-    def _send(self, method, url, deadline, allow_redirects=True, **kwargs):
+    def _send(self, method: str, url: str, deadline: _Deadline, allow_redirects: bool = True,
+              **kwargs: Any) -> requests.Response:
         """The response to one attempt, same-origin redirects followed (unless
         ``allow_redirects`` is false); its body is not read yet."""
         follow = allow_redirects and method in ("GET", "HEAD")
@@ -490,7 +506,8 @@ class HttpClient:
             url = target
         raise FetchError(f"{method} {url}: more than {MAX_REDIRECTS} redirects")
 
-    def _body(self, response, deadline, method, url, cap, cap_name):
+    def _body(self, response: requests.Response, deadline: _Deadline, method: str, url: str,
+              cap: int, cap_name: str) -> Iterator[bytes]:
         """The decoded body in pieces, refused over ``cap`` bytes."""
         where = f"{method} {url}"
         encoding = response.headers.get("Content-Encoding", "")
@@ -517,16 +534,19 @@ class HttpClient:
         if announced.isdigit() and received < int(announced):
             raise _Transient(f"the transfer ended after {received} of {announced} bytes")
 
-    def _attempts(self, method, url, ok_status, throttled, seconds, consume, **kwargs):
+    def _attempts(self, method: str, url: str, ok_status: Iterable[int],
+                  throttled: Callable[[requests.Response], float | None] | None,
+                  seconds: float, consume: Callable[[requests.Response, _Deadline], _R],
+                  **kwargs: Any) -> _R:
         """``consume(response, deadline)`` of the first good answer, in at
         most ``retries + 1`` attempts of at most ``seconds`` each."""
-        last_problem = None
+        last_problem: str | None = None
         for attempt in range(self.retries + 1):
             if attempt:
                 self._sleep(self.backoff * (2 ** (attempt - 1)))
             self.limiter.wait()
-            wait = None
-            response = None
+            wait: float | None = None
+            response: requests.Response | None = None
             deadline = _Deadline(seconds)
             try:
                 with deadline:
@@ -582,13 +602,14 @@ class HttpClient:
         raise FetchError(
             f"{method} {url}: {last_problem} after {self.retries + 1} attempts")
 
-    def map(self, function, items):
+    def map(self, function: Callable[[_T], _R],
+            items: Iterable[_T]) -> list[tuple[_T, _R | None, Exception | None]]:
         """``function(item)`` for every item, ``concurrency`` at a time, in order.
 
         Returns ``(item, result, error)`` triples; an exception raised by the
         function is returned as ``error``, never swallowed.
         """
-        def call(item):
+        def call(item: _T) -> tuple[_T, _R | None, Exception | None]:
             try:
                 return item, function(item), None
             except Exception as exc:  # noqa: BLE001 - handed back to the caller

@@ -21,10 +21,13 @@ Bad input (the series file, a key file) raises :class:`AuditInputError`
 listing every problem, before any request.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.gpg import (
@@ -39,19 +42,20 @@ SERIES_STATUS_FILE = os.path.join("data", "series_status.yaml")
 KEYS_DIR = os.path.join("doc", "source", "static")
 
 
-def iso_time(epoch):
+def iso_time(epoch: float | str) -> str:
     """Epoch seconds as ISO 8601 in UTC (``2025-01-01T00:00:00Z``)."""
     moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def input_paths(releases_repo, series_status_file=None, keys_dir=None):
+def input_paths(releases_repo: str | None, series_status_file: str | None = None,
+                keys_dir: str | None = None) -> tuple[str, str]:
     """``(series_status_file, keys_dir)``: as given, else in the releases repo."""
-    problems = []
+    problems: list[str] = []
 
-    def path(given, inside, what, variable):
+    def path(given: str | None, inside: str, what: str, variable: str) -> str | None:
         if given or releases_repo:
-            return given or os.path.join(releases_repo, inside)
+            return given or os.path.join(releases_repo, inside)  # type: ignore[arg-type]  # set: see the if
         problems.append(f"no {what}: set pypi_guard_releases_repo or {variable}")
         return None
 
@@ -61,7 +65,7 @@ def input_paths(releases_repo, series_status_file=None, keys_dir=None):
                   "release_signature_audit_keys_dir"))
     if problems:
         raise AuditInputError(problems)
-    return paths
+    return paths  # type: ignore[return-value]  # no problem: neither is None
 
 
 
@@ -72,17 +76,17 @@ class KeyWindow:
 
     series: str
     start: datetime.date
-    end: datetime.date = None
+    end: datetime.date | None = None
 
-    def contains(self, day):
+    def contains(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
 
-    def __str__(self):
+    def __str__(self) -> str:
         end = self.end.isoformat() if self.end else "present"
         return f"{self.series} {self.start.isoformat()}..{end}"
 
 
-def _as_date(value):
+def _as_date(value: object) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -95,7 +99,7 @@ def _as_date(value):
     return None
 
 
-def load_series_keys(path):
+def load_series_keys(path: str) -> dict[str, list[KeyWindow]]:
     """``{fingerprint: [KeyWindow, ...]}`` from ``series_status.yaml``.
 
     Each series may have ``signing-key: {key, start, end}``; ``end`` is a
@@ -111,8 +115,8 @@ def load_series_keys(path):
     if not isinstance(data, list):
         raise AuditInputError(f"{path}: expected a list of series, as openstack/releases "
                               "has it")
-    problems = []
-    keys = {}
+    problems: list[str] = []
+    keys: dict[str, list[KeyWindow]] = {}
     for index, series in enumerate(data):
         if not isinstance(series, dict) or not isinstance(series.get("name"), str):
             problems.append(f"{path}: entry {index} is not a series with a name")
@@ -166,24 +170,24 @@ class ReleaseKey:
     to its own expiry."""
 
     fingerprint: str
-    windows: list
+    windows: list[KeyWindow]
     path: str
     uid: str = ""
-    expires: int = None
-    subkey_expires: dict = field(default_factory=dict)
+    expires: int | None = None
+    subkey_expires: dict[str, int | None] = field(default_factory=dict)
     revoked: bool = False
 
-    def expiry_for(self, signing_key):
+    def expiry_for(self, signing_key: str | None) -> int | None:
         """When the (sub)key ``signing_key`` stopped being valid: the earlier
         of the primary key's and the subkey's expiry, or None."""
         found = [self.expires, self.subkey_expires.get((signing_key or "").upper())]
-        found = [value for value in found if value]
-        return min(found) if found else None
+        times = [value for value in found if value]
+        return min(times) if times else None
 
-    def windows_text(self):
+    def windows_text(self) -> str:
         return ", ".join(str(window) for window in self.windows)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "fingerprint": self.fingerprint,
             "series": [window.series for window in self.windows],
@@ -197,7 +201,7 @@ class ReleaseKey:
         }
 
 
-def key_file_path(keys_dir, fingerprint):
+def key_file_path(keys_dir: str, fingerprint: str) -> str:
     """``<keys_dir>/0x<fingerprint>.txt`` as openstack/releases names it (lower
     case), or the upper-case spelling when only that exists."""
     lower = os.path.join(keys_dir, f"0x{fingerprint.lower()}.txt")
@@ -211,7 +215,7 @@ _PUBLIC_BLOCK = re.compile(
     r"-----BEGIN PGP PUBLIC KEY BLOCK-----.*?-----END PGP PUBLIC KEY BLOCK-----", re.S)
 
 
-def read_key_file(path):
+def read_key_file(path: str) -> str:
     """The armored public key block(s) of a key file (the listing that
     openstack/releases puts before the block is left out)."""
     with open(path, encoding="utf-8", errors="replace") as stream:
@@ -223,17 +227,18 @@ def read_key_file(path):
     return "\n".join(blocks) + "\n"
 
 
-def _epoch(value):
+def _epoch(value: object) -> int | None:
     text = str(value or "").strip()
     return int(text) if text.isdigit() and int(text) > 0 else None
 
 
-def _key_details(gpg):
+def _key_details(gpg: Any) -> dict[str, Any]:
     """``{primary fingerprint: gpg's listing}`` of every key in the keyring."""
     return {key["fingerprint"].upper(): key for key in gpg.list_keys()}
 
 
-def load_release_keys(gpg, series_keys, keys_dir):
+def load_release_keys(gpg: Any, series_keys: dict[str, list[KeyWindow]],
+                      keys_dir: str) -> dict[str, ReleaseKey]:
     """Import every key of ``series_keys`` from ``keys_dir`` into ``gpg``'s
     keyring and return ``{fingerprint: ReleaseKey}``.
 
@@ -241,8 +246,8 @@ def load_release_keys(gpg, series_keys, keys_dir):
     unreadable key file, a file holding another key, or a file holding more
     than its own key is an :class:`AuditInputError` (every problem listed).
     """
-    problems = []
-    paths = {}
+    problems: list[str] = []
+    paths: dict[str, str] = {}
     for fingerprint, windows in sorted(series_keys.items()):
         path = key_file_path(keys_dir, fingerprint)
         series = ", ".join(window.series for window in windows)
@@ -273,10 +278,10 @@ def load_release_keys(gpg, series_keys, keys_dir):
     if extra:  # a key file smuggled in another key (e.g. as a subkey of nothing)
         raise AuditInputError([f"{keys_dir}: the key files hold keys that no series lists: "
                                f"{', '.join(map(format_fingerprint, extra))}"])
-    keys = {}
+    keys: dict[str, ReleaseKey] = {}
     for fingerprint, windows in series_keys.items():
         detail = details.get(fingerprint, {})
-        subkeys = {}
+        subkeys: dict[str, int | None] = {}
         for info in (detail.get("subkey_info") or {}).values():
             if info.get("fingerprint"):
                 subkeys[info["fingerprint"].upper()] = _epoch(info.get("expires"))

@@ -15,10 +15,16 @@
 """The maintainer audit: who holds a role on each managed project, against the
 allowlist, as one finding per problem."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from ansible.module_utils.pypi_guard.allowlist import (
     ROLE_RANK,
+    MaintainersAllowlist,
     account_key,
     is_pypi_account_name,
 )
@@ -28,7 +34,8 @@ from ansible.module_utils.pypi_guard.audit import (
     unknown_index_error,
 )
 from ansible.module_utils.pypi_guard.deliverables import normalize_name
-from ansible.module_utils.pypi_guard.pypi import fetch_ownership
+from ansible.module_utils.pypi_guard.http import HttpClient
+from ansible.module_utils.pypi_guard.pypi import ProjectOwnership, fetch_ownership
 
 ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
 
@@ -61,10 +68,10 @@ class Finding(AuditFinding):
     """A finding or warning about one account (``role``: the role it holds
     on PyPI, None for none) or, without ``account``, the project."""
 
-    account: str = None
-    role: str = None
+    account: str | None = None
+    role: str | None = None
 
-    def subject(self):
+    def subject(self) -> str:
         return f"{self.account or '-'} ({self.role or 'no role'})"
 
 
@@ -74,13 +81,14 @@ NOT_AN_ACCOUNT_NAME = ("{} is not a PyPI account name (ASCII letters, digits, '.
                        "role on PyPI")
 
 
-def _finding(project, kind, account=None, role=None, **details):
+def _finding(project: str, kind: str, account: str | None = None, role: str | None = None,
+             **details: str) -> Finding:
     return Finding(project, kind, ADVICE[kind].format(**details), account, role)
 
 
-def strongest_roles(roles):
+def strongest_roles(roles: Iterable[Sequence[str]]) -> dict[str, tuple[str, str]]:
     """``{account_key(account): (account, role)}`` keeping each account's highest role."""
-    result = {}
+    result: dict[str, tuple[str, str]] = {}
     for role, user in roles:
         current = result.get(account_key(user))
         if current is None or ROLE_RANK.get(role, 3) > ROLE_RANK.get(current[1], 3):
@@ -88,7 +96,8 @@ def strongest_roles(roles):
     return result
 
 
-def role_verdict(allowlist, project, account, role, today):
+def role_verdict(allowlist: MaintainersAllowlist, project: str, account: str, role: str,
+                 today: datetime.date) -> tuple[str, dict[str, str]] | None:
     """What the allowlist says of ``account`` (a user or a team) holding
     ``role`` on ``project`` (normal name): None when it may, else ``(kind,
     details)``: ``unexpected-account`` (not a PyPI account name, or neither
@@ -106,16 +115,20 @@ def role_verdict(allowlist, project, account, role, today):
     if exception is None:
         return "unexpected-account", {}
     if exception.expired(today):
-        return "expired-exception", {"expires": exception.expires.isoformat()}
+        expires = cast(datetime.date, exception.expires)  # expired(): it has a date
+        return "expired-exception", {"expires": expires.isoformat()}
     if ROLE_RANK.get(role, 3) > ROLE_RANK[exception.role]:
         return "role-not-allowed", {"allowed": exception.role}
     return None
 
 
-def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
+def audit_project(ownership: ProjectOwnership, allowlist: MaintainersAllowlist,
+                  today: datetime.date,
+                  fail_on_unregistered: bool = False) -> tuple[list[Finding], list[Finding]]:
     """``(findings, warnings)`` for one project's :class:`ProjectOwnership`."""
     project = ownership.name
-    findings, warnings = [], []
+    findings: list[Finding] = []
+    warnings: list[Finding] = []
     if not ownership.exists:
         finding = _finding(project, "not-on-pypi")
         (findings if fail_on_unregistered else warnings).append(finding)
@@ -146,7 +159,8 @@ def audit_project(ownership, allowlist, today, fail_on_unregistered=False):
     return findings, warnings
 
 
-def unlisted_publisher_warnings(repositories, allowlist):
+def unlisted_publisher_warnings(repositories: Iterable[str],
+                                allowlist: MaintainersAllowlist) -> list[Finding]:
     """An ``unlisted-publisher`` warning for each repository that publishes to
     PyPI without a deliverable, unless the allowlist's ``extra_projects`` or
     ``ignored_projects`` name it (by the repository's base name)."""
@@ -155,7 +169,7 @@ def unlisted_publisher_warnings(repositories, allowlist):
             if normalize_name(repo.rsplit("/", 1)[-1]) not in listed]
 
 
-def inventory_row(ownership, findings):
+def inventory_row(ownership: ProjectOwnership, findings: Sequence[Finding]) -> dict[str, Any]:
     """What the report shows of one project: every role PyPI lists, where the
     roles come from (``json``: the JSON API; ``package_roles``: XML-RPC, which
     PyPI answers from a cache that can be a day old, used when the JSON API
@@ -167,19 +181,24 @@ def inventory_row(ownership, findings):
             "findings": len(findings)}
 
 
-def run_maintainers_audit(client, pypi_url, names, allowlist, today,
-                          fail_on_unregistered=False):
+def run_maintainers_audit(client: HttpClient, pypi_url: str, names: Sequence[str],
+                          allowlist: MaintainersAllowlist, today: datetime.date,
+                          fail_on_unregistered: bool = False) -> AuditResult:
     """Read every project's roles concurrently and compare with the allowlist.
 
     An index that knows too few of the projects is one error
     (:func:`unknown_index_error`), besides their ``not-on-pypi``."""
-    findings, warnings, errors, inventory = [], [], [], []
+    findings: list[AuditFinding] = []
+    warnings: list[AuditFinding] = []
+    errors: list[dict[str, Any]] = []
+    inventory: list[dict[str, Any]] = []
     unknown = 0
     for name, ownership, error in client.map(
             lambda name: fetch_ownership(client, pypi_url, name), names):
         if error is not None:
             errors.append({"project": name, "detail": str(error)})
             continue
+        ownership = cast(ProjectOwnership, ownership)  # map(): no error, so a result
         unknown += not ownership.exists
         project_findings, project_warnings = audit_project(
             ownership, allowlist, today, fail_on_unregistered)

@@ -28,8 +28,13 @@ release goes, without a checkout of the repository itself:
 - npm: ``nodejs<N>-publish-to-npm``.
 """
 
+from __future__ import annotations
+
+import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.yamlfile import YamlFileError, read_yaml
@@ -45,7 +50,7 @@ class ProjectConfigError(AuditInputError):
     """The project-config checkout could not be read: nothing is cross-checked."""
 
 
-def publishes(templates, jobs=()):
+def publishes(templates: Iterable[str], jobs: Iterable[str] = ()) -> str | None:
     """``pypi``, ``puppet``, ``npm`` or None: where these templates and release
     jobs publish a repository's releases."""
     if any("pypi" in template for template in templates) or PYPI_JOBS & set(jobs):
@@ -57,8 +62,8 @@ def publishes(templates, jobs=()):
     return None
 
 
-def _job_names(project, where, problems):
-    names = []
+def _job_names(project: dict[str, Any], where: str, problems: list[str]) -> list[str]:
+    names: list[str] = []
     for pipeline in RELEASE_PIPELINES:
         settings = project.get(pipeline)
         if settings is None:
@@ -78,7 +83,7 @@ def _job_names(project, where, problems):
     return names
 
 
-def read_project_config(checkout):
+def read_project_config(checkout: str | os.PathLike[str]) -> dict[str, str | None]:
     """``{repository: where it publishes}`` for every repository named in the
     checkout's ``zuul.d/projects.yaml`` (``pypi``, ``puppet``, ``npm`` or None).
 
@@ -98,8 +103,9 @@ def read_project_config(checkout):
         raise ProjectConfigError(f"{path}: cannot be read: {exc.detail}") from None
     if not isinstance(data, list):
         raise ProjectConfigError(f"{path}: expected a list of Zuul configuration items")
-    problems = []
-    templates, jobs = {}, {}
+    problems: list[str] = []
+    templates: dict[str, list[str]] = {}
+    jobs: dict[str, list[str]] = {}
     for index, item in enumerate(data):
         where = f"{path}: item {index}"
         if not isinstance(item, dict) or "project" not in item:

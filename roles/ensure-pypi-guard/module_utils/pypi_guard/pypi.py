@@ -16,13 +16,18 @@
 ``user_packages``, and the simple API's project status (PEP 792), which tells
 a quarantined project from an unknown one."""
 
+from __future__ import annotations
+
 import re
 import xmlrpc.client
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
+import requests
 from ansible.module_utils.pypi_guard.deliverables import normalize_name
-from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
 from defusedxml.xmlrpc import DefusedExpatParser
 
 _RATE_LIMIT_FAULT = re.compile(r"TooManyRequests.*?(?:reset in (\d+) seconds)?\.?$", re.S)
@@ -30,16 +35,16 @@ SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 _HTML_STATUS = re.compile(r'<meta\s+name="pypi:project-status"\s+content="([^"]*)"', re.I)
 
 
-def json_url(pypi_url, name):
+def json_url(pypi_url: str, name: str) -> str:
     """The JSON API URL of a project, by its normal name (PyPI redirects others)."""
     return f"{pypi_url.rstrip('/')}/pypi/{quote(normalize_name(name))}/json"
 
 
-def project_url(pypi_url, name):
+def project_url(pypi_url: str, name: str) -> str:
     return f"{pypi_url.rstrip('/')}/project/{quote(normalize_name(name))}/"
 
 
-def simple_url(pypi_url, name):
+def simple_url(pypi_url: str, name: str) -> str:
     return f"{pypi_url.rstrip('/')}/simple/{quote(normalize_name(name))}/"
 
 
@@ -48,7 +53,7 @@ class ProjectQuarantined(FetchError):
     the JSON API (404) and its files from the simple API, while its RSS feed,
     its simple page and ``package_roles`` still answer."""
 
-    def __init__(self, pypi_url, name):
+    def __init__(self, pypi_url: str, name: str) -> None:
         super().__init__(
             f"{name} is quarantined on PyPI ({simple_url(pypi_url, name)} says "
             "project-status quarantined): its JSON API answers 404 and its files are "
@@ -56,7 +61,7 @@ class ProjectQuarantined(FetchError):
             "file once PyPI's administrators clear it")
 
 
-def project_status(client, pypi_url, name):
+def project_status(client: HttpClient, pypi_url: str, name: str) -> str | None:
     """The project's status on the simple API (PEP 792: ``active``,
     ``quarantined``, ``archived``, ``deprecated``), ``active`` when the index
     does not say, or None when the index does not know the project."""
@@ -78,7 +83,7 @@ def project_status(client, pypi_url, name):
     return status
 
 
-def release_hidden(client, pypi_url, name, version):
+def release_hidden(client: HttpClient, pypi_url: str, name: str, version: str) -> bool:
     """Whether the JSON API answers 404 for the release ``version``, which
     Warehouse does for a quarantined release (a project's JSON document
     merely out of date, behind a cache, still shows it here)."""
@@ -89,14 +94,14 @@ def release_hidden(client, pypi_url, name, version):
     return response.status_code == 404
 
 
-def raise_if_quarantined(client, pypi_url, name):
+def raise_if_quarantined(client: HttpClient, pypi_url: str, name: str) -> None:
     """After a 404 from the JSON API: raise :class:`ProjectQuarantined` when
     the simple API says the project is quarantined."""
     if project_status(client, pypi_url, name) == "quarantined":
         raise ProjectQuarantined(pypi_url, name)
 
 
-def parse_xmlrpc_response(body):
+def parse_xmlrpc_response(body: bytes) -> Any:
     """Unmarshal an XML-RPC answer with a parser that refuses entity tricks.
 
     Returns the result, or raises ``xmlrpc.client.Fault``; anything that is
@@ -115,7 +120,7 @@ def parse_xmlrpc_response(body):
     return result[0] if len(result) == 1 else result
 
 
-def xmlrpc_throttle_seconds(response):
+def xmlrpc_throttle_seconds(response: requests.Response) -> float | None:
     """Seconds to wait when Warehouse answered the XML-RPC rate-limit fault."""
     if b"TooManyRequests" not in response.content:
         return None
@@ -130,7 +135,8 @@ def xmlrpc_throttle_seconds(response):
     return None
 
 
-def _xmlrpc_pairs(client, pypi_url, method, argument):
+def _xmlrpc_pairs(client: HttpClient, pypi_url: str, method: str,
+                  argument: str) -> list[list[str]]:
     """Call an XML-RPC ``method(argument)`` of Warehouse that answers a list
     of string pairs; any other answer, a fault or a transport error is a
     FetchError naming the call."""
@@ -153,12 +159,12 @@ def _xmlrpc_pairs(client, pypi_url, method, argument):
     return pairs
 
 
-def package_roles(client, pypi_url, name):
+def package_roles(client: HttpClient, pypi_url: str, name: str) -> list[list[str]]:
     """``[[role, user], ...]`` from the deprecated XML-RPC ``package_roles``."""
     return _xmlrpc_pairs(client, pypi_url, "package_roles", name)
 
 
-def user_packages(client, pypi_url, user):
+def user_packages(client: HttpClient, pypi_url: str, user: str) -> list[list[str]]:
     """``[[role, project], ...]``: every project on which ``user`` holds a
     role, from XML-RPC ``user_packages``, which Warehouse lists as
     "unsupported, will be deprecated": the one place that calls it (the day
@@ -166,7 +172,7 @@ def user_packages(client, pypi_url, user):
     return _xmlrpc_pairs(client, pypi_url, "user_packages", user)
 
 
-def json_document(response):
+def json_document(response: requests.Response) -> dict[str, Any]:
     """The JSON API document of a response, checked for its outer shape."""
     try:
         data = response.json()
@@ -177,7 +183,7 @@ def json_document(response):
     return data
 
 
-def fetch_json(client, pypi_url, name):
+def fetch_json(client: HttpClient, pypi_url: str, name: str) -> dict[str, Any] | None:
     """The project's JSON document, or None when PyPI does not know the project
     (or it has no release).  Raises :class:`ProjectQuarantined` when the JSON
     API's 404 hides a quarantined project."""
@@ -195,16 +201,17 @@ class ProjectOwnership:
 
     name: str
     exists: bool
-    roles: list = field(default_factory=list)  # [(role, user)]
-    organization: str = None
+    roles: list[Sequence[str]] = field(default_factory=list)  # [(role, user)]
+    organization: str | None = None
     source: str = "json"  # where the roles came from: "json" or "package_roles"
 
 
-def _roles_from_ownership(ownership, url):
+def _roles_from_ownership(ownership: dict[str, Any],
+                          url: str) -> tuple[list[Sequence[str]], str | None]:
     roles = ownership.get("roles")
     if not isinstance(roles, list):
         raise FetchError(f"GET {url}: 'ownership.roles' is not a list")
-    result = []
+    result: list[Sequence[str]] = []
     for entry in roles:
         if not (isinstance(entry, dict) and isinstance(entry.get("role"), str)
                 and isinstance(entry.get("user"), str)):
@@ -216,7 +223,7 @@ def _roles_from_ownership(ownership, url):
     return result, organization
 
 
-def fetch_ownership(client, pypi_url, name):
+def fetch_ownership(client: HttpClient, pypi_url: str, name: str) -> ProjectOwnership:
     """Roles and organization of a project.
 
     The JSON API's ``ownership`` key is the source; XML-RPC ``package_roles``

@@ -34,12 +34,21 @@ A reach that cannot be read is an error of the run: no silent fallback on
 the derived set alone.
 """
 
-from ansible.module_utils.pypi_guard.allowlist import PYPI_NAME_RE
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+from ansible.module_utils.pypi_guard.allowlist import PYPI_NAME_RE, MaintainersAllowlist
 from ansible.module_utils.pypi_guard.audit import AuditFinding, unknown_index_error
-from ansible.module_utils.pypi_guard.deliverables import ManagedProject, normalize_name
-from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.deliverables import (
+    ManagedProject,
+    ManagedSet,
+    normalize_name,
+)
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
 from ansible.module_utils.pypi_guard.maintainers import ALLOWLIST_FILE
-from ansible.module_utils.pypi_guard.pypi import fetch_ownership, user_packages
+from ansible.module_utils.pypi_guard.pypi import ProjectOwnership, fetch_ownership, user_packages
 
 MANAGED = "managed"
 ACCOUNT_ONLY = "account-only"
@@ -60,7 +69,11 @@ ADVICE = {
 }
 
 
-def reach_unreadable(account, error):
+# normal name -> (name as PyPI spells it, [(account, role), ...])
+Reach = dict[str, tuple[str, list[tuple[str, str]]]]
+
+
+def reach_unreadable(account: str, error: object) -> dict[str, str]:
     """The error of a run whose reach could not be read."""
     return {"project": "(every project)", "detail": (
         f"the release account's reach could not be read (XML-RPC user_packages("
@@ -69,10 +82,10 @@ def reach_unreadable(account, error):
         "doc/source/managed-set.rst, \"When user_packages is gone\"")}
 
 
-def read_reach(client, pypi_url, accounts):
+def read_reach(client: HttpClient, pypi_url: str, accounts: Iterable[str]) -> Reach:
     """``{normal name: (name as PyPI spells it, [(account, role), ...])}`` of
     every project the ``accounts`` hold a role on; raises FetchError."""
-    reach = {}
+    reach: Reach = {}
     for account in accounts:
         for role, name in user_packages(client, pypi_url, account):
             if not PYPI_NAME_RE.match(name):  # hostile input: never a path in a URL
@@ -83,11 +96,12 @@ def read_reach(client, pypi_url, accounts):
     return reach
 
 
-def _roles_text(roles):
+def _roles_text(roles: Iterable[tuple[str, ...]]) -> str:
     return ", ".join(f"{role} ({account})" for account, role in sorted(roles))
 
 
-def guard_reach(client, pypi_url, selection, allowlist):
+def guard_reach(client: HttpClient, pypi_url: str, selection: ManagedSet,
+                allowlist: MaintainersAllowlist) -> bool:
     """Read the reach of the allowlist's release accounts and apply it to
     ``selection`` (:func:`audit.select_projects`'s answer), in place: its
     ``projects`` become the union (minus ``ignored_projects`` and the
@@ -131,7 +145,7 @@ def guard_reach(client, pypi_url, selection, allowlist):
                                            "detail": f"cannot tell whether PyPI knows it: "
                                                      f"{error}"})
             del selection.projects[name]
-        elif ownership.exists:
+        elif cast(ProjectOwnership, ownership).exists:  # map(): no error, so a result
             selection.projects[name].kind = WITHOUT_ACCOUNT
         else:
             project = selection.projects.pop(name)
@@ -151,17 +165,17 @@ def guard_reach(client, pypi_url, selection, allowlist):
 REACH_MAX_AGE = 3600
 
 
-def reach_cache(reach, accounts, now):
+def reach_cache(reach: Reach, accounts: Iterable[str], now: float) -> dict[str, Any]:
     """The JSON form the watcher keeps of :func:`read_reach`'s answer."""
     return {"read_at": int(now), "accounts": list(accounts),
             "projects": {name: [spelled, [list(role) for role in roles]]
                          for name, (spelled, roles) in sorted(reach.items())}}
 
 
-def parse_reach_cache(data):
+def parse_reach_cache(data: object) -> dict[str, Any] | None:
     """The kept reach if it has the shape :func:`reach_cache` writes, else
     None (it is then read again: a cache, never trusted for more)."""
-    def pairs(value):
+    def pairs(value: object) -> bool:
         return isinstance(value, list) and all(
             isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
             for p in value)
@@ -179,7 +193,8 @@ def parse_reach_cache(data):
     return data
 
 
-def watched_reach(client, pypi_url, accounts, cache, now):
+def watched_reach(client: HttpClient, pypi_url: str, accounts: Iterable[str],
+                  cache: Mapping[str, Any] | None, now: float) -> Mapping[str, Any]:
     """The reach for a watcher run: ``cache`` (the state's) when it is of
     the same accounts and younger than :data:`REACH_MAX_AGE`, else read
     anew (one ``user_packages`` per account; raises FetchError)."""
@@ -189,7 +204,8 @@ def watched_reach(client, pypi_url, accounts, cache, now):
     return reach_cache(read_reach(client, pypi_url, accounts), accounts, now)
 
 
-def add_reach(projects, cache, ignored):
+def add_reach(projects: dict[str, ManagedProject], cache: Mapping[str, Any],
+              ignored: Iterable[str]) -> None:
     """Add the kept reach's projects to the watched ``projects`` (normal
     name -> ManagedProject), in place, with their class; ``ignored``: the
     allowlist's ``ignored_projects``."""

@@ -15,15 +15,25 @@
 """The release-feed audit: what PyPI says was released against what the
 releases repository says should have been."""
 
+from __future__ import annotations
+
 import email.utils
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 from urllib.parse import quote
 
 import defusedxml.ElementTree
+import requests
 from ansible.module_utils.pypi_guard.audit import AuditFinding, AuditResult
-from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
-from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.cache import ConditionalCache
+from ansible.module_utils.pypi_guard.deliverables import (
+    ManagedProject,
+    normalize_name,
+    version_key,
+)
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
 from ansible.module_utils.pypi_guard.pypi import (
     json_document,
     json_url,
@@ -50,16 +60,20 @@ ADVICE = {
 }
 
 
-def feed_url(pypi_url, name):
+def feed_url(pypi_url: str, name: str) -> str:
     return f"{pypi_url.rstrip('/')}/rss/project/{quote(normalize_name(name))}/releases.xml"
 
 
-def release_url(pypi_url, name, version):
+def release_url(pypi_url: str, name: str, version: str) -> str:
     # a lone surrogate from the JSON (\ud800) must not crash the audit
     return f"{project_url(pypi_url, name)}{quote(version, errors='surrogatepass')}/"
 
 
-def parse_release_feed(body, url):
+# {"version", "link", "published"}: one item of a project's release feed
+FeedItem = dict[str, Any]
+
+
+def parse_release_feed(body: bytes, url: str) -> list[FeedItem]:
     """``[{"version", "link", "published"}]`` from a project's RSS feed.
 
     Parsed with defusedxml: a feed declaring entities (an XML bomb) or one
@@ -75,12 +89,12 @@ def parse_release_feed(body, url):
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise FetchError(f"GET {url}: not an RSS feed (root element <{root.tag}>)")
-    releases = []
+    releases: list[FeedItem] = []
     for item in channel.findall("item"):
         version = (item.findtext("title") or "").strip()
         if not version:
             raise FetchError(f"GET {url}: an item without a title (version)")
-        published = None
+        published: str | None = None
         date_text = item.findtext("pubDate")
         if date_text:
             try:
@@ -92,12 +106,12 @@ def parse_release_feed(body, url):
     return releases
 
 
-def summarize_json(data, url):
+def summarize_json(data: dict[str, Any], url: str) -> dict[str, dict[str, Any]]:
     """``{version: {"yanked", "upload_time"}}`` from the JSON API document."""
     releases = data.get("releases")
     if not isinstance(releases, dict):
         raise FetchError(f"GET {url}: JSON without a 'releases' object")
-    summary = {}
+    summary: dict[str, dict[str, Any]] = {}
     for version, files in releases.items():
         if not isinstance(files, list):
             raise FetchError(f"GET {url}: releases[{version!r}] is not a list")
@@ -115,30 +129,31 @@ class PyPIReleases:
     """What PyPI says a project released."""
 
     name: str
-    feed: list = field(default_factory=list)  # newest 40, from RSS
-    releases: dict = field(default_factory=dict)  # version -> {"yanked", "upload_time"}
-    hidden: list = field(default_factory=list)  # in the feed, 404 on the JSON API
+    feed: list[FeedItem] = field(default_factory=list)  # newest 40, from RSS
+    # version -> {"yanked", "upload_time"}
+    releases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hidden: list[str] = field(default_factory=list)  # in the feed, 404 on the JSON API
 
-    def versions(self):
+    def versions(self) -> dict[tuple[str, Any], str]:
         """Every version either source knows, as ``{key: version text}``."""
         found = {version_key(item["version"]): item["version"] for item in self.feed}
         for version in self.releases:
             found.setdefault(version_key(version), version)
         return found
 
-    def upload_time(self, version):
-        known = self.releases.get(version, {}).get("upload_time")
+    def upload_time(self, version: str) -> str | None:
+        known: str | None = self.releases.get(version, {}).get("upload_time")
         if known:
             return known
         for item in self.feed:
             if item["version"] == version:
-                return item["published"]
+                return cast("str | None", item["published"])
         return None
 
-    def yanked(self, version):
+    def yanked(self, version: str) -> bool:
         return bool(self.releases.get(version, {}).get("yanked"))
 
-    def unshown(self):
+    def unshown(self) -> list[str]:
         """Versions the feed lists and the project's JSON does not show:
         Warehouse hides a quarantined release from the JSON (and simple) API
         only, or the JSON is older than the feed."""
@@ -147,15 +162,16 @@ class PyPIReleases:
                 if version_key(item["version"]) not in shown]
 
 
-def _extract_json(response):
+def _extract_json(response: requests.Response) -> dict[str, dict[str, Any]]:
     return summarize_json(json_document(response), response.url)
 
 
-def _extract_feed(response):
+def _extract_feed(response: requests.Response) -> list[FeedItem]:
     return parse_release_feed(response.content, response.url)
 
 
-def fetch_releases(client, cache, pypi_url, name):
+def fetch_releases(client: HttpClient, cache: ConditionalCache, pypi_url: str,
+                   name: str) -> PyPIReleases:
     """A project's releases from its feed and its JSON document.
 
     A managed project PyPI does not know is an error: its releases cannot be
@@ -184,16 +200,18 @@ def fetch_releases(client, cache, pypi_url, name):
 class ReleaseFinding(AuditFinding):
     """A finding or warning about one version of a project."""
 
-    version: str = None
-    upload_time: str = None
-    url: str = None
+    version: str | None = None
+    upload_time: str | None = None
+    url: str | None = None
 
-    def subject(self):
+    def subject(self) -> str:
         when = f", uploaded {self.upload_time}" if self.upload_time else ""
         return f"{self.version}{when}"
 
 
-def audit_releases(pypi_url, pypi, expected_versions, known_versions):
+def audit_releases(pypi_url: str, pypi: PyPIReleases, expected_versions: Iterable[str],
+                   known_versions: Iterable[str],
+                   ) -> tuple[list[ReleaseFinding], list[ReleaseFinding]]:
     """``(findings, warnings)`` for one project.
 
     ``expected_versions`` come from the releases repository,
@@ -203,7 +221,8 @@ def audit_releases(pypi_url, pypi, expected_versions, known_versions):
     expected = {version_key(v): v for v in expected_versions}
     known = {version_key(v) for v in known_versions}
     on_pypi = pypi.versions()
-    findings, warnings = [], []
+    findings: list[ReleaseFinding] = []
+    warnings: list[ReleaseFinding] = []
     for version in pypi.hidden:
         findings.append(ReleaseFinding(pypi.name, "hidden-release", ADVICE["hidden-release"],
                                        version, pypi.upload_time(version),
@@ -227,7 +246,8 @@ def audit_releases(pypi_url, pypi, expected_versions, known_versions):
     return findings, warnings
 
 
-def no_release_left(pypi_url, pypi, expected_versions):
+def no_release_left(pypi_url: str, pypi: PyPIReleases,
+                    expected_versions: Iterable[str]) -> str | None:
     """The error when PyPI lists no release at all (an empty feed, a 404 or
     empty JSON) although the releases repository lists versions for it
     (every release deleted, or not the index that publishes it), else None."""
@@ -240,11 +260,12 @@ def no_release_left(pypi_url, pypi, expected_versions):
             "this is not the index that publishes it")
 
 
-def inventory_row(pypi, listed, found):
+def inventory_row(pypi: PyPIReleases, listed: Iterable[str],
+                  found: Sequence[ReleaseFinding]) -> dict[str, Any]:
     """What the report shows of one project: the versions PyPI has, those
     listed (releases repository and known releases) and, from ``found`` (its
     findings and warnings), the unexpected, yanked and missing ones."""
-    def versions(kind):
+    def versions(kind: str) -> list[str | None]:
         return [f.version for f in found if f.kind == kind]
     return {"project": pypi.name,
             "on_pypi": [version for _key, version in sorted(pypi.versions().items())],
@@ -254,15 +275,21 @@ def inventory_row(pypi, listed, found):
             "missing": versions("missing-release")}
 
 
-def run_release_audit(client, cache, pypi_url, projects, known_releases):
+def run_release_audit(client: HttpClient, cache: ConditionalCache, pypi_url: str,
+                      projects: Mapping[str, ManagedProject],
+                      known_releases: Mapping[str, Mapping[str, str]]) -> AuditResult:
     """Audit every project of ``{name: ManagedProject}`` concurrently."""
-    findings, warnings, errors, inventory = [], [], [], []
+    findings: list[AuditFinding] = []
+    warnings: list[AuditFinding] = []
+    errors: list[dict[str, Any]] = []
+    inventory: list[dict[str, Any]] = []
     results = client.map(lambda name: fetch_releases(client, cache, pypi_url, name),
                          list(projects))
     for name, pypi, error in results:
         if error is not None:
             errors.append({"project": name, "detail": str(error)})
             continue
+        pypi = cast(PyPIReleases, pypi)  # map(): no error, so a result
         expected = projects[name].versions
         deleted = no_release_left(pypi_url, pypi, expected)
         if deleted:
@@ -290,7 +317,8 @@ ALERT_STEPS = """What to do:
 """
 
 
-def compose_release_alert(findings, pypi_url):
+def compose_release_alert(findings: Iterable[Mapping[str, Any]],
+                          pypi_url: str) -> tuple[str, str]:
     """``(subject, text)`` of the mail for ``unexpected-release`` findings."""
     unexpected = [{key: printable(value) if isinstance(value, str) else value
                    for key, value in f.items()}

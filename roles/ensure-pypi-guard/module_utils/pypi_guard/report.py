@@ -16,6 +16,8 @@
 ``index.html`` of every report in the same directory, written atomically
 (all appear, or none changes)."""
 
+from __future__ import annotations
+
 import collections
 import datetime
 import glob
@@ -23,6 +25,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
@@ -242,12 +246,18 @@ not listed: the report keeps the first {{ report.events | length }}.</p>{% endif
 </html>
 """
 
-def utc_now():
+# a report, as its JSON document
+Report = dict[str, Any]
+PathLike = str | os.PathLike[str]
+
+
+def utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
-def build_report(status, pypi_url, projects_checked, findings, warnings, errors,
-                 generated_at=None, **extra):
+def build_report(status: str, pypi_url: str, projects_checked: int, findings: list[Any],
+                 warnings: list[Any], errors: list[Any],
+                 generated_at: datetime.datetime | None = None, **extra: Any) -> Report:
     """The JSON document every audit writes (``extra`` keys are appended)."""
     report = {
         "status": status,
@@ -262,7 +272,7 @@ def build_report(status, pypi_url, projects_checked, findings, warnings, errors,
     return report
 
 
-def index_url(pypi_url, kind, name):
+def index_url(pypi_url: str, kind: str, name: object) -> str | None:
     """``<pypi_url>/<kind>/<name>/`` (``project``, ``user`` or ``org``): the
     page of a name on the index, the name quoted whole; None when
     ``pypi_url`` is not an http(s) URL."""
@@ -271,19 +281,19 @@ def index_url(pypi_url, kind, name):
     return f"{pypi_url.rstrip('/')}/{kind}/{quote(str(name), safe='')}/"
 
 
-def column_class(column):
+def column_class(column: str) -> str:
     if column in SHORT_COLUMNS:
         return "short"
     return "wrap" if column in WIDE_COLUMNS else ""
 
 
-def breakable(text):
+def breakable(text: object) -> markupsafe.Markup:
     """``text`` escaped, with a line-break opportunity after each ``/``: a
     path or a URL may wrap between its parts rather than inside a word."""
     return markupsafe.Markup("/<wbr>").join(printable(text).split("/"))  # escapes each part
 
 
-def _shown(value):
+def _shown(value: object) -> object:
     """Every value a page shows, with control and bidi characters as their
     escapes (:func:`printable`), before HTML escaping: ``\u202eicktsnepo``
     does not display as ``openstackci``."""
@@ -292,7 +302,7 @@ def _shown(value):
     return value
 
 
-def _environment():
+def _environment() -> jinja2.Environment:
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                               finalize=_shown)
 
@@ -302,7 +312,7 @@ def _environment():
 MAX_TABLE_ROWS = 1000
 
 
-def cut_summary(items):
+def cut_summary(items: Iterable[Any]) -> str:
     """``": 98000 unexpected-release, 12 removal"``: the rows not shown, by kind."""
     counts = collections.Counter(str(item.get("kind", "")) for item in items
                                  if isinstance(item, dict) and item.get("kind"))
@@ -311,7 +321,8 @@ def cut_summary(items):
     return ": " + ", ".join(f"{count} {kind}" for kind, count in counts.most_common(20))
 
 
-def render_html(report, title, columns, max_rows=MAX_TABLE_ROWS):
+def render_html(report: Report, title: str, columns: list[str],
+                max_rows: int = MAX_TABLE_ROWS) -> str:
     """The HTML page of a report: findings, errors and warnings (in
     ``columns``), then the evidence: ``inventory`` (one row per project,
     with where it comes from when the report has ``managed_set``), the
@@ -363,7 +374,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 """
 
 
-def _index_entry(name, report):
+def _index_entry(name: str, report: object) -> dict[str, Any] | None:
     """What the index shows of one report, or None when ``report`` is not
     one (another JSON file in the directory)."""
     if not (isinstance(report, dict) and report.get("status") in STATUSES
@@ -377,7 +388,7 @@ def _index_entry(name, report):
             "covers": _covers(report), "pypi_url": str(report.get("pypi_url", ""))}
 
 
-def _covers(report):
+def _covers(report: Report) -> str:
     """What a report looked at, in a few words: a watch's serial range and
     events, else the projects checked."""
     if "serial_from" in report:
@@ -387,12 +398,12 @@ def _covers(report):
     return f"{report.get('projects_checked', 0)} projects"
 
 
-def render_index(report_dir, current=None):
+def render_index(report_dir: PathLike, current: Mapping[str, Report] | None = None) -> str:
     """The ``index.html`` of ``report_dir``: every report there (a ``.json``
     with its ``.html`` beside it), with ``current`` (``{basename: report}``,
     not written yet) in place of what the directory holds under its name."""
     current = current or {}
-    reports = dict(current)
+    reports: dict[str, Any] = dict(current)
     for path in glob.glob(os.path.join(glob.escape(os.fspath(report_dir)), "*.json")):
         name = os.path.basename(path)[:-len(".json")]
         if name in reports or not os.path.isfile(path[:-len(".json")] + ".html"):
@@ -407,7 +418,7 @@ def render_index(report_dir, current=None):
     return _environment().from_string(INDEX_TEMPLATE).render(entries=entries, style=STYLE)
 
 
-def write_atomically(contents_by_path, mode=0o644):
+def write_atomically(contents_by_path: Mapping[PathLike, str | bytes], mode: int = 0o644) -> None:
     """Write several files (text or bytes): either every one is replaced or
     none changes.
 
@@ -419,7 +430,10 @@ def write_atomically(contents_by_path, mode=0o644):
     encoded = [(os.fspath(path), contents if isinstance(contents, bytes)
                 else contents.encode("utf-8"))
                for path, contents in contents_by_path.items()]
-    temporaries, staged, previous, replaced = [], [], {}, []
+    temporaries: list[str] = []
+    staged: list[tuple[str, str]] = []
+    previous: dict[str, str] = {}
+    replaced: list[str] = []
     try:
         for path, data in encoded:
             directory = os.path.dirname(os.path.abspath(path))
@@ -452,7 +466,7 @@ def write_atomically(contents_by_path, mode=0o644):
                 os.unlink(temporary)
 
 
-def _temporary_sibling(directory, temporaries):
+def _temporary_sibling(directory: str, temporaries: list[str]) -> str:
     """A new empty file in ``directory``, remembered in ``temporaries``."""
     fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     os.close(fd)
@@ -460,7 +474,8 @@ def _temporary_sibling(directory, temporaries):
     return temporary
 
 
-def write_reports(report_dir, basename, report, title, columns):
+def write_reports(report_dir: str, basename: str, report: Report, title: str,
+                  columns: list[str]) -> tuple[str, str]:
     """Write ``<basename>.json``, ``<basename>.html`` and the directory's
     ``index.html`` (which lists every report there), all or none; return the
     paths of the first two (the index is ``<report_dir>/index.html``).

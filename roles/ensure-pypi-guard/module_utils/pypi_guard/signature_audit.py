@@ -46,12 +46,16 @@ files in one temporary directory, and a name with ``/``, ``\\`` or ``..``
 is an error for its project.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import re
 import string
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.pypi_guard.audit import (
@@ -59,10 +63,11 @@ from ansible.module_utils.pypi_guard.audit import (
     AuditResult,
     unknown_index_error,
 )
+from ansible.module_utils.pypi_guard.deliverables import ManagedProject
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.gpg import format_fingerprint, verify_detached
-from ansible.module_utils.pypi_guard.http import FetchError, TooLarge
-from ansible.module_utils.pypi_guard.keys import iso_time
+from ansible.module_utils.pypi_guard.http import FetchError, HttpClient, TooLarge
+from ansible.module_utils.pypi_guard.keys import ReleaseKey, iso_time
 from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url, release_hidden
 from ansible.module_utils.pypi_guard.releases import PyPIReleases, feed_url, parse_release_feed
 from packaging.version import InvalidVersion, Version
@@ -100,15 +105,18 @@ class Scope:
     every file uploaded on or after it (the recent window)."""
 
     kind: str
-    since: datetime.date = None
+    since: datetime.date | None = None
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.kind == "latest" and self.since:
             return f"latest, and every file uploaded since {self.since.isoformat()}"
-        return f"since:{self.since.isoformat()}" if self.kind == "since" else self.kind
+        if self.kind == "since":
+            return f"since:{cast(datetime.date, self.since).isoformat()}"
+        return self.kind
 
 
-def parse_scope(value, today=None, recent_days=0):
+def parse_scope(value: object, today: datetime.date | None = None,
+                recent_days: object = 0) -> Scope:
     """``latest`` (default), ``all`` or ``since:YYYY-MM-DD`` as a :class:`Scope`.
 
     ``latest`` also covers the files uploaded in the ``recent_days`` before
@@ -133,7 +141,7 @@ def parse_scope(value, today=None, recent_days=0):
         "(release_signature_audit_scope)")
 
 
-def parse_signature_url(value):
+def parse_signature_url(value: str | None) -> str:
     """Validate the signature URL template; ``index`` means ``{url}.asc``.
 
     Placeholders: ``{namespace}``, ``{repo}`` (of the project's repository
@@ -165,7 +173,7 @@ def parse_signature_url(value):
     return template
 
 
-def parse_max_file_size(value):
+def parse_max_file_size(value: Any) -> int:
     try:
         size = int(value)
     except (TypeError, ValueError):
@@ -189,11 +197,11 @@ class DistFile:
     filename: str
     url: str
     sha256: str
-    size: int = None
-    upload_time: str = None
+    size: int | None = None
+    upload_time: str | None = None
 
 
-def safe_filename(name):
+def safe_filename(name: object) -> str:
     """``name`` if it is a plain file name, else :class:`UnsafeFilename`.
 
     It is still never used as a path; this only refuses names that could
@@ -210,7 +218,7 @@ def safe_filename(name):
     return name
 
 
-def _version_key(version):
+def _version_key(version: str) -> tuple[int, Version, str]:
     try:
         return (1, Version(version), "")
     except InvalidVersion:
@@ -221,7 +229,7 @@ def _version_key(version):
 EARLIEST_UPLOAD = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-def parse_upload_time(entry):
+def parse_upload_time(entry: Mapping[str, Any]) -> datetime.datetime | None:
     """The file's upload time (aware, UTC) from the JSON API, or None when
     the entry gives none.  One that is not a time, or is before
     :data:`EARLIEST_UPLOAD`, raises ValueError: the file cannot be placed
@@ -249,7 +257,7 @@ def parse_upload_time(entry):
     return None
 
 
-def releases_of(document):
+def releases_of(document: Mapping[str, Any]) -> tuple[dict[str, list[Any]], list[str]]:
     """``({version: [file entries]}, problems)`` of a JSON API document.
 
     Without a ``releases`` object only the files of ``info.version``
@@ -258,7 +266,8 @@ def releases_of(document):
     """
     releases = document.get("releases")
     if isinstance(releases, dict):
-        found, problems = {}, []
+        found: dict[str, list[Any]] = {}
+        problems: list[str] = []
         for version, files in releases.items():
             if isinstance(files, list):
                 found[str(version)] = files
@@ -279,7 +288,8 @@ def releases_of(document):
     return {}, problems
 
 
-def hidden_versions(client, pypi_url, name, document):
+def hidden_versions(client: HttpClient, pypi_url: str, name: str,
+                    document: Mapping[str, Any]) -> list[str]:
     """The versions the project's RSS feed lists that ``document`` (its JSON)
     does not show and whose own JSON page answers 404: Warehouse hides a
     quarantined release from the JSON and simple APIs only, so the feed is the
@@ -290,11 +300,14 @@ def hidden_versions(client, pypi_url, name, document):
     if response.status_code == 404:
         return []
     feed = parse_release_feed(response.content, url)
-    return [version for version in PyPIReleases(name, feed, releases_of(document)[0]).unshown()
+    # unshown() reads only the versions of ``releases``: the file lists do
+    releases = PyPIReleases(name, feed, releases_of(document)[0])  # type: ignore[arg-type]
+    return [version for version in releases.unshown()
             if release_hidden(client, pypi_url, name, version)]
 
 
-def files_in_scope(name, document, scope):
+def files_in_scope(name: str, document: Mapping[str, Any],
+                   scope: Scope) -> tuple[list[DistFile], list[str]]:
     """``(files, problems)`` for one project's JSON API document.
 
     ``latest``: the files of the highest version that has files, and with
@@ -309,7 +322,7 @@ def files_in_scope(name, document, scope):
     releases, problems = releases_of(document)
     releases = {v: f for v, f in releases.items() if f}
     newest = max(releases, key=_version_key) if releases else None
-    files = []
+    files: list[DistFile] = []
     for version in sorted(releases, key=_version_key):
         if scope.kind == "latest" and version != newest and scope.since is None:
             continue
@@ -325,7 +338,8 @@ def files_in_scope(name, document, scope):
     return files, problems
 
 
-def dist_file(name, version, entry, since=None):
+def dist_file(name: str, version: str, entry: object,
+              since: datetime.date | None = None) -> DistFile | None:
     """The :class:`DistFile` of one file entry; None when it was uploaded
     before ``since``; ValueError (:class:`UnsafeFilename` included) naming
     what is wrong when the entry cannot be used."""
@@ -351,7 +365,7 @@ def dist_file(name, version, entry, since=None):
         upload_time=iso_time(uploaded.timestamp()) if uploaded else None)
 
 
-def signature_urls(template, project, dist):
+def signature_urls(template: str, project: ManagedProject, dist: DistFile) -> list[str]:
     """The URL(s) where ``dist``'s signature should be, one per repository of
     ``project`` (a :class:`ManagedProject`) when the template names one.
 
@@ -377,7 +391,7 @@ def signature_urls(template, project, dist):
 # Downloads
 
 
-def fetch_signature(client, urls, destination):
+def fetch_signature(client: HttpClient, urls: Iterable[str], destination: str) -> str | None:
     """Download the first of ``urls`` that exists into ``destination``.
 
     Returns the URL it came from, or None when every URL answered 404 (the
@@ -402,11 +416,16 @@ class Finding(AuditFinding):
     version: str = ""
     filename: str = ""
 
-    def subject(self):
+    def subject(self) -> str:
         return " ".join(value for value in (self.version, self.filename) if value)
 
 
-def judge_signature(check, keys, today=None):
+# gpg.py's SignatureCheck (gpg.py is not typed yet)
+SignatureCheck = Any
+
+
+def judge_signature(check: SignatureCheck, keys: Mapping[str, ReleaseKey],
+                    today: datetime.date | None = None) -> list[tuple[str, str]]:
     """The rules, for one :class:`SignatureCheck` made with
     ``verify_detached(..., expected=keys, allow_expired_key=True)``.
 
@@ -449,7 +468,7 @@ def judge_signature(check, keys, today=None):
 EVIDENCE_KEYS = ("signer", "series", "signed_at", "window")
 
 
-def signature_evidence(check, keys):
+def signature_evidence(check: SignatureCheck, keys: Mapping[str, ReleaseKey]) -> dict[str, str]:
     """What the report shows of one :class:`SignatureCheck`: the key that
     made the signature, the series of the release key's window the
     signature's day fell in (all its series, and window ``none``, when it
@@ -485,13 +504,13 @@ def signature_evidence(check, keys):
 @dataclass
 class FileResult:
     dist: DistFile
-    findings: list = field(default_factory=list)
-    error: str = None
+    findings: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
+    error: str | None = None
     checked: bool = False
-    signature_url: str = None
-    evidence: dict = field(default_factory=dict)  # signature_evidence()
+    signature_url: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)  # signature_evidence()
 
-    def row(self):
+    def row(self) -> dict[str, str]:
         """The file's row in the report: what was found and the evidence."""
         if self.error:
             outcome = "error"
@@ -505,18 +524,20 @@ class FileResult:
 
 
 class _Counter:
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._value = 0
 
-    def next(self):
+    def next(self) -> int:
         with self._lock:
             self._value += 1
             return self._value
 
 
-def check_file(client, gpg, keys, workdir, dist, project, signature_url, max_file_size,
-               number, today=None):
+def check_file(client: HttpClient, gpg: Any, keys: Mapping[str, ReleaseKey], workdir: str,
+               dist: DistFile, project: ManagedProject, signature_url: str,
+               max_file_size: int, number: int,
+               today: datetime.date | None = None) -> FileResult:
     """Download ``dist`` and its signature into ``workdir`` (as numbered
     files), apply the rules, remove both; returns a :class:`FileResult`."""
     result = FileResult(dist)
@@ -553,26 +574,29 @@ def check_file(client, gpg, keys, workdir, dist, project, signature_url, max_fil
     return result
 
 
-def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_url,
-                        max_file_size, workdir, today=None):
+def run_signature_audit(client: HttpClient, gpg: Any, pypi_url: str,
+                        projects: Mapping[str, ManagedProject],
+                        keys: Mapping[str, ReleaseKey], scope: Scope, signature_url: str,
+                        max_file_size: int, workdir: str,
+                        today: datetime.date | None = None) -> AuditResult:
     """Audit ``projects`` (``{normal name: ManagedProject}``); returns an
     :class:`AuditResult` whose ``extra`` has ``files_checked``.  ``gpg``'s
     keyring holds exactly ``keys``; ``workdir`` is an empty temporary
     directory the caller removes."""
     result = AuditResult(extra={"files_checked": 0, "files": []})
 
-    def read(project):
+    def read(project: ManagedProject) -> tuple[dict[str, Any] | None, list[str]]:
         document = fetch_json(client, pypi_url, project.pypi_name)
         if document is None:
             return None, []
         return document, hidden_versions(client, pypi_url, project.pypi_name, document)
 
-    work = []
+    work: list[tuple[DistFile, ManagedProject]] = []
     unknown = 0
     ordered = [projects[name] for name in sorted(projects)]
     for project, answer, error in client.map(read, ordered):
         shown = project.pypi_name
-        document, hidden = answer if error is None else (None, [])
+        document, hidden = cast("tuple[Any, list[str]]", answer) if error is None else (None, [])
         if error is not None:
             detail = str(error) if isinstance(error, FetchError) else \
                 f"GET {json_url(pypi_url, shown)}: {type(error).__name__}: {error}"
@@ -603,7 +627,7 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
 
     counter = _Counter()
 
-    def check(item):
+    def check(item: tuple[DistFile, ManagedProject]) -> FileResult:
         dist, project = item
         return check_file(client, gpg, keys, workdir, dist, project, signature_url,
                           max_file_size, counter.next(), today)
@@ -611,6 +635,7 @@ def run_signature_audit(client, gpg, pypi_url, projects, keys, scope, signature_
     for (dist, _project), checked, error in client.map(check, work):
         if error is not None:  # a bug, not a finding: still never a pass
             checked = FileResult(dist, error=f"{type(error).__name__}: {error}")
+        checked = cast(FileResult, checked)  # map(): a result, or the one made above
         if checked.error:
             result.errors.append({"project": dist.project, "version": dist.version,
                                   "filename": dist.filename,

@@ -14,6 +14,8 @@
 
 """Text from the index made safe for a log line, a mail header or a subject."""
 
+from __future__ import annotations
+
 import re
 
 # C0 and C1 controls (CR, LF, ESC...), DEL, the Unicode line and paragraph
@@ -24,12 +26,12 @@ _UNPRINTABLE = re.compile(
     "\ud800-\udfff]")
 
 
-def _escape(match):
+def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def printable(text):
+def printable(text: object) -> str:
     """``text`` on one line, each control or bidi character shown as its
     escape (``\\x0d``, ``\\x1b``, ``\\u202e``): nothing the index sends can
     end a line, start a mail header, move a terminal's cursor or reorder what

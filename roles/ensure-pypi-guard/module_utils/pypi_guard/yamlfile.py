@@ -27,7 +27,11 @@ Any fault (a bomb, invalid UTF-8, ``!!int ''``, ``!!timestamp x``, deep
 nesting) is one :class:`YamlFileError` line naming the file.
 """
 
-from collections.abc import Hashable
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Hashable, Sequence
+from typing import IO, Any, cast
 
 import yaml
 from ansible.module_utils.pypi_guard.errors import AuditInputError
@@ -35,7 +39,7 @@ from ansible.module_utils.pypi_guard.errors import AuditInputError
 try:
     from yaml import CSafeLoader as _FastSafeLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _FastSafeLoader
+    from yaml import SafeLoader as _FastSafeLoader  # type: ignore[assignment]
 
 # How many nodes aliases may add to a file, in all (projects.yaml's few
 # aliases add about 60).
@@ -45,7 +49,7 @@ MAX_ALIAS_NODES = 100_000
 class YamlFileError(AuditInputError):
     """A YAML file cannot be used; ``str()`` is one line naming it."""
 
-    def __init__(self, source, detail):
+    def __init__(self, source: object, detail: object) -> None:
         self.source = str(source)
         self.detail = " ".join(str(detail).split())
         super().__init__(f"{source}: {self.detail}")
@@ -55,22 +59,22 @@ class AliasBombError(yaml.YAMLError):
     """The file's aliases expand it past :data:`MAX_ALIAS_NODES`, or into itself."""
 
 
-def _children(node):
+def _children(node: yaml.Node) -> Sequence[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
-        return node.value
+        return cast(Sequence[yaml.Node], node.value)
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
     return ()
 
 
-def check_alias_expansion(root, limit=MAX_ALIAS_NODES):
+def check_alias_expansion(root: yaml.Node, limit: int = MAX_ALIAS_NODES) -> None:
     """Raise :class:`AliasBombError` when the nodes reached through aliases
     (a node met again counts its whole subtree again) exceed ``limit``, or
     when a node contains itself. Iterative, linear in the distinct nodes."""
-    sizes = {}  # id(node) -> expanded size
+    sizes: dict[int, int] = {}  # id(node) -> expanded size
     written = 0
-    in_progress = set()
-    stack = [(root, False)]
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         key = id(node)
@@ -99,7 +103,11 @@ class _Bounded:
 
     may_alias = True
 
-    def get_single_data(self):
+    # provided by the loader class this is mixed into
+    get_single_node: Callable[[], yaml.Node | None]
+    construct_document: Callable[[yaml.Node], Any]
+
+    def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
             return None
@@ -129,7 +137,8 @@ StrictLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_mapping(loader, node, deep=False):
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode,
+                       deep: bool = False) -> dict[Any, Any]:
     seen = set()
     for key_node, _value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -146,7 +155,11 @@ StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                              _construct_mapping)
 
 
-def parse_yaml(text, source, loader=SafeLoader):
+Loader = type[SafeLoader] | type[StrictLoader]
+
+
+def parse_yaml(text: str | bytes | IO[str] | IO[bytes], source: object,
+               loader: Loader = SafeLoader) -> Any:
     """Parse YAML text (or a stream); any fault is a :class:`YamlFileError`
     naming ``source``. An OSError of the stream goes through."""
     try:
@@ -154,7 +167,7 @@ def parse_yaml(text, source, loader=SafeLoader):
             text = text.read()
         parser = loader(text)
         # an alias needs an anchor, and an anchor an '&': most files have none
-        parser.may_alias = ("&" if isinstance(text, str) else b"&") in text
+        parser.may_alias = ("&" in text) if isinstance(text, str) else (b"&" in text)
         try:
             return parser.get_single_data()
         finally:
@@ -176,7 +189,7 @@ def parse_yaml(text, source, loader=SafeLoader):
                             f"tag (!!int, !!timestamp...): {type(exc).__name__}: {exc}") from None
 
 
-def read_yaml(path, loader=SafeLoader):
+def read_yaml(path: str | os.PathLike[str], loader: Loader = SafeLoader) -> Any:
     """Read and parse a YAML file (UTF-8); any fault but a missing file is a
     :class:`YamlFileError` naming it."""
     try:
