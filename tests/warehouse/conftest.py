@@ -59,6 +59,9 @@ if not os.environ.get("PYPI_GUARD_WAREHOUSE_TESTS"):
     collect_ignore_glob = ["test_*.py"]
 
 RELEASE_ACCOUNT = "openstackci"
+# The contract tests' uploads are this account's, not the release account's:
+# every project the release account holds a role on is guarded by the jobs.
+CONTRACT_ACCOUNT = "contract-bot"
 SERIES = "flamingo"
 # pypi name -> (repository, versions the deliverables list)
 PROJECTS = {
@@ -112,13 +115,14 @@ def warehouse():
 @pytest.fixture(scope="session")
 def accounts(warehouse):
     made = {}
-    for name, superuser in ((RELEASE_ACCOUNT, False), ("stranger", False), ("admin", True)):
+    for name, superuser in ((RELEASE_ACCOUNT, False), ("stranger", False),
+                            (CONTRACT_ACCOUNT, False), ("admin", True)):
         account = Account(name, "pw-" + secrets.token_hex(12), new_totp_secret())
         args = ["user", name, f"{name}@example.org", account.password, account.totp]
         warehouse.bootstrap(*args, *(["--superuser"] if superuser else []))
         made[name] = account
     for account, token in ((RELEASE_ACCOUNT, "release"), (RELEASE_ACCOUNT, "second"),
-                           ("stranger", "release")):
+                           ("stranger", "release"), (CONTRACT_ACCOUNT, "release")):
         made[account].tokens[token] = warehouse.bootstrap("token", account, token)["token"]
     return made
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import dists
 import pytest
 import requests
-from conftest import RELEASE_ACCOUNT
+from conftest import CONTRACT_ACCOUNT
 from defusedxml import ElementTree
 from fakepypi import FakePyPI
 
@@ -78,7 +78,7 @@ def pair(warehouse, accounts, workdir):
     """(real base URL, fake PyPI) in the same state."""
     directory = workdir / "dists" / PROJECT
     sdist, wheel = dists.make_release(directory, PROJECT, VERSION)
-    uploaded = upload(warehouse, accounts[RELEASE_ACCOUNT].tokens["release"], sdist, wheel)
+    uploaded = upload(warehouse, accounts[CONTRACT_ACCOUNT].tokens["release"], sdist, wheel)
     assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
     document = requests.get(f"{warehouse.url}/pypi/{PROJECT}/json", timeout=30).json()
     files = [{"filename": entry["filename"],
@@ -91,7 +91,7 @@ def pair(warehouse, accounts, workdir):
         "releases": {VERSION: {"files": files}}}},
         "changelog": {"entries": [
             [PROJECT, None, 1767225600, "create"],
-            [PROJECT, None, 1767225600, f"add Owner {RELEASE_ACCOUNT}"],
+            [PROJECT, None, 1767225600, f"add Owner {CONTRACT_ACCOUNT}"],
             [PROJECT, VERSION, 1767225600, "new release"]]}}
     with FakePyPI(scenario) as fake:
         yield warehouse.url, fake
@@ -161,7 +161,7 @@ def test_rss_feeds(pair):
     ("changelog_since_serial", (0,)),
     ("package_roles", (PROJECT,)),
     ("package_roles", ("pg-nobody-has-this",)),
-    ("user_packages", (RELEASE_ACCOUNT,)),
+    ("user_packages", (CONTRACT_ACCOUNT,)),
 ])
 def test_xmlrpc(pair, method, params):
     real_url, fake = pair
@@ -185,7 +185,7 @@ def test_upload_answers(warehouse, accounts, workdir):
     bad token (403).  The upload role reads these through twine's output."""
     directory = workdir / "dists" / "pg-contract-upload"
     sdist, _wheel = dists.make_release(directory, "pg-contract-upload", VERSION)
-    token = accounts[RELEASE_ACCOUNT].tokens["release"]
+    token = accounts[CONTRACT_ACCOUNT].tokens["release"]
     first = upload(warehouse, token, sdist)
     assert first.returncode == 0, first.stdout + first.stderr
     same = upload(warehouse, token, sdist)
