@@ -350,7 +350,8 @@ class ZuulStack:
             raise StackError(f"the job's python3 (/usr/bin/python3) is {system}, the tox "
                              f"environment's {ours}: the wheelhouse would not fit it")
         run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
-             "-d", str(self.dir / "wheels"), "-r", str(ROOT / "requirements.txt")])
+             "--require-hashes", "-d", str(self.dir / "wheels"), "-r",
+             str(ROOT / "requirements.lock")])
 
     def make_certs(self):
         certs = self.dir / "certs"
