@@ -46,9 +46,9 @@ options:
   smtp_login:
     description:
       - The login, when the server wants one (the C(pypi_guard_smtp) secret),
-        with the server it is for. It is sent only to that server:
-        O(smtp_host) and O(smtp_port) must be its C(host) and C(port), or
-        nothing is sent.
+        with the server it is for. It is sent only to that server; unless
+        O(smtp_host) and O(smtp_port) are its C(host) and C(port), nothing
+        is sent.
     type: dict
     suboptions:
       host:

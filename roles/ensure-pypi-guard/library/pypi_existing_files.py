@@ -30,11 +30,11 @@ description:
     gives none, the sha256 of the file it serves, downloaded (at most as
     many bytes as ours) - and is then left out of the upload.
   - A file the index has under the same name with other bytes fails the
-    task, one line per file naming both checksums: the index keeps the
+    task, one line per file naming both checksums. The index keeps the
     first file it was given, so those bytes came from somewhere else (an
     incident to look into), and the release must not end green.
   - Refuses an upload URL (and a simple API URL) in plain http except to a
-    loopback address, before anything is sent: the credentials never cross
+    loopback address, before anything is sent; the credentials never cross
     a network in clear (the audits' rule, with no switch to lift it).
   - A project the index does not know (HTTP 404, or a redirect to another
     host such as pypiserver's fallback to pypi.org) has no files there yet.

@@ -25,14 +25,14 @@ description:
   - Refuses to sign unless the key's primary fingerprint is O(fingerprint),
     the release key in force for the cycle.
   - Refuses to sign anything, before the key is imported, when the release
-    is not one the releases repository lists (with O(repository): no
+    is not one the releases repository lists (with O(repository), no
     deliverable lists O(repository) at O(version), or it lists another
     commit than the one checked out in O(source_dir)), or when any artifact
-    is not a dist of that release: one of another project or version by
-    its file name or by its own metadata (the wheel's C(METADATA), the
-    sdist's C(PKG-INFO), which the index reads), an sdist that is not a
+    is not a dist of that release (one of another project or version by
+    its file name or by its own metadata, the wheel's C(METADATA) or the
+    sdist's C(PKG-INFO), which the index reads; an sdist that is not a
     gzip tar, or a file whose name does not parse as a wheel or sdist file
-    name. Each offending file is named on a line of its own.
+    name). Each offending file is named on a line of its own.
   - Writes C(<artifact>.asc), an armored detached signature, for every
     artifact matching O(patterns) in O(artifacts_dir), then verifies every
     signature against O(fingerprint) before reporting success.
@@ -50,7 +50,7 @@ options:
     required: true
   project:
     description:
-      - Test mode only (the role's C(release_test_mode), by hand): the name
+      - Test mode only (the role's C(release_test_mode), by hand), the name
         on the index of the project being released. Mutually exclusive with
         O(repository), which names the release under Zuul.
       - Compared in PEP 503 normal form with the name in each artifact's
