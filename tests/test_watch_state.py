@@ -23,12 +23,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import pypi_watch
 import pytest
 from ansible.module_utils.pypi_guard.http import HttpClient
 from ansible.module_utils.pypi_guard.watch import StateError, ZuulBuild, zuul_state
 from fakepypi import FakePyPI
-
-import pypi_watch
 
 OURS = {"job_name": "pypi-watch", "project": "openstack/releases", "pipeline": "watch",
         "branch": "master"}

@@ -33,6 +33,7 @@ import email.parser
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import tarfile
 import zipfile
@@ -302,8 +303,11 @@ def release_problems(dists, project, version):
 
 def source_commit(source_dir):
     """The commit checked out in ``source_dir`` (what the build built)."""
+    git = shutil.which("git")
+    if not git:
+        raise SigningError(f"cannot read the commit of {source_dir}: git is not installed")
     try:
-        proc = subprocess.run(["git", "-C", str(source_dir), "rev-parse", "--verify",
+        proc = subprocess.run([git, "-C", str(source_dir), "rev-parse", "--verify",
                                "HEAD^{commit}"], capture_output=True, text=True,
                               timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
