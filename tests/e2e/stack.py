@@ -913,7 +913,7 @@ class ZuulStack:
         job_vars = {
             "pypi_guard_pypi_url": self.pypi.url, "pypi_guard_retries": 1,
             "pypi_guard_timeout": 10,
-            "pypi_watch_zuul_api": f"{self.web_url}/api/tenant/{TENANT}",
+            "pypi_watch_zuul_api": self.tenant_url(),
             "pypi_watch_since_serial": 0,
             "pypi_guard_notify_to": [WATCH_TO],
             "pypi_guard_notify_from": "pypi-guard@example.org",
@@ -942,6 +942,9 @@ class ZuulStack:
         self.wait_for_variant(WATCH_JOB, "zuul.d/watch.yaml")
         self._watch_job = WATCH_JOB
         return WATCH_JOB
+
+    def tenant_url(self):
+        return f"{self.web_url}/api/tenant/{TENANT}"
 
     def config_errors(self, path=None):
         """The tenant's configuration errors (of ``path`` only, when given)."""

@@ -43,50 +43,62 @@ def wait_for_builds(stack, job, project, pipelines, timeout=900):
                     [stack.log("scheduler"), stack.log("executor")], 3)
 
 
+def config_error(stack, project, pipeline, text):
+    """A buildset of ``project`` in ``pipeline`` that Zuul refused to run
+    (CONFIG_ERROR) saying ``text``."""
+    def found():
+        stack.check_alive()
+        return [b for b in stack.tenant_api("buildsets", project=project, pipeline=pipeline)
+                if b.get("result") == "CONFIG_ERROR" and text in (b.get("message") or "")]
+    return wait_for(f"Zuul to refuse {project}'s {pipeline} item ({text})", found, 600,
+                    [stack.log("scheduler")], 3)
+
+
 def test_another_project_cannot_release_with_the_release_secrets(zuul_stack):
     stack = zuul_stack
     job = stack.trusted_release_job()
     before = stack.index.snapshot()
-    # a fake releases tree in its own repository, listing its own commit
-    commit = git(stack.repo(HOSTILE), "rev-parse", "HEAD").strip()
+    repo = stack.repo(HOSTILE)
+    commit = git(repo, "rev-parse", "HEAD").strip()
+    # Variants (its own vars, its own pre-run) and a child job of the trusted
+    # job; a fake releases tree in its own repository listing its commit.
     stack.commit_to(HOSTILE, {
         "deliverables/flamingo/e2e-sample.yaml": yaml.safe_dump({
-            "team": "oslo", "type": "library", "releases": [{"version": "1.0.0", "projects": [
-                {"repo": HOSTILE, "hash": commit}]}]}),
-        # its own vars, and its own pre-run, on the trusted job: a variant
+            "team": "oslo", "type": "library", "releases": [
+                {"version": version, "projects": [{"repo": HOSTILE, "hash": commit}]}
+                for version in ("1.0.0", "2.0.0")]}),
         "zuul.d/variant.yaml": dump_zuul_yaml([{"project": {
-            "name": HOSTILE, "release": {"jobs": [{job: {"vars": EVIL_VARS}}]}}}]),
-        "zuul.d/pre-run.yaml": dump_zuul_yaml([{"project": {
-            "name": HOSTILE, "post": {"jobs": [{job: {"pre-run": "playbooks/evil.yaml"}}]}}}]),
-        # a child job of its own
+            "name": HOSTILE,
+            "release": {"jobs": [{job: {"vars": EVIL_VARS}}]},
+            "post": {"jobs": [{job: {"pre-run": "playbooks/evil.yaml"}}]}}}]),
         "zuul.d/child.yaml": dump_zuul_yaml([{"job": {
             "name": "hostile-release", "parent": job, "pre-run": "playbooks/evil.yaml"}}]),
         "playbooks/evil.yaml": yaml.safe_dump([{"hosts": "localhost", "tasks": [
             {"ansible.builtin.debug": {"msg": "{{ gpg_key }}"}}]}]),
-        # the trusted job as it is, in its post and release pipelines, with
-        # project variables (which reach every job of the project)
-        "zuul.d/attach.yaml": dump_zuul_yaml([{"project": {
-            "name": HOSTILE, "vars": EVIL_VARS,
-            "post": {"jobs": [job]}, "release": {"jobs": [job]}}}]),
     }, "Release like e2e-sample")
 
-    def refused():
-        errors = [e["short_error"] + " " + e["error"] for e in stack.config_errors()
-                  if e.get("source_context", {}).get("project") == HOSTILE]
-        text = " ".join(errors)
-        return (text.count("Unable to modify final job") >= 2
-                and "is final and can not act as a parent" in text) and errors
-    wait_for("Zuul to refuse the variants and the child job", refused, 180,
-             [stack.log("scheduler")], 2)
+    def child_refused():
+        return [e for e in stack.config_errors("zuul.d/child.yaml")
+                if "is final and can not act as a parent" in e["error"]]
+    wait_for("Zuul to refuse the child job", child_refused, 300, [stack.log("scheduler")], 2)
+    config_error(stack, HOSTILE, "post", "Unable to modify final job")
+    git(repo, "tag", "-a", "-m", "e2e-sample 1.0.0", "1.0.0")
+    config_error(stack, HOSTILE, "release", "Unable to modify final job")
 
-    # the post build of that commit, then a tag of its own
-    git(stack.repo(HOSTILE), "tag", "-a", "-m", "e2e-sample 1.0.0", "1.0.0")
+    # The trusted job as it is, in its post and release pipelines, with
+    # project variables (which Zuul merges into every job of the project).
+    (repo / "zuul.d" / "variant.yaml").unlink()
+    stack.commit_to(HOSTILE, {"zuul.d/attach.yaml": dump_zuul_yaml([{"project": {
+        "name": HOSTILE, "vars": EVIL_VARS,
+        "post": {"jobs": [job]}, "release": {"jobs": [job]}}}])}, "Release it as it is")
+    builds = wait_for_builds(stack, job, HOSTILE, ["post"])
+    git(repo, "tag", "-a", "-m", "e2e-sample 2.0.0", "2.0.0")
     builds = wait_for_builds(stack, job, HOSTILE, ["post", "release"])
     post, release = console_of(stack, builds["post"]), console_of(stack, builds["release"])
     assert builds["post"]["result"] == "FAILURE", post[-4000:]
     assert "no version to release: the job runs for no tag" in post, post[-4000:]
     assert builds["release"]["result"] == "FAILURE", release[-4000:]
-    assert (f"lists {HOSTILE} 1.0.0: only a release the releases repository lists is "
+    assert (f"lists {HOSTILE} 2.0.0: only a release the releases repository lists is "
             "signed") in release, release[-4000:]
     for console in (post, release):
         assert "TASK [upload-pypi-signed" not in console

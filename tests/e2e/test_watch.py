@@ -28,7 +28,7 @@ import secrets
 import pytest
 from smtpsink import SmtpSink
 
-from e2e.stack import HOSTILE, TENANT, WATCH_TO, dump_zuul_yaml, git, wait_for
+from e2e.stack import HOSTILE, WATCH_TO, dump_zuul_yaml, git, wait_for
 
 STATE = "pypi-watch-state"
 HUGE = 2_000_000_000
@@ -64,26 +64,25 @@ def watch_mails(sink):
 
 
 def hostile_attack(stack, job, listener):
-    """The hostile project's configuration: the trusted job varied and
-    inherited (Zuul must refuse both), the trusted job attached with project
-    variables (allowed-projects must refuse it), and a job of its own made
-    from pypi-watch, run in check and in the watch pipeline, starting after
-    a huge serial."""
+    """The hostile project's configuration: a child of the trusted job
+    (refused when loaded), the trusted job varied in its post pipeline
+    (refused when run), project variables for every job of the project, and
+    a job of its own made from pypi-watch, run in check and in the watch
+    pipeline, starting after a huge serial."""
     evil = {"pypi_watch_since_serial": HUGE, "pypi_guard_smtp_host": "127.0.0.1",
             "pypi_guard_smtp_port": listener.port}
     return {
-        "zuul.d/variant.yaml": dump_zuul_yaml([
-            {"project": {"name": HOSTILE, "check": {"jobs": [{job: {"vars": evil}}]}}}]),
         "zuul.d/child.yaml": dump_zuul_yaml([
             {"job": {"name": "hostile-watch-child", "parent": job, "vars": evil}}]),
         "zuul.d/attach.yaml": dump_zuul_yaml([
             {"job": {"name": "hostile-watch", "parent": "pypi-watch",
-                     "vars": dict(evil, pypi_watch_zuul_api=f"{stack.web_url}/api/tenant/{TENANT}",
+                     "vars": dict(evil, pypi_watch_zuul_api=stack.tenant_url(),
                                   pypi_guard_pypi_url=stack.pypi.url,
                                   pypi_guard_notify_to=[WATCH_TO])}},
             {"project": {"name": HOSTILE, "vars": evil,
-                         "check": {"jobs": [job, "hostile-watch"]},
-                         "watch": {"jobs": [job, "hostile-watch"]}}}]),
+                         "post": {"jobs": [{job: {"vars": evil}}]},
+                         "check": {"jobs": ["hostile-watch"]},
+                         "watch": {"jobs": ["hostile-watch"]}}}]),
     }
 
 
@@ -98,12 +97,18 @@ def test_watch_hands_its_state_from_build_to_build(zuul_stack, login_sink, hosti
     stack.commit_to(HOSTILE, hostile_attack(stack, job, hostile_sink), "Watch too")
     git(stack.repo(HOSTILE), "branch", "-f", "review/blind")
 
-    def refused():
-        errors = " ".join(e["short_error"] + e["error"] for e in stack.config_errors())
-        return ("Unable to modify final job" in errors
-                and "is final and can not act as a parent" in errors) and errors
-    wait_for("Zuul to refuse the hostile variant and child", refused, 180,
+    def child_refused():
+        return [e for e in stack.config_errors("zuul.d/child.yaml")
+                if "is final and can not act as a parent" in e["error"]]
+    wait_for("Zuul to refuse the hostile child job", child_refused, 300,
              [stack.log("scheduler")], 2)
+
+    def variant_refused():
+        return [b for b in stack.tenant_api("buildsets", project=HOSTILE, pipeline="post")
+                if b.get("result") == "CONFIG_ERROR"
+                and "Unable to modify final job" in (b.get("message") or "")]
+    wait_for("Zuul to refuse the hostile variant", variant_refused, 300,
+             [stack.log("scheduler")], 3)
 
     def builds(count):
         def enough():
