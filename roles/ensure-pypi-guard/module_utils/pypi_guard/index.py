@@ -111,6 +111,17 @@ class _LinkParser(HTMLParser):
                 self.links.append(href)
 
 
+def _link(base, href):
+    """``href`` resolved against ``base``; None when it is not a usable URL
+    (the index's text: it is only ever asked, never trusted)."""
+    if not isinstance(href, str) or not href:
+        return None
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
 def _digest(value, url, where):
     """A sha256 from the index, lower-cased, or None when it gives none."""
     if value is None:
@@ -138,9 +149,8 @@ def _parse_json_page(body, url):
         hashes = entry.get("hashes", {})
         if not isinstance(hashes, dict):
             raise FetchError(f"GET {url}: {where}.hashes is not a mapping (PEP 691)")
-        link = entry.get("url")
         files[name] = Listed(_digest(hashes.get("sha256"), url, f"{where}.hashes.sha256"),
-                             urljoin(url, link) if isinstance(link, str) and link else None)
+                             _link(url, entry.get("url")))
     return files
 
 
@@ -158,7 +168,7 @@ def _parse_html_page(body, url):
         if name:
             digest = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
             files[name] = Listed(_digest(digest, url, f"the link to {ascii(name)[:80]}"),
-                                 urljoin(url, path))
+                                 _link(url, path))
     return files
 
 
