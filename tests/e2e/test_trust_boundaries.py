@@ -23,6 +23,10 @@ import yaml
 
 from e2e.stack import HOSTILE, RELEASES, SAMPLE, dump_zuul_yaml, git, wait_for
 
+# A project stanza in an untrusted repository matches its own branch only
+# (an implied branch matcher), which a tag is not: without this, the
+# stanza would not apply in the release pipeline at all.
+PRAGMA = {"pragma": {"implied-branch-matchers": False}}
 # What a project would like the release job to believe.
 EVIL_VARS = {"release_test_mode": True, "release_project": "e2e-sample",
              "release_version": "1.0.0", "pypi_guard_releases_project": HOSTILE,
@@ -67,7 +71,7 @@ def test_another_project_cannot_release_with_the_release_secrets(zuul_stack):
             "team": "oslo", "type": "library", "releases": [
                 {"version": version, "projects": [{"repo": HOSTILE, "hash": commit}]}
                 for version in ("1.0.0", "2.0.0")]}),
-        "zuul.d/variant.yaml": dump_zuul_yaml([{"project": {
+        "zuul.d/variant.yaml": dump_zuul_yaml([PRAGMA, {"project": {
             "name": HOSTILE,
             "release": {"jobs": [{job: {"vars": EVIL_VARS}}]},
             "post": {"jobs": [{job: {"pre-run": "playbooks/evil.yaml"}}]}}}]),
@@ -88,7 +92,7 @@ def test_another_project_cannot_release_with_the_release_secrets(zuul_stack):
     # The trusted job as it is, in its post and release pipelines, with
     # project variables (which Zuul merges into every job of the project).
     (repo / "zuul.d" / "variant.yaml").unlink()
-    stack.commit_to(HOSTILE, {"zuul.d/attach.yaml": dump_zuul_yaml([{"project": {
+    stack.commit_to(HOSTILE, {"zuul.d/attach.yaml": dump_zuul_yaml([PRAGMA, {"project": {
         "name": HOSTILE, "vars": EVIL_VARS,
         "post": {"jobs": [job]}, "release": {"jobs": [job]}}}])}, "Release it as it is")
     builds = wait_for_builds(stack, job, HOSTILE, ["post"])
