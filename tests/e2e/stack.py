@@ -868,7 +868,9 @@ class ZuulStack:
         """The deployer's release job, as signed-releases.rst says: in the
         config project, final, protected, post-review, the release key and
         the index's credentials (encrypted for the config project) passed to
-        release-python-signed's playbooks; e2e-sample released with it; and
+        release-python-signed's playbooks; run for the tags of e2e-sample and
+        of the hostile project alike (as OpenStack's release jobs run for
+        every project); and
         the deliverable of e2e-sample 1.0.0 at its commit in the releases
         repository.  Once per stack."""
         if getattr(self, "_release_job", None):
@@ -887,7 +889,9 @@ class ZuulStack:
                                  {"name": "gpg_key", "secret": "e2e-gpg-key",
                                   "pass-to-parent": True}],
                      "vars": {"release_signing_fingerprint": self.release_key.fingerprint}}},
+            # as openstack/project-config gives every project publish-to-pypi
             {"project": {"name": SAMPLE, "release": {"jobs": [RELEASE_JOB]}}},
+            {"project": {"name": HOSTILE, "release": {"jobs": [RELEASE_JOB]}}},
         ]
         text = dump_zuul_yaml(config)
         assert self.index.password not in text and "PRIVATE KEY" not in text
