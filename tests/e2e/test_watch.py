@@ -24,6 +24,7 @@ project variables pointing the mail at its own listener): the planted
 invitation is still mailed, through the secret's server only."""
 
 import secrets
+import time
 
 import pytest
 from smtpsink import SmtpSink
@@ -94,7 +95,17 @@ def test_watch_hands_its_state_from_build_to_build(zuul_stack, login_sink, hosti
 
     # The hostile project attacks, on its master branch and in check.
     stack.commit_to(HOSTILE, hostile_attack(stack, job, hostile_sink), "Watch too")
-    git(stack.repo(HOSTILE), "branch", "-f", "review/blind")
+    # A proposed change: a push to a review branch once Zuul knows the
+    # branch (its creation alone is not a trigger event).
+    repo = stack.repo(HOSTILE)
+    git(repo, "branch", "-f", "review/blind")
+    time.sleep(15)
+    git(repo, "checkout", "-q", "review/blind")
+    try:
+        stack.commit_to(HOSTILE, {"proposed.txt": "Blind the watcher.\n"},
+                        "A proposed change")
+    finally:
+        git(repo, "checkout", "-q", "master")
 
     def child_refused():
         return [e for e in stack.config_errors("zuul.d/child.yaml")
