@@ -116,7 +116,7 @@ def test_watch_hands_its_state_from_build_to_build(zuul_stack, login_sink, hosti
     def variant_refused():
         return [b for b in stack.tenant_api("buildsets", project=HOSTILE, pipeline="post")
                 if b.get("result") == "CONFIG_ERROR"
-                and "Unable to modify final job" in (b.get("message") or "")]
+                and f"Unable to modify final job <Job {job} " in (b.get("message") or "")]
     wait_for("Zuul to refuse the hostile variant", variant_refused, 300,
              [stack.log("scheduler")], 3)
 
