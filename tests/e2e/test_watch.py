@@ -95,8 +95,29 @@ def test_watch_hands_its_state_from_build_to_build(zuul_stack, login_sink, hosti
 
     # The hostile project attacks, on its master branch and in check.
     stack.commit_to(HOSTILE, hostile_attack(stack, job, hostile_sink), "Watch too")
-    # A proposed change: a push to a review branch once Zuul knows the
-    # branch (its creation alone is not a trigger event).
+
+    def child_refused():
+        return [e for e in stack.config_errors("zuul.d/child.yaml")
+                if "is final and can not act as a parent" in e["error"]]
+    try:
+        wait_for("Zuul to refuse the hostile child job", child_refused, 300,
+                 [stack.log("scheduler")], 2)
+    except Exception:
+        hostile = [e for e in stack.config_errors()
+                   if e.get("source_context", {}).get("project") == HOSTILE]
+        raise AssertionError(f"no refusal of the child job; the hostile project's "
+                             f"configuration errors: {hostile}") from None
+
+    def variant_refused():
+        return [b for b in stack.tenant_api("buildsets", project=HOSTILE, pipeline="post")
+                if b.get("result") == "CONFIG_ERROR"
+                and f"Unable to modify final job <Job {job} " in (b.get("message") or "")]
+    wait_for("Zuul to refuse the hostile variant", variant_refused, 300,
+             [stack.log("scheduler")], 3)
+
+    # A proposed change: a push to a review branch once Zuul has the
+    # master commit and knows the branch (its creation alone is not a trigger
+    # event, and one poll seeing both would report the branch only).
     repo = stack.repo(HOSTILE)
     git(repo, "branch", "-f", "review/blind")
     time.sleep(15)
@@ -106,19 +127,6 @@ def test_watch_hands_its_state_from_build_to_build(zuul_stack, login_sink, hosti
                         "A proposed change")
     finally:
         git(repo, "checkout", "-q", "master")
-
-    def child_refused():
-        return [e for e in stack.config_errors("zuul.d/child.yaml")
-                if "is final and can not act as a parent" in e["error"]]
-    wait_for("Zuul to refuse the hostile child job", child_refused, 300,
-             [stack.log("scheduler")], 2)
-
-    def variant_refused():
-        return [b for b in stack.tenant_api("buildsets", project=HOSTILE, pipeline="post")
-                if b.get("result") == "CONFIG_ERROR"
-                and f"Unable to modify final job <Job {job} " in (b.get("message") or "")]
-    wait_for("Zuul to refuse the hostile variant", variant_refused, 300,
-             [stack.log("scheduler")], 3)
 
     def builds(count):
         def enough():
