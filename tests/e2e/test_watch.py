@@ -66,10 +66,11 @@ def watch_mails(sink):
 
 def hostile_attack(stack, job, listener):
     """The hostile project's configuration: a child of the trusted job
-    (refused when loaded), the trusted job varied in its post pipeline
+    (refused when loaded), the trusted job varied in the watch pipeline
     (refused when run), project variables for every job of the project, and
-    a job of its own made from pypi-watch, run in check (a proposed
-    change), starting after a huge serial."""
+    a job of its own made from pypi-watch, starting after a huge serial, in
+    check (a proposed change: refused, pypi-watch is post-review) and in
+    post (it runs, and hands no state on)."""
     evil = {"pypi_watch_since_serial": HUGE, "pypi_guard_smtp_host": "127.0.0.1",
             "pypi_guard_smtp_port": listener.port}
     return {
@@ -81,7 +82,8 @@ def hostile_attack(stack, job, listener):
                                   pypi_guard_pypi_url=stack.pypi.url,
                                   pypi_guard_notify_to=[WATCH_TO])}},
             {"project": {"name": HOSTILE, "vars": evil,
-                         "post": {"jobs": [{job: {"vars": evil}}]},
+                         "watch": {"jobs": [{job: {"vars": evil}}]},
+                         "post": {"jobs": ["hostile-watch"]},
                          "check": {"jobs": ["hostile-watch"]}}}]),
     }
 
@@ -108,12 +110,15 @@ def test_watch_hands_its_state_from_build_to_build(zuul_stack, login_sink, hosti
         raise AssertionError(f"no refusal of the child job; the hostile project's "
                              f"configuration errors: {hostile}") from None
 
-    def variant_refused():
-        return [b for b in stack.tenant_api("buildsets", project=HOSTILE, pipeline="post")
-                if b.get("result") == "CONFIG_ERROR"
-                and f"Unable to modify final job <Job {job} " in (b.get("message") or "")]
-    wait_for("Zuul to refuse the hostile variant", variant_refused, 300,
-             [stack.log("scheduler")], 3)
+    def refused(pipeline, text):
+        def found():
+            stack.check_alive()
+            return [b for b in stack.tenant_api("buildsets", project=HOSTILE,
+                                                pipeline=pipeline)
+                    if b.get("result") == "CONFIG_ERROR" and text in (b.get("message") or "")]
+        return found
+    wait_for("Zuul to refuse the hostile variant", refused(
+        "watch", f"Unable to modify final job <Job {job} "), 300, [stack.log("scheduler")], 3)
 
     # A proposed change: a push to a review branch once Zuul has the
     # master commit and knows the branch (its creation alone is not a trigger
@@ -136,12 +141,14 @@ def test_watch_hands_its_state_from_build_to_build(zuul_stack, login_sink, hosti
         return wait_for(f"{count} completed {job} build(s)", enough, 300,
                         [stack.log("scheduler"), stack.log("executor")], 3)
 
-    # its own watch job ran in check, and handed no state on (a serial above
-    # PyPI's is refused)
-    def hostile_done():
-        return stack.completed_builds("hostile-watch", pipeline="check")
-    hostile_builds = wait_for("a hostile-watch build in check", hostile_done, 300,
-                              [stack.log("scheduler")], 3)
+    # its own watch job cannot run in check (pypi-watch is post-review) ...
+    wait_for("Zuul to refuse pypi-watch in check", refused(
+        "check", "does not allow post-review job hostile-watch"), 300,
+        [stack.log("scheduler")], 3)
+    # ... and in post it ran and handed no state on (a serial above PyPI's is
+    # refused; its builds are not the trusted job's anyway)
+    hostile_builds = wait_for("a hostile-watch build in post", lambda: stack.completed_builds(
+        "hostile-watch", pipeline="post"), 300, [stack.log("scheduler")], 3)
     for build in hostile_builds:
         assert build["result"] == "FAILURE", build
         assert STATE not in {a["name"] for a in build["artifacts"]}, build
