@@ -228,12 +228,16 @@ def main(argv=None):
         intruded = intruded_release(workdir, artifacts)
         demo.run("release-python-signed, sign oslo.config with nova's wheel beside it",
                  "playbooks/release-python-signed/sign.yaml",
-                 {"release_artifacts_dir": str(intruded), "release_project": "oslo.config",
-                  "release_version": "10.1.0"}, True, vars_files=[secrets])
+                 {"release_artifacts_dir": str(intruded), "release_test_mode": True,
+                  "release_project": "oslo.config", "release_version": "10.1.0"}, True,
+                 vars_files=[secrets])
         demo.expect("signatures written beside the intruder",
                     {p.name for p in intruded.glob("*.asc")}, set())
         for name, _repo, version in RELEASES:
+            # By hand, the release is named by variables (test mode); under
+            # Zuul, by the tag and the releases repository.
             release_vars = {"release_artifacts_dir": str(artifacts / name),
+                            "release_test_mode": True,
                             "release_project": name, "release_version": version}
             for step in ("sign", "upload"):
                 demo.run(f"release-python-signed, {step} {name} {version}",

@@ -43,10 +43,28 @@ options:
         is C(localhost) or a loopback address. Refused for any other host.
     type: bool
     default: false
-  smtp_username:
-    description: Login, when the server wants one.
-    type: str
-  smtp_password:
-    description: Password of O(smtp_username).
-    type: str
+  smtp_login:
+    description:
+      - The login, when the server wants one (the C(pypi_guard_smtp) secret),
+        with the server it is for. It is sent only to that server; unless
+        O(smtp_host) and O(smtp_port) are its C(host) and C(port), nothing
+        is sent.
+    type: dict
+    suboptions:
+      host:
+        description: The SMTP server the login is for.
+        type: str
+        required: true
+      port:
+        description: Its port.
+        type: int
+        default: 25
+      username:
+        description: Login.
+        type: str
+        required: true
+      password:
+        description: Password of O(smtp_login.username).
+        type: str
+        required: true
 """

@@ -496,9 +496,11 @@ def test_simple_pages_parse_or_fail_cleanly(page):
     except FetchError:
         event("FetchError")
         return
-    for name, digest in files.items():
+    for name, listed in files.items():
         assert isinstance(name, str) and name
+        digest = listed.sha256
         assert digest is None or (len(digest) == 64 and digest == digest.lower())
+        assert listed.url is None or isinstance(listed.url, str)
 
 
 # --------------------------------------------------------------------------

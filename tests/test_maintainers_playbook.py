@@ -332,7 +332,8 @@ def test_previous_report_is_replaced_whole(tmp_path, allowlist_file):
 
 def test_builds_its_own_virtualenv_without_an_interpreter(tmp_path, allowlist_file):
     """Under Zuul and by hand without pypi_guard_python, ensure-pypi-guard
-    installs requirements.txt into a virtualenv and the module runs there."""
+    installs requirements.lock (hash-pinned) into a virtualenv and the module
+    runs there."""
     venv = tmp_path / "venv"
     with FakePyPI({"projects": clean_projects()}) as pypi:
         result = audit(pypi, tmp_path, allowlist_file, pypi_guard_python="",

@@ -63,7 +63,8 @@ def test_no_server_is_an_error():
 
 def test_failed_login_does_not_show_the_password():
     with SmtpSink() as smtp, pytest.raises(NotifyError) as raised:
-        send_message(message(), smtp.host, smtp.port, username="bot", password="s3cr3t-pw")
+        send_message(message(), smtp.host, smtp.port, username="bot", password="s3cr3t-pw",
+                     login_for=(smtp.host, smtp.port))
     assert "s3cr3t-pw" not in str(raised.value)
 
 
@@ -101,7 +102,8 @@ def test_an_address_with_a_line_break_is_refused_naming_the_variable(field):
 
 def test_a_login_without_tls_is_refused_before_connecting():
     with SmtpSink(auth=True) as smtp, pytest.raises(NotifyError) as raised:
-        send_message(message(), smtp.host, smtp.port, username="bot", password="s3cr3t-pw")
+        send_message(message(), smtp.host, smtp.port, username="bot", password="s3cr3t-pw",
+                     login_for=(smtp.host, smtp.port))
     assert smtp.logins == [] and smtp.messages == []
     error = str(raised.value)
     assert "refusing to send the SMTP password of 'bot' to 127.0.0.1 in clear" in error
@@ -114,6 +116,7 @@ def test_a_login_without_tls_is_refused_before_connecting():
 def test_a_plain_login_to_a_loopback_server_when_allowed():
     with SmtpSink(auth=True) as smtp:
         send_message(message(), smtp.host, smtp.port, username="bot", password="pw",
+                     login_for=(smtp.host, smtp.port),
                      allow_plain_login=True)
     assert smtp.logins == [("bot", "pw")] and len(smtp.messages) == 1
 
@@ -122,14 +125,15 @@ def test_a_plain_login_to_a_loopback_server_when_allowed():
                                   "::ffff:192.0.2.1"])
 def test_a_plain_login_elsewhere_is_refused_even_when_allowed(host):
     with pytest.raises(NotifyError, match="allow_plain_login is for a loopback server only"):
-        check_transport(host, username="bot", allow_plain_login=True)
+        check_transport(host, username="bot", allow_plain_login=True,
+                        login_for=(host.strip("[]"), 25))
 
 
 @pytest.mark.parametrize("host", ["localhost", "LOCALHOST.", "127.0.0.1", "127.8.9.10",
                                   "::1", "[::1]"])
 def test_loopback_hosts(host):
     assert is_loopback(host)
-    check_transport(host, username="bot", allow_plain_login=True)
+    check_transport(host, username="bot", allow_plain_login=True, login_for=(host, 25))
 
 
 def test_no_login_needs_no_tls():
@@ -151,6 +155,7 @@ def test_login_over_tls(tmp_path, monkeypatch, mode):
             else SmtpSink(auth=True, implicit_tls=context))
     with sink as smtp:
         send_message(message(), smtp.host, smtp.port, username="bot", password="pw",
+                     login_for=(smtp.host, smtp.port),
                      starttls=mode == "starttls", smtps=mode == "smtps", timeout=10)
     assert smtp.logins == [("bot", "pw")] and len(smtp.messages) == 1
 
@@ -161,5 +166,19 @@ def test_an_untrusted_certificate_is_an_error(tmp_path):
             pytest.raises(NotifyError, match="could not send the mail through 127.0.0.1.*"
                                              "CERTIFICATE_VERIFY_FAILED"):
         send_message(message(), smtp.host, smtp.port, username="bot", password="pw",
+                     login_for=(smtp.host, smtp.port),
                      smtps=True, timeout=10)
     assert smtp.logins == []
+
+
+@pytest.mark.parametrize("login_for, reason", [
+    (None, "does not say which server it is for"),
+    (("smtp.example.org", 25), "holds it for smtp.example.org:25 only"),
+    (("127.0.0.1", 1), "holds it for 127.0.0.1:1 only"),
+])
+def test_a_login_goes_to_the_server_it_is_for_only(login_for, reason):
+    with SmtpSink(auth=True) as smtp, pytest.raises(NotifyError, match=reason) as raised:
+        send_message(message(), smtp.host, smtp.port, username="bot", password="s3cr3t-pw",
+                     allow_plain_login=True, login_for=login_for)
+    assert smtp.logins == [] and smtp.messages == []
+    assert "s3cr3t-pw" not in str(raised.value)

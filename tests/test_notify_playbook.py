@@ -69,8 +69,9 @@ def unexpected_release():
 
 def test_a_login_without_tls_is_refused_unless_allowed_for_loopback(
         tmp_path, vars_files):  # noqa: F811
-    login = {"pypi_guard_smtp_username": "bot", "pypi_guard_smtp_password": SMTP_PASSWORD}
     with FakePyPI({"projects": unexpected_release()}) as pypi, SmtpSink(auth=True) as smtp:
+        login = {"pypi_guard_smtp": {"host": smtp.host, "port": smtp.port, "username": "bot",
+                                     "password": SMTP_PASSWORD}}
         refused = audit(pypi, tmp_path, vars_files, smtp, **login)
         assert smtp.logins == [] and smtp.messages == []
         allowed = audit(pypi, tmp_path, vars_files, smtp, **login,
@@ -83,3 +84,18 @@ def test_a_login_without_tls_is_refused_unless_allowed_for_loopback(
     assert "nova: unexpected-release: 99.0.0" in allowed.output
     assert smtp.logins == [("bot", SMTP_PASSWORD)] and len(smtp.messages) == 1
     assert SMTP_PASSWORD not in refused.output + allowed.output
+
+
+def test_the_login_goes_only_to_the_server_the_secret_names(tmp_path, vars_files):  # noqa: F811
+    """A variable pointing the mail at another listener (a project's
+    variant) gets neither the login nor the mail: with the secret, the
+    server is the secret's."""
+    with FakePyPI({"projects": unexpected_release()}) as pypi, \
+            SmtpSink(auth=True) as ours, SmtpSink(auth=True) as theirs:
+        result = audit(pypi, tmp_path, vars_files, theirs, pypi_guard_smtp={
+            "host": ours.host, "port": ours.port, "username": "bot",
+            "password": SMTP_PASSWORD}, pypi_guard_smtp_allow_plain_login=True)
+    assert result.returncode != 0  # the unexpected release
+    assert theirs.logins == [] and theirs.messages == []
+    assert ours.logins == [("bot", SMTP_PASSWORD)] and len(ours.messages) == 1
+    assert SMTP_PASSWORD not in result.output

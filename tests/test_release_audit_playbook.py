@@ -77,7 +77,6 @@ def audit(pypi, tmp_path, vars_files, smtp=None, **extra):
             "pypi_guard_notify_from": "pypi-guard@example.org",
             "pypi_guard_smtp_host": smtp.host,
             "pypi_guard_smtp_port": smtp.port,
-            "pypi_guard_smtp_username": "",
         })
     variables.update(extra)
     result = run_playbook(PLAYBOOK, variables)
@@ -214,7 +213,7 @@ def test_refused_mail_fails_the_job(tmp_path, vars_files):
     projects = clean_projects()
     projects["nova"]["releases"]["99.0.0"] = {"upload_time": "2026-11-24T21:03:11"}
     with FakePyPI({"projects": projects}) as pypi, SmtpSink(refuse_data=True) as smtp:
-        result = audit(pypi, tmp_path, vars_files, smtp, pypi_guard_smtp_password=SMTP_PASSWORD)
+        result = audit(pypi, tmp_path, vars_files, smtp)
     assert result.returncode != 0
     assert "refused the mail: 554 5.7.1 message refused by policy" in result.output
     assert "Mail the release team" in result.output

@@ -77,6 +77,12 @@ RELEASES = "openstack/releases"
 PROJECT_CONFIG = "openstack/project-config"
 ZUUL_JOBS = "zuul/zuul-jobs"
 SAMPLE = "openstack/e2e-sample"
+# A project of the tenant that attacks the trust boundaries (test_trust_boundaries.py).
+HOSTILE = "openstack/e2e-hostile"
+# The deployer's trusted jobs in the config project (doc/source/signed-releases.rst
+# and adopting.rst), committed by trusted_release_job() and trusted_watch_job().
+RELEASE_JOB = "release-openstack-python-signed"
+WATCH_JOB = "pypi-watch-openstack"
 NODE_LABEL = "e2e-node"
 SSHD = Path("/usr/sbin/sshd")
 NOTIFY_TO = "release-team@example.org"
@@ -350,7 +356,8 @@ class ZuulStack:
             raise StackError(f"the job's python3 (/usr/bin/python3) is {system}, the tox "
                              f"environment's {ours}: the wheelhouse would not fit it")
         run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
-             "-d", str(self.dir / "wheels"), "-r", str(ROOT / "requirements.txt")])
+             "--require-hashes", "-d", str(self.dir / "wheels"), "-r",
+             str(ROOT / "requirements.lock")])
 
     def make_certs(self):
         certs = self.dir / "certs"
@@ -500,6 +507,7 @@ class ZuulStack:
         self._commit(releases, "Fixture releases repository")
         self._make_zuul_jobs()
         self._make_sample()
+        self._make_sample(HOSTILE)
         self._make_project_config()
 
     def _add_release_key(self, releases):
@@ -534,9 +542,11 @@ class ZuulStack:
         ], sort_keys=False))
         self._commit(repo, "Fixture zuul-jobs: ensure-pip")
 
-    def _make_sample(self):
-        """A Python project released with release-python-signed."""
-        repo = self.repo(SAMPLE)
+    def _make_sample(self, project=SAMPLE):
+        """A Python project released with release-python-signed (the hostile
+        project is the same Python project: it would like its own e2e-sample
+        signed)."""
+        repo = self.repo(project)
         repo.mkdir(parents=True)
         (repo / "pyproject.toml").write_text(textwrap.dedent("""\
             [build-system]
@@ -592,6 +602,22 @@ class ZuulStack:
                 "description": "Timer: the changelog watch.",
                 "trigger": {"timer": [{"time": self.watch_timer}]},
             }},
+            # A project's own pipelines after a merge (post) and for what is
+            # proposed (check: the git driver has no changes, so a push to a
+            # branch stands for one).
+            {"pipeline": {
+                "name": "post", "manager": "independent", "precedence": "low",
+                "post-review": True,
+                "description": "After a merge.",
+                "trigger": {CONNECTION: [{"event": "ref-updated",
+                                          "ref": r"^refs/heads/master$"}]},
+            }},
+            {"pipeline": {
+                "name": "check", "manager": "independent", "precedence": "normal",
+                "description": "What is proposed (not reviewed).",
+                "trigger": {CONNECTION: [{"event": "ref-updated",
+                                          "ref": r"^refs/heads/review/.*$"}]},
+            }},
             {"pipeline": {
                 "name": "release", "manager": "independent", "precedence": "high",
                 "post-review": True,
@@ -635,9 +661,6 @@ class ZuulStack:
         projects = [{"project": {
             "name": RELEASES,
             "periodic": {"jobs": [{"pypi-maintainers-audit": {"vars": audit_vars}}]},
-        }}, {"project": {
-            "name": SAMPLE,
-            "release": {"jobs": ["release-python-signed"]},
         }}]
         pre = [{
             "name": "Put the project's checkout on the node (zuul-jobs' prepare-workspace)",
@@ -709,6 +732,7 @@ class ZuulStack:
                 {RELEASES: {"include": []}},
                 {ZUUL_JOBS: {"include": []}},
                 {SAMPLE: {"include": []}},
+                HOSTILE,
             ]}}}}]
         (self.dir / "etc" / "main.yaml").write_text(yaml.safe_dump(tenant, sort_keys=False))
         conf = textwrap.dedent(f"""\
@@ -840,16 +864,96 @@ class ZuulStack:
             (repo / path).write_text(text)
         self._commit(repo, message)
 
-    def watch_project_config(self):
-        """pypi-watch on the releases repository in the watch pipeline, mailing
-        WATCH_TO, reading its state through zuul-web."""
-        return {"project": {"name": RELEASES, "watch": {"jobs": [{"pypi-watch": {"vars": {
+    def trusted_release_job(self):
+        """The deployer's release job, as signed-releases.rst says: in the
+        config project, final, protected, post-review, the release key and
+        the index's credentials (encrypted for the config project) passed to
+        release-python-signed's playbooks; run for the tags of e2e-sample and
+        of the hostile project alike (as OpenStack's release jobs run for
+        every project); and
+        the deliverable of e2e-sample 1.0.0 at its commit in the releases
+        repository.  Once per stack."""
+        if getattr(self, "_release_job", None):
+            return self._release_job
+        public = self.project_key(PROJECT_CONFIG)
+        config = [
+            {"secret": {"name": "e2e-pypi-info", "data": {
+                k: encrypt(public, v) for k, v in self.index.pypi_info().items()}}},
+            {"secret": {"name": "e2e-gpg-key",
+                        "data": {"private": encrypt(public, self.release_key.private)}}},
+            {"job": {"name": RELEASE_JOB, "parent": "release-python-signed",
+                     "final": True, "protected": True, "post-review": True,
+                     "nodeset": {"nodes": [{"name": "node", "label": NODE_LABEL}]},
+                     "secrets": [{"name": "pypi_info", "secret": "e2e-pypi-info",
+                                  "pass-to-parent": True},
+                                 {"name": "gpg_key", "secret": "e2e-gpg-key",
+                                  "pass-to-parent": True}],
+                     "vars": {"release_signing_fingerprint": self.release_key.fingerprint}}},
+            # as openstack/project-config gives every project publish-to-pypi
+            {"project": {"name": SAMPLE, "release": {"jobs": [RELEASE_JOB]}}},
+            {"project": {"name": HOSTILE, "release": {"jobs": [RELEASE_JOB]}}},
+        ]
+        text = dump_zuul_yaml(config)
+        assert self.index.password not in text and "PRIVATE KEY" not in text
+        commit = git(self.repo(SAMPLE), "rev-parse", "HEAD").strip()
+        self.commit_to(RELEASES, {"deliverables/flamingo/e2e-sample.yaml": yaml.safe_dump({
+            "team": "oslo", "type": "library", "releases": [{"version": "1.0.0", "projects": [
+                {"repo": SAMPLE, "hash": commit}]}]}, sort_keys=False)},
+            "Release e2e-sample 1.0.0")
+        self.commit_to(PROJECT_CONFIG, {"zuul.d/release.yaml": text},
+                       "The trusted release job")
+        self.wait_for_variant(RELEASE_JOB, "zuul.d/release.yaml")
+        self._release_job = RELEASE_JOB
+        return RELEASE_JOB
+
+    def trusted_watch_job(self, smtp_login=None):
+        """The deployer's watch job (adopting.rst): in the config project,
+        final, protected, allowed for the releases repository only, the SMTP
+        login a secret, the first run told where to start; run on the
+        releases repository by the watch timer.  Once per stack."""
+        if getattr(self, "_watch_job", None):
+            return self._watch_job
+        public = self.project_key(PROJECT_CONFIG)
+        job_vars = {
             "pypi_guard_pypi_url": self.pypi.url, "pypi_guard_retries": 1,
             "pypi_guard_timeout": 10,
-            "pypi_watch_zuul_api": f"{self.web_url}/api/tenant/{TENANT}",
-            "pypi_guard_notify_to": [WATCH_TO], "pypi_guard_notify_from": "pypi-guard@example.org",
-            "pypi_guard_smtp_host": "127.0.0.1", "pypi_guard_smtp_port": self.smtp.port,
-        }}}]}}}
+            "pypi_watch_zuul_api": self.tenant_url(),
+            "pypi_watch_since_serial": 0,
+            "pypi_guard_notify_to": [WATCH_TO],
+            "pypi_guard_notify_from": "pypi-guard@example.org",
+            "pypi_guard_smtp_host": "127.0.0.1", "pypi_guard_smtp_port": self.smtp.port}
+        config = []
+        secrets = []
+        if smtp_login:
+            config.append({"secret": {"name": "e2e-smtp", "data": {
+                "host": smtp_login["host"], "port": smtp_login["port"],
+                "username": smtp_login["username"],
+                "password": encrypt(public, smtp_login["password"])}}})
+            secrets = [{"name": "pypi_guard_smtp", "secret": "e2e-smtp",
+                        "pass-to-parent": True}]
+            # the sink is on 127.0.0.1 and speaks no TLS
+            job_vars["pypi_guard_smtp_allow_plain_login"] = True
+        config += [
+            {"job": {"name": WATCH_JOB, "parent": "pypi-watch", "final": True,
+                     "protected": True, "allowed-projects": [RELEASES],
+                     "secrets": secrets, "vars": job_vars}},
+            {"project": {"name": RELEASES, "watch": {"jobs": [WATCH_JOB]}}},
+        ]
+        text = dump_zuul_yaml(config)
+        if smtp_login:
+            assert smtp_login["password"] not in text
+        self.commit_to(PROJECT_CONFIG, {"zuul.d/watch.yaml": text}, "The trusted watch job")
+        self.wait_for_variant(WATCH_JOB, "zuul.d/watch.yaml")
+        self._watch_job = WATCH_JOB
+        return WATCH_JOB
+
+    def tenant_url(self):
+        return f"{self.web_url}/api/tenant/{TENANT}"
+
+    def config_errors(self, path=None):
+        """The tenant's configuration errors (of ``path`` only, when given)."""
+        return [e for e in self.tenant_api("config-errors")
+                if path is None or path in json.dumps(e.get("source_context"))]
 
     def project_key(self, project):
         """The project's public secrets key, from the REST API."""

@@ -15,56 +15,28 @@
 """release-python-signed in a real Zuul: a tag of a Python project, the
 sdist and wheel built on a node (this machine over SSH, handed out by the
 launcher's static provider), signed on the executor with a release key and
-uploaded with their .asc to the pypiserver, with the secrets encrypted for
-pypi-guard with its public key from the REST API."""
+uploaded with their .asc to the pypiserver.  The job that runs is the
+deployer's trusted child in the config project (final, protected,
+post-review), with the secrets encrypted for the config project with its
+public key from the REST API; the deliverable of the releases repository
+lists the tag at its commit."""
 
 import gnupg
 import gpgtestkeys
 
-from e2e.stack import GUARD, SAMPLE, dump_zuul_yaml, encrypt, git
-
-JOB = "release-python-signed"
-# As the job's description says; a name after release-jobs.yaml, so that this
-# variant is applied after the job's definition.
-SECRETS_FILE = "zuul.d/secrets.yaml"
+from e2e.stack import SAMPLE, git
 
 
 def test_tag_releases_signed_dists_to_the_index(zuul_stack, tmp_path):
     stack = zuul_stack
     release_key = stack.release_key  # the key in force in the releases repository
-    public = stack.project_key(GUARD)
-    pypi_info = stack.index.pypi_info()
-    # The deployer's variant (zuul.d/secrets.yaml in the README): secrets
-    # `zuul-client encrypt`ed for this repository, the node, the key in force.
-    config = [
-        {"secret": {"name": "e2e-pypi-info",
-                    "data": {k: encrypt(public, v) for k, v in pypi_info.items()}}},
-        {"secret": {"name": "e2e-gpg-key",
-                    "data": {"private": encrypt(public, release_key.private)}}},
-        {"job": {"name": JOB,
-                 "nodeset": {"nodes": [{"name": "node", "label": "e2e-node"}]},
-                 # Zuul gives a variant's secrets only to the playbooks that
-                 # variant defines: without pass-to-parent, release-jobs.yaml's
-                 # playbooks would not get them (seen in this test).
-                 "secrets": [{"name": "pypi_info", "secret": "e2e-pypi-info",
-                              "pass-to-parent": True},
-                             {"name": "gpg_key", "secret": "e2e-gpg-key",
-                              "pass-to-parent": True}],
-                 "vars": {"release_signing_fingerprint": release_key.fingerprint,
-                          # the git driver makes a tag a Ref, not a Tag: no zuul.tag
-                          "release_version": "1.0.0"}}},
-    ]
-    text = dump_zuul_yaml(config)
-    assert stack.index.password not in text and "PRIVATE KEY" not in text
-    stack.commit_to(GUARD, {SECRETS_FILE: text}, "Release secrets for the e2e index")
-    stack.wait_for_variant(JOB, SECRETS_FILE)
-    unexpected = [e for e in stack.tenant_api("config-errors")
-                  if SECRETS_FILE in str(e.get("source_context"))]
+    job = stack.trusted_release_job()
+    unexpected = stack.config_errors("zuul.d/release.yaml")
     assert not unexpected, unexpected
 
     before = stack.index.snapshot()
     git(stack.repo(SAMPLE), "tag", "-a", "-m", "e2e-sample 1.0.0", "1.0.0")
-    build = stack.wait_for_build(JOB, pipeline="release", timeout=600)
+    build = stack.wait_for_build(job, pipeline="release", project=SAMPLE, timeout=600)
     console = stack.fetch(build["log_url"] + "job-output.txt").text if build["log_url"] else ""
     assert build["result"] == "SUCCESS", (build, console[-6000:])
     assert build["ref"]["project"] == SAMPLE and build["ref"]["ref"] == "refs/tags/1.0.0"
@@ -73,8 +45,9 @@ def test_tag_releases_signed_dists_to_the_index(zuul_stack, tmp_path):
     assert uploaded == {"e2e_sample-1.0.0.tar.gz", "e2e_sample-1.0.0.tar.gz.asc",
                         "e2e_sample-1.0.0-py3-none-any.whl",
                         "e2e_sample-1.0.0-py3-none-any.whl.asc"}, uploaded
-    # built on the node, signed by the release key in force
+    # built on the node, named by the deliverable, signed by the release key in force
     assert "TASK [Build the sdist and the wheel" in console
+    assert "deliverables/flamingo/e2e-sample.yaml (openstack/e2e-sample at" in console
     verifier = gnupg.GPG(gnupghome=gpgtestkeys.new_gnupghome(tmp_path))
     verifier.import_keys(release_key.public)
     for name in ("e2e_sample-1.0.0.tar.gz", "e2e_sample-1.0.0-py3-none-any.whl"):

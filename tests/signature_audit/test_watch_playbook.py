@@ -26,7 +26,7 @@ import time
 import pytest
 from fakepypi import FakePyPI
 from playbook import run_playbook
-from sigaudit_helpers import REPOS, StaticSite
+from sigaudit_helpers import REPOS
 from smtpsink import SmtpSink
 
 PLAYBOOK = "playbooks/pypi-watch/run.yaml"
@@ -219,32 +219,10 @@ def test_paging_reads_every_page(world, watch):
         pages = [r for r in pypi.requests if r.endpoint == "xmlrpc"]
     assert result.returncode != 0
     assert result.report["events_seen"] == 10
-    assert len(pages) == 1 + 4 + 1  # last serial, 4 pages of at most 3, user_packages
+    # the last serial (checking where the run starts), again for the poll,
+    # then 4 pages of at most 3, and user_packages
+    assert len(pages) == 2 + 4 + 1
     assert result.report["mails_sent"] == 0  # nobody to mail: the report says so
-
-
-def test_the_state_of_the_last_build_is_read_through_zuul_api(world, watch, tmp_path):
-    state = {"version": 1, "serial": len(LEGITIMATE), "pending": []}
-    builds = [
-        {"uuid": "newest", "job_name": "pypi-watch", "result": "FAILURE",
-         "log_url": None, "artifacts": []},  # could not mail: returned no state
-        {"uuid": "older", "job_name": "pypi-watch", "result": "FAILURE", "log_url": "",
-         "artifacts": [{"name": "pypi-watch-state", "url": "/logs/older/state.json",
-                        "metadata": {"type": "pypi_watch_state"}}]},
-    ]
-    routes = {"/api/tenant/t/builds": json.dumps(builds).encode(),
-              "/logs/older/state.json": json.dumps(state).encode()}
-    with StaticSite(routes) as zuul, FakePyPI(scenario(world, LEGITIMATE + DRIFT[:1])) as pypi:
-        result = watch(pypi, pypi_watch_since_serial="",
-                       pypi_watch_state_file=str(tmp_path / "absent" / "state.json"),
-                       pypi_watch_zuul_api=f"{zuul.url}/api/tenant/t")
-        asked = [path for path in zuul.requests]
-    assert result.report["serial_from"] == len(LEGITIMATE)
-    assert [f["kind"] for f in result.report["findings"]] == ["role-invitation"]
-    assert "the state of the last pypi-watch build" in result.report["start"]
-    # which build: the report names it
-    assert "build older" in result.report["start"]
-    assert asked == ["/api/tenant/t/builds", "/logs/older/state.json"]
 
 
 FLOOD = 100_000

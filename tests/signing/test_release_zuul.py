@@ -15,7 +15,10 @@
 """sign.yaml and upload.yaml run as a Zuul executor runs them (zuulrun.py):
 the dists in the executor's artifacts directory, the job's variables in the
 inventory, the secrets in a vars file. build.yaml needs a node and Zuul's
-ensure-pip role: it is not run here."""
+ensure-pip role: it is not run here.  The release is the tag of the project,
+as a deliverable of the releases repository lists it at the commit checked
+out; the job's variables cannot change what is signed, nor what runs beside
+the key (the job builds its own virtualenv from requirements.lock)."""
 
 import pytest
 
@@ -23,17 +26,33 @@ pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
 
 import gpgtestkeys  # noqa: E402
 from dists import make_release  # noqa: E402
+from test_release_identity import git_repo  # noqa: E402
 from zuulrun import ZuulJobDir  # noqa: E402
 
 FIXTURE_RELEASES = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "releases"
 
 
+def release_jobdir(tmp_path, project_name, tag, listed_commit=None):
+    """A build of ``openstack/<project_name>`` for ``tag``, its checkout a
+    git repository, and a deliverable listing the tag at that commit (or at
+    ``listed_commit``)."""
+    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job="release-python-signed",
+                        project_name=f"opendev.org/openstack/{project_name}")
+    jobdir.zuul.update(pipeline="release", tag=tag)
+    source = jobdir.work / jobdir.zuul["project"]["src_dir"]
+    source.rmdir()
+    commit = git_repo(source)
+    releases = jobdir.work / jobdir.zuul["projects"]["opendev.org/openstack/releases"][
+        "src_dir"]
+    (releases / "deliverables" / "flamingo" / f"{project_name}.yaml").write_text(
+        f"---\nteam: oslo\ntype: library\nreleases:\n  - version: '{tag}'\n"
+        f"    projects:\n      - repo: openstack/{project_name}\n"
+        f"        hash: {listed_commit or commit}\n")
+    return jobdir
+
+
 def test_release_job_as_zuul_runs_it(tmp_path, release_key, index, project_name):
-    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job="release-python-signed")
-    # A tag pipeline's build of the project: the release is named by the
-    # repository's short name and the tag, with no variable set.
-    jobdir.zuul.update(pipeline="release", tag="2.0", project=dict(
-        jobdir.zuul["project"], name=f"openstack/{project_name}", short_name=project_name))
+    jobdir = release_jobdir(tmp_path, project_name, "2.0")
     artifacts = jobdir.work / "artifacts"
     dists = make_release(artifacts, project_name, "2.0.0")
     job_vars = {"release_signing_fingerprint": release_key.fingerprint,
@@ -42,6 +61,12 @@ def test_release_job_as_zuul_runs_it(tmp_path, release_key, index, project_name)
 
     signed = jobdir.run("playbooks/release-python-signed/sign.yaml", job_vars, secrets)
     assert signed.returncode == 0, signed.output
+    assert f"deliverables/flamingo/{project_name}.yaml (openstack/{project_name} at" \
+        in signed.output
+    # nothing gave an interpreter: the job built its own from the lock
+    assert "--require-hashes" in (jobdir.playbook_root / "roles" / "ensure-pypi-guard"
+                                  / "tasks" / "main.yaml").read_text()
+    assert (jobdir.work / "pypi-guard-venv" / "bin" / "python").exists()
     uploaded = jobdir.run("playbooks/release-python-signed/upload.yaml", job_vars, secrets)
     assert uploaded.returncode == 0, uploaded.output
 
@@ -53,11 +78,36 @@ def test_release_job_as_zuul_runs_it(tmp_path, release_key, index, project_name)
         assert not any(line in output for line in gpgtestkeys.private_key_lines(release_key))
 
 
+def test_variables_cannot_choose_what_is_signed_or_what_runs(tmp_path, release_key, index,
+                                                             project_name):
+    """What a project's variables (or data another build returns) would set,
+    as inventory variables, is overridden by the release playbooks."""
+    jobdir = release_jobdir(tmp_path, project_name, "2.0.0")
+    make_release(jobdir.work / "artifacts", project_name, "2.0.0")
+    elsewhere = tmp_path / "planted"
+    make_release(elsewhere, "nova", "99.0.0")
+    evil = tmp_path / "evil-python"
+    evil.write_text("#!/bin/sh\ntouch " + str(tmp_path / "evil-ran") + "\nexit 1\n")
+    evil.chmod(0o755)
+    job_vars = {"release_signing_fingerprint": release_key.fingerprint,
+                "release_test_mode": True, "release_project": "nova",
+                "release_version": "99.0.0", "release_artifacts_dir": str(elsewhere),
+                "pypi_guard_python": str(evil),
+                "pypi_guard_releases_project": f"openstack/{project_name}",
+                "pypi_guard_requirements": str(tmp_path / "unpinned.txt")}
+    secrets = {"gpg_key": {"private": release_key.private}, "pypi_info": index.pypi_info()}
+
+    signed = jobdir.run("playbooks/release-python-signed/sign.yaml", job_vars, secrets)
+    assert signed.returncode == 0, signed.output
+    assert not (tmp_path / "evil-ran").exists()
+    assert not list(elsewhere.glob("*.asc"))
+    assert len(list((jobdir.work / "artifacts").glob("*.asc"))) == 2
+    assert f"Release {project_name} 2.0.0" in signed.output
+
+
 def test_release_job_refuses_a_dist_of_another_project(tmp_path, release_key, index,
                                                       project_name):
-    jobdir = ZuulJobDir(tmp_path, FIXTURE_RELEASES, job="release-python-signed")
-    jobdir.zuul.update(pipeline="release", tag="2.0.0", project=dict(
-        jobdir.zuul["project"], name=f"openstack/{project_name}", short_name=project_name))
+    jobdir = release_jobdir(tmp_path, project_name, "2.0.0")
     artifacts = jobdir.work / "artifacts"
     make_release(artifacts, project_name, "2.0.0")
     make_release(artifacts, "nova", "99.0.0")
@@ -70,10 +120,22 @@ def test_release_job_refuses_a_dist_of_another_project(tmp_path, release_key, in
     assert signed.returncode != 0
     assert "Refusing to sign anything: 2 file(s)" in signed.output
     assert not list(artifacts.glob("*.asc"))
-    # The project's name on PyPI, set in the job, wins over the repository's.
-    renamed = jobdir.run("playbooks/release-python-signed/sign.yaml",
-                         dict(job_vars, release_project="nova", release_version="99.0"),
-                         secrets)
-    assert renamed.returncode != 0
-    assert f"a dist of {project_name} 2.0.0, not of nova 99.0" in renamed.output
+    assert index.snapshot() == before
+
+
+def test_a_tag_the_deliverables_do_not_list_at_this_commit_is_refused(
+        tmp_path, release_key, index, project_name):
+    jobdir = release_jobdir(tmp_path, project_name, "2.0.0", listed_commit="1" * 40)
+    artifacts = jobdir.work / "artifacts"
+    make_release(artifacts, project_name, "2.0.0")
+    secrets = {"gpg_key": {"private": release_key.private}, "pypi_info": index.pypi_info()}
+    job_vars = {"release_signing_fingerprint": release_key.fingerprint}
+    before = index.snapshot()
+    for playbook in ("sign", "upload"):
+        result = jobdir.run(f"playbooks/release-python-signed/{playbook}.yaml", job_vars,
+                            secrets)
+        assert result.returncode != 0
+        assert "refusing to sign a commit the release process did not approve" \
+            in result.output, result.output
+    assert not list(artifacts.glob("*.asc"))
     assert index.snapshot() == before

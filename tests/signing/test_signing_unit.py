@@ -41,6 +41,8 @@ from ansible.module_utils.pypi_guard.gpg import (
 )
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
 from ansible.module_utils.pypi_guard.index import (
+    Listed,
+    check_upload_url,
     index_files,
     parse_simple_page,
     simple_index_url,
@@ -48,6 +50,7 @@ from ansible.module_utils.pypi_guard.index import (
 )
 from dists import make_release, make_wheel
 from fakepypi import FakePyPI
+from hostileserver import HostileServer, answer
 
 FPR = "0123456789ABCDEF0123456789ABCDEF01234567"
 
@@ -267,7 +270,8 @@ def test_parse_simple_pages():
             f'<a href="../../packages/foo-1.0.tar.gz#sha256={SHA.upper()}">foo-1.0.tar.gz</a>'
             '<a href="https://files.example/foo-1.0-py3-none-any.whl">x</a></body></html>')
     assert parse_simple_page(html, "text/html; charset=utf-8", URL) == {
-        "foo-1.0.tar.gz": SHA, "foo-1.0-py3-none-any.whl": None}
+        "foo-1.0.tar.gz": Listed(SHA, "http://127.0.0.1:1/packages/foo-1.0.tar.gz"),
+        "foo-1.0-py3-none-any.whl": Listed(None, "https://files.example/foo-1.0-py3-none-any.whl")}
     assert parse_simple_page("<html><body><h1>Links for foo</h1></body></html>",
                              "text/html", URL) == {}
     # Warehouse's development mode adds its debug toolbar's link to the page
@@ -275,7 +279,8 @@ def test_parse_simple_pages():
                'foo-1.0.tar.gz</a><div id="pDebug"><a title="Show Toolbar" '
                'href="http://127.0.0.1:1/_debug_toolbar/3133393938">&#171;</a></div>'
                '</body></html>')
-    assert parse_simple_page(toolbar, "text/html", URL) == {"foo-1.0.tar.gz": None}
+    assert parse_simple_page(toolbar, "text/html", URL) == {
+        "foo-1.0.tar.gz": Listed(None, "http://127.0.0.1:1/packages/foo-1.0.tar.gz")}
     # a quarantined project's page hides its files: what is uploaded is unknown
     for page, kind in (
             ('<!DOCTYPE html><html><head><meta name="pypi:project-status" '
@@ -285,8 +290,10 @@ def test_parse_simple_pages():
             parse_simple_page(page, kind, URL)
     assert parse_simple_page('{"files": [], "project-status": {"status": "active"}}',
                              JSON, URL) == {}
-    body = f'{{"files": [{{"filename": "foo-1.0.tar.gz", "hashes": {{"sha256": "{SHA}"}}}}]}}'
-    assert parse_simple_page(body, JSON, URL) == {"foo-1.0.tar.gz": SHA}
+    body = (f'{{"files": [{{"filename": "foo-1.0.tar.gz", "url": "../../f/foo-1.0.tar.gz", '
+            f'"hashes": {{"sha256": "{SHA}"}}}}]}}')
+    assert parse_simple_page(body, JSON, URL) == {
+        "foo-1.0.tar.gz": Listed(SHA, "http://127.0.0.1:1/f/foo-1.0.tar.gz")}
     assert parse_simple_page('{"files": []}', JSON, URL) == {}
 
 
@@ -338,7 +345,8 @@ def test_index_files_retries_server_errors(tmp_path):
     fault = {"status": 503, "times": 2}
     with _fake_index(tmp_path, fault) as index, \
             HttpClient(retries=2, backoff=0.01) as client:
-        assert index_files(client, f"{index.url}/simple/", "pg-broken") == {
+        listed = index_files(client, f"{index.url}/simple/", "pg-broken")
+        assert {name: entry.sha256 for name, entry in listed.items()} == {
             "pg_broken-1.0.0.tar.gz": hashlib.sha256(b"sdist bytes").hexdigest()}
 
 
@@ -363,14 +371,55 @@ def test_split_existing_against_a_real_index(tmp_path, index, project_name, rele
         found = split_existing(client, [str(sdist), str(wheel)], simple, auth=auth)
         assert found == {"existing": [str(wheel)], "missing": [str(sdist)], "different": []}
 
-        # Same name, other content (a rebuild): never replaced, and said so.
+        # Same name, other bytes: not ours, never "already uploaded".
         rebuilt = tmp_path / "rebuilt"
         rebuilt.mkdir()
         changed = rebuilt / wheel.name
         changed.write_bytes(wheel.read_bytes() + b"\0")
         found = split_existing(client, [str(changed)], simple, auth=auth)
-    assert found["existing"] == [str(changed)] and found["missing"] == []
-    assert "keeps the file uploaded first" in found["different"][0]
+    assert found["existing"] == [] and found["missing"] == []
+    assert found["different"] == [
+        f"{wheel.name}: the index already has other bytes under this name (its sha256: "
+        f"{hashlib.sha256(wheel.read_bytes()).hexdigest()}; this build: "
+        f"{hashlib.sha256(changed.read_bytes()).hexdigest()}): not uploaded by this job; "
+        "find out who uploaded it"]
+
+
+def _hashless_index(content):
+    """An index whose simple API lists a file with no hash (PEP 503 allows it)."""
+    page = (b'<!DOCTYPE html><html><body><a href="/files/pg_nohash-1.0.0.tar.gz">'
+            b'pg_nohash-1.0.0.tar.gz</a></body></html>')
+    return HostileServer({
+        "/simple/pg-nohash/": answer(page, headers=[("Content-Type", "text/html")]),
+        "/files/pg_nohash-1.0.0.tar.gz": answer(content.encode()),
+    })
+
+
+@pytest.mark.parametrize("content, same", [("our bytes", True), ("their bytes", False),
+                                           ("their bytes, and many more", False)])
+def test_an_index_without_hashes_is_asked_for_the_file(tmp_path, content, same):
+    ours = tmp_path / "pg_nohash-1.0.0.tar.gz"
+    ours.write_bytes(b"our bytes")
+    with _hashless_index(content) as index, HttpClient(retries=0) as client:
+        listed = index_files(client, f"{index.url}/simple/", "pg-nohash")
+        assert listed["pg_nohash-1.0.0.tar.gz"].sha256 is None
+        found = split_existing(client, [str(ours)], f"{index.url}/simple/")
+    assert found["existing"] == ([str(ours)] if same else [])
+    assert len(found["different"]) == (0 if same else 1)
+    if not same:
+        assert "(the file it serves: " in found["different"][0]
+
+
+@pytest.mark.parametrize("url, refused", [
+    ("https://upload.pypi.org/legacy/", False), ("http://127.0.0.1:8080/", False),
+    ("http://[::1]:8080/", False), ("http://localhost:8080/", False),
+    ("http://pypi.example.org/legacy/", True), ("ftp://pypi.example.org/", True)])
+def test_upload_credentials_never_over_plain_http_but_to_loopback(url, refused):
+    if refused:
+        with pytest.raises(FetchError, match="refusing to send the upload credentials"):
+            check_upload_url(url)
+    else:
+        check_upload_url(url)
 
 
 # --------------------------------------------------------------------------

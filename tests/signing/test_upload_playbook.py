@@ -98,34 +98,77 @@ def test_signed_release_is_uploaded_and_the_index_serves_good_signatures(
 def test_rerun_after_a_partial_upload_sends_only_what_is_missing(
         play, tmp_path, project_name, index, release_key):
     # The first attempt got the wheel out, then failed.
+    build = tmp_path / "build"
+    sdist, wheel = make_release(build, project_name)
+    for dist in (sdist, wheel):
+        gpgtestkeys.sign_file(release_key, dist)
     first = tmp_path / "first"
-    _sdist, wheel = make_release(first, project_name)
-    gpgtestkeys.sign_file(release_key, wheel)
-    _sdist.unlink()
+    first.mkdir()
+    for name in (wheel.name, wheel.name + ".asc"):
+        (first / name).write_bytes((build / name).read_bytes())
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(first, project_name, index, release_key,
                                               release_key.fingerprint))
     assert proc.returncode == 0, proc.output
     wheel_stamp = index.snapshot()[wheel.name]
 
-    # The re-run rebuilt both (not bit for bit: another description here).
-    again = tmp_path / "again"
-    sdist, rebuilt = make_release(again, project_name, description="Rebuilt.")
-    for dist in (sdist, rebuilt):
-        gpgtestkeys.sign_file(release_key, dist)
-    assert rebuilt.name == wheel.name and rebuilt.read_bytes() != wheel.read_bytes()
-
+    # The re-run (the same build) sends only what the index lacks.
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(
-        again, project_name, index, release_key, release_key.fingerprint,
+        build, project_name, index, release_key, release_key.fingerprint,
         # The preflight needs only the public key.
         gpg_key={"public": release_key.public},
         pypi_upload_skip_existing=True))
 
     assert proc.returncode == 0, proc.output
-    assert f"not uploaded again: {wheel.name}" in proc.output
-    assert "the index keeps the file uploaded first" in proc.output
+    assert f"with the same bytes, not uploaded again: {wheel.name}" in proc.output
     stored = index.snapshot()
     assert stored[wheel.name] == wheel_stamp
     assert sdist.name in stored and f"{sdist.name}.asc" in stored
+
+
+def test_other_bytes_under_our_file_name_fail_the_upload(play, tmp_path, project_name,
+                                                         index, release_key):
+    """Someone else's file under the release's name on the index: an
+    incident, never "already uploaded", and nothing is sent."""
+    theirs = tmp_path / "theirs"
+    _sdist, wheel = make_release(theirs, project_name, description="Not ours.")
+    gpgtestkeys.sign_file(release_key, wheel)
+    _sdist.unlink()
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(theirs, project_name, index, release_key,
+                                              release_key.fingerprint))
+    assert proc.returncode == 0, proc.output
+    before = index.snapshot()
+
+    ours = tmp_path / "ours"
+    sdist, rebuilt = make_release(ours, project_name)
+    for dist in (sdist, rebuilt):
+        gpgtestkeys.sign_file(release_key, dist)
+    assert rebuilt.name == wheel.name and rebuilt.read_bytes() != wheel.read_bytes()
+    proc = play(UPLOAD_PLAYBOOK, _upload_vars(
+        ours, project_name, index, release_key, release_key.fingerprint,
+        pypi_upload_skip_existing=True))
+
+    assert proc.returncode != 0
+    assert (f"- {wheel.name}: the index already has other bytes under this name"
+            in proc.output), proc.output
+    assert index.snapshot() == before  # not even the sdist
+
+
+def test_upload_credentials_never_go_over_plain_http_but_to_loopback(
+        play, artifacts, tmp_path, project_name, index, release_key):
+    """0.0.0.0 is not a loopback address (on Linux a connection to it would
+    reach this machine anyway, so the test sends nothing away if it fails)."""
+    for dist in _dists(artifacts):
+        gpgtestkeys.sign_file(release_key, dist)
+    info = dict(index.pypi_info(), repository_url="http://0.0.0.0:9/legacy/")
+    for skip in (True, False):
+        proc = play(UPLOAD_PLAYBOOK, _upload_vars(
+            artifacts, project_name, index, release_key, release_key.fingerprint,
+            pypi_info=info, pypi_upload_skip_existing=skip))
+        assert proc.returncode != 0
+        assert ("refusing to send the upload credentials to http://0.0.0.0:9/legacy/: the "
+                "URL is plain http to 0.0.0.0, which is not a loopback address") \
+            in proc.output, proc.output
+        assert "TASK [upload-pypi-signed : Upload every dist" not in proc.output
 
 
 def _break_missing_asc(directory, key, other):

@@ -25,10 +25,17 @@ description:
     and TestPyPI; this module asks the index's simple API (PEP 503 HTML or
     PEP 691 JSON) for each project and splits the files into those already
     there and those still to upload.
-  - Files are matched by name, as twine's C(--skip-existing) and the indexes
-    themselves do (a released file is never replaced). A file the index has
-    under the same name with another sha256, typically a rebuild on a
-    re-run, is skipped too, with a warning naming both checksums.
+  - A file counts as already uploaded only when the index has the same
+    bytes - its sha256 as the simple API gives it, or, for an index that
+    gives none, the sha256 of the file it serves, downloaded (at most as
+    many bytes as ours) - and is then left out of the upload.
+  - A file the index has under the same name with other bytes fails the
+    task, one line per file naming both checksums. The index keeps the
+    first file it was given, so those bytes came from somewhere else (an
+    incident to look into), and the release must not end green.
+  - Refuses an upload URL (and a simple API URL) in plain http except to a
+    loopback address, before anything is sent; the credentials never cross
+    a network in clear (the audits' rule, with no switch to lift it).
   - A project the index does not know (HTTP 404, or a redirect to another
     host such as pypiserver's fallback to pypi.org) has no files there yet.
   - An answer that is not a simple API page (another content type, JSON
@@ -38,6 +45,12 @@ description:
     O(retries) times with exponential backoff, honouring C(Retry-After).
   - Read-only; runs the same in check mode.
 options:
+  skip_existing:
+    description:
+      - Ask the index what it already has. False, only the URLs are checked
+        and every file is to upload.
+    type: bool
+    default: true
   files:
     description:
       - The files to upload, dists and their C(.asc); only the dists are
@@ -92,9 +105,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 existing:
-  description:
-    - Dists (paths) the index already has under the same name, whatever their content.
-    - Those whose content differs are also in RV(different).
+  description: Dists (paths) the index already has, byte for byte (same sha256).
   returned: success
   type: list
   elements: str
@@ -108,8 +119,10 @@ simple_url:
   returned: always
   type: str
 different:
-  description: One line per dist the index has under the same name with other content (both sha256).
-  returned: success
+  description:
+    - One line per dist the index has under the same name with other bytes
+      (both sha256); the task fails when there is any.
+  returned: failure
   type: list
   elements: str
 """
@@ -120,6 +133,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.pypi_guard.artifacts import SIGNATURE_SUFFIX
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
 from ansible.module_utils.pypi_guard.index import (
+    check_upload_url,
     simple_index_url,
     split_existing,
     upload_url_for,
@@ -130,6 +144,7 @@ def main():
     module = AnsibleModule(
         argument_spec={
             "files": {"type": "list", "elements": "path", "required": True},
+            "skip_existing": {"type": "bool", "default": True},
             "repository": {"type": "str", "default": "pypi"},
             "repository_url": {"type": "str"},
             "simple_url": {"type": "str"},
@@ -147,6 +162,13 @@ def main():
     if params["username"] and params["password"] is not None:
         if urlsplit(simple_url)[:2] == urlsplit(upload_url)[:2]:
             auth = (params["username"], params["password"])
+    try:
+        check_upload_url(upload_url)
+    except FetchError as exc:
+        module.fail_json(msg=str(exc), simple_url=simple_url)
+    if not params["skip_existing"]:
+        module.exit_json(changed=False, existing=[], to_upload=params["files"], different=[],
+                         simple_url=simple_url)
     dists = [f for f in params["files"] if not f.endswith(SIGNATURE_SUFFIX)]
     try:
         with HttpClient(concurrency=1, timeout=params["timeout"],
@@ -154,8 +176,12 @@ def main():
             found = split_existing(client, dists, simple_url, auth=auth)
     except (FetchError, ValueError) as exc:
         module.fail_json(msg=str(exc), simple_url=simple_url)
-    for line in found["different"]:
-        module.warn(line)
+    if found["different"]:
+        module.fail_json(
+            msg=f"Refusing to upload: {len(found['different'])} file(s) of this release are "
+                f"already on {simple_url} with other bytes:\n- "
+                + "\n- ".join(found["different"]),
+            different=found["different"], simple_url=simple_url)
     given = set(params["files"])
     to_upload = []
     for dist in found["missing"]:

@@ -45,12 +45,17 @@ description:
     dropped only on such a confirmed C(add Owner) of the release account.
   - "State: the serial up to which events were handled and the files still
     waiting for their signature. It is read from O(state_file) when that file
-    exists, else from the newest build of O(zuul_job_name) that returned it, through
-    Zuul's REST API O(zuul_api), else the run starts after O(since_serial), else
-    at the events of the last O(lookback) minutes. It advances only after a
-    poll's alerts were delivered: a poll that could not read the changelog,
-    check a file or send its mail leaves it where it was, so the next run raises
-    the same alert."
+    exists, else, through Zuul's REST API O(zuul_api), from the newest
+    complete build of the running build's own job, project, pipeline and
+    branch (O(zuul_build)) that returned it (the API's filters, and every
+    build of the answer checked again: any other build in it is an error),
+    else the run starts after O(since_serial) (the first run, when told so).
+    Nothing else: no state found is an error saying where it looked, and a
+    state or O(since_serial) above PyPI's C(changelog_last_serial) is an
+    error, never adopted (it would skip events never read). It advances only
+    after a poll's alerts were delivered: a poll that could not read the
+    changelog, check a file or send its mail leaves it where it was, so the
+    next run raises the same alert."
   - O(polls) polls, O(interval) seconds apart, in one run. Each poll that finds
     something sends one mail to O(notify_to) (subject starting C([pypi-guard])),
     bounded well under 1 MB whatever the number of findings - the 100 most
@@ -85,18 +90,36 @@ options:
     description:
       - Zuul's tenant API, e.g. C(https://zuul.opendev.org/api/tenant/openstack),
         to read the state of the previous build when O(state_file) does not exist.
+        Needs O(zuul_build).
     type: str
-  zuul_job_name:
-    description: The job whose builds hold the state (C(zuul.job) under Zuul).
-    type: str
-    default: pypi-watch
+  zuul_build:
+    description:
+      - The running build, whose own job, project, pipeline and branch are the
+        only builds whose state is taken (under Zuul, from C(zuul.job),
+        C(zuul.project.name), C(zuul.pipeline) and C(zuul.branch)).
+    type: dict
+    suboptions:
+      job_name:
+        description: The job.
+        type: str
+        required: true
+      project:
+        description: The project the build runs for.
+        type: str
+        required: true
+      pipeline:
+        description: Its pipeline.
+        type: str
+        required: true
+      branch:
+        description: Its branch.
+        type: str
+        required: true
   since_serial:
-    description: Without a state, start after this serial.
+    description:
+      - Without a state (the first run), start after this serial. Never above
+        PyPI's C(changelog_last_serial).
     type: int
-  lookback:
-    description: Without a state or O(since_serial), start at the events of the last N minutes.
-    type: int
-    default: 60
   polls:
     description: Polls in this run.
     type: int
@@ -268,11 +291,12 @@ from ansible.module_utils.pypi_guard.watch import (  # noqa: E402
     WatchState,
     MAX_ALERT_FINDINGS,
     by_urgency,
+    ZuulBuild,
+    check_serial,
     compose_watch_alert,
     poll,
     read_state_file,
     signature_checker,
-    start_after,
     watch,
     MAX_EVENT_ROWS,
     write_state_file,
@@ -287,27 +311,41 @@ from ansible.module_utils.pypi_guard.reach import (  # noqa: E402
 AUDIT = "pypi_watch"
 
 
-def initial_state(params, client, now):
-    """``(state, how it was found)``: the state file, the last build's state,
-    ``since_serial``, or the events of the last ``lookback`` minutes."""
+def initial_state(params, client):
+    """``(state, how it was found)``: the state file, the state of the last
+    complete build of the running build's own job, project, pipeline and
+    branch, or ``since_serial``; anything else is an error (StateError).
+    Whatever its source, a state above PyPI's ``changelog_last_serial`` is
+    refused."""
+    last = last_serial(client, params["pypi_url"])
     if params["state_file"]:
         state = read_state_file(params["state_file"])
         if state is not None:
-            return state, f"state file {params['state_file']}"
+            where = f"state file {params['state_file']}"
+            return check_serial(state, last, where), where
+    looked = []
     if params["zuul_api"]:
-        state = zuul_state(client, params["zuul_api"], params["zuul_job_name"])
-        if state is not None:
-            return state, (f"the state of the last {params['zuul_job_name']} build that "
-                           f"returned one: {state.source}")
+        build = params["zuul_build"]
+        if not build:
+            raise StateError("zuul_api needs zuul_build: which builds may hand the state on")
+        build = ZuulBuild(params["zuul_api"], build["job_name"], build["project"],
+                          build["pipeline"], build["branch"])
+        found = zuul_state(client, build)
+        if found is not None:
+            state, uuid = found
+            where = f"the state of build {uuid} ({build.describe()})"
+            return check_serial(state, last, where), where
+        looked.append(f"the last complete builds of {build.describe()}")
     if params["since_serial"] is not None:
-        return WatchState(params["since_serial"], []), (
-            f"no state: after serial {params['since_serial']} (since_serial)")
-    cutoff = now() - params["lookback"] * 60
-    serial = start_after(client, params["pypi_url"], last_serial(client, params["pypi_url"]),
-                         cutoff)
-    return WatchState(serial, []), (
-        f"no state: the events of the last {params['lookback']} minutes (lookback), "
-        f"after serial {serial}")
+        state = WatchState(params["since_serial"], [])
+        where = f"no state: after serial {params['since_serial']} (since_serial)"
+        return check_serial(state, last, "since_serial"), where
+    if params["state_file"]:
+        looked.insert(0, f"state file {params['state_file']}")
+    raise StateError(
+        f"no trusted state found (looked in: {'; '.join(looked) or 'nowhere'}): nothing "
+        "says where the last run stopped. For the first run, set pypi_watch_since_serial "
+        "on the trusted job (e.g. PyPI's current changelog_last_serial)")
 
 
 def alert_message(params, result):
@@ -382,7 +420,7 @@ def run(params, check_mode=False, now=time.time):
             checker = signature_checker(client, params["pypi_url"], projects, check_dist,
                                         signature_url, max_file_size)
             try:
-                state, start = initial_state(params, client, now)
+                state, start = initial_state(params, client)
             except (FetchError, StateError) as exc:
                 # nothing was read: the next run starts where this one would have
                 error = {"project": "(state)", "detail": printable(f"could not start: {exc}")}
@@ -471,9 +509,12 @@ def main():
          "known_releases_file": {"type": "path"},
          "state_file": {"type": "path"},
          "zuul_api": {"type": "str"},
-         "zuul_job_name": {"type": "str", "default": "pypi-watch"},
+         "zuul_build": {"type": "dict", "options": {
+             "job_name": {"type": "str", "required": True},
+             "project": {"type": "str", "required": True},
+             "pipeline": {"type": "str", "required": True},
+             "branch": {"type": "str", "required": True}}},
          "since_serial": {"type": "int"},
-         "lookback": {"type": "int", "default": 60},
          "polls": {"type": "int", "default": 1},
          "interval": {"type": "float", "default": 60.0},
          "signature_grace": {"type": "int", "default": 30},

@@ -24,9 +24,14 @@ description:
     that is removed at the end, whatever happens, with its gpg-agent stopped.
   - Refuses to sign unless the key's primary fingerprint is O(fingerprint),
     the release key in force for the cycle.
-  - Refuses to sign anything, before the key is imported, when any artifact
-    is not a dist of O(project) O(version) (one of another project or
-    version, or a file whose name does not parse as a wheel or sdist file
+  - Refuses to sign anything, before the key is imported, when the release
+    is not one the releases repository lists (with O(repository), no
+    deliverable lists O(repository) at O(version), or it lists another
+    commit than the one checked out in O(source_dir)), or when any artifact
+    is not a dist of that release (one of another project or version by
+    its file name or by its own metadata, the wheel's C(METADATA) or the
+    sdist's C(PKG-INFO), which the index reads; an sdist that is not a
+    gzip tar, or a file whose name does not parse as a wheel or sdist file
     name). Each offending file is named on a line of its own.
   - Writes C(<artifact>.asc), an armored detached signature, for every
     artifact matching O(patterns) in O(artifacts_dir), then verifies every
@@ -45,17 +50,32 @@ options:
     required: true
   project:
     description:
-      - The name on the index of the project being released (the sdist
-        name, which may differ from the repository's, as C(keystoneauth1)
-        from C(openstack/keystoneauth)). Compared in PEP 503 normal form
-        with the name in each artifact's file name.
+      - Test mode only (the role's C(release_test_mode), by hand), the name
+        on the index of the project being released. Mutually exclusive with
+        O(repository), which names the release under Zuul.
+      - Compared in PEP 503 normal form with the name in each artifact's
+        file name and in its metadata.
     type: str
-    required: true
+  repository:
+    description:
+      - The repository being released (C(zuul.project.name)). The release is
+        then the one a deliverable file of O(releases_repo) lists for
+        O(version) with this repository, at exactly the commit checked out
+        in O(source_dir); its name on the index is the deliverable's
+        (C(pypi-name), else C(tarball-base), else the repository's base
+        name). Anything else fails before the key is used.
+    type: str
+  releases_repo:
+    description: Checkout of the releases repository (openstack/releases), with O(repository).
+    type: path
+  source_dir:
+    description: Checkout of O(repository) that was built (its C(HEAD) is the commit checked), with O(repository).
+    type: path
   version:
     description:
       - The version being released (under Zuul, the tag). Compared as a
-        PEP 440 version with the version in each artifact's file name, so
-        C(1.0) and C(1.0.0) are the same.
+        PEP 440 version with the version in each artifact's file name and
+        metadata, so C(1.0) and C(1.0.0) are the same.
     type: str
     required: true
   private_key:
@@ -107,6 +127,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+release:
+  description:
+    - The release checked, C(project), C(version) and C(named_by) (the
+      deliverable file and commit, or test mode); C(repository), C(commit)
+      and C(deliverable) when the releases repository named it.
+  returned: success
+  type: dict
 files:
   description:
     - One entry per artifact, sorted by name. In check mode the signer
@@ -170,7 +197,9 @@ problems:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.pypi_guard.artifacts import (
     DIST_PATTERNS,
+    RELEASE_ARGUMENT_SPEC,
     WrongReleaseError,
+    release_from_params,
     sign_artifacts,
 )
 from ansible.module_utils.pypi_guard.gpg import SigningError
@@ -182,26 +211,28 @@ def main():
             "artifacts_dir": {"type": "path", "required": True},
             "private_key": {"type": "str", "required": True, "no_log": True},
             "fingerprint": {"type": "str", "required": True},
-            "project": {"type": "str", "required": True},
-            "version": {"type": "str", "required": True},
+            **RELEASE_ARGUMENT_SPEC,
             "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
             "gpg_binary": {"type": "str", "default": "gpg"},
             "tmpdir": {"type": "path"},
         },
+        mutually_exclusive=[("project", "repository")],
+        required_one_of=[("project", "repository")],
         supports_check_mode=True,
     )
     params = module.params
     try:
+        release = release_from_params(params)
         result = sign_artifacts(
             params["artifacts_dir"], params["private_key"], params["fingerprint"],
-            params["project"], params["version"], gpgbinary=params["gpg_binary"],
+            release["project"], release["version"], gpgbinary=params["gpg_binary"],
             check_mode=module.check_mode,
             patterns=tuple(params["patterns"]), tmpdir=params["tmpdir"])
     except WrongReleaseError as exc:
         module.fail_json(msg=str(exc), problems=exc.problems)
     except SigningError as exc:
         module.fail_json(msg=str(exc), problems=[str(exc)])
-    module.exit_json(**result)
+    module.exit_json(release=release, **result)
 
 
 if __name__ == "__main__":

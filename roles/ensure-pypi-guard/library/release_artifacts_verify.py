@@ -23,9 +23,11 @@ description:
   - The preflight of a signed upload. Fails, listing every problem at once,
     when an artifact has no C(.asc), an C(.asc) has no artifact, an C(.asc)
     does not verify against O(fingerprint) (made by another key, or the file
-    was modified), an artifact is not a dist of O(project) O(version) (one
-    of another project or version, or a file whose name does not parse as
-    a wheel or sdist file name), or there is no artifact at all.
+    was modified), an artifact is not a dist of the release (by its file
+    name or its own metadata, C(METADATA) or C(PKG-INFO); an sdist must be
+    a gzip tar), or there is no artifact at all. With O(repository), the
+    release must be one a deliverable of O(releases_repo) lists at the
+    commit checked out in O(source_dir), as for signing.
   - Signatures are checked in a fresh temporary GnuPG home holding only
     O(public_key) and/or O(private_key); it is removed at the end whatever
     happens.
@@ -43,15 +45,32 @@ options:
     required: true
   project:
     description:
-      - The name on the index of the project being released (the sdist
-        name). Compared in PEP 503 normal form with the name in each
-        artifact's file name.
+      - Test mode only (the role's C(release_test_mode), by hand), the name
+        on the index of the project being released. Mutually exclusive with
+        O(repository), which names the release under Zuul.
+      - Compared in PEP 503 normal form with the name in each artifact's
+        file name and in its metadata.
     type: str
-    required: true
+  repository:
+    description:
+      - The repository being released (C(zuul.project.name)). The release is
+        then the one a deliverable file of O(releases_repo) lists for
+        O(version) with this repository, at exactly the commit checked out
+        in O(source_dir); its name on the index is the deliverable's
+        (C(pypi-name), else C(tarball-base), else the repository's base
+        name). Anything else fails before the key is used.
+    type: str
+  releases_repo:
+    description: Checkout of the releases repository (openstack/releases), with O(repository).
+    type: path
+  source_dir:
+    description: Checkout of O(repository) that was built (its C(HEAD) is the commit checked), with O(repository).
+    type: path
   version:
     description:
-      - The version being released (under Zuul, the tag), compared as a
-        PEP 440 version.
+      - The version being released (under Zuul, the tag). Compared as a
+        PEP 440 version with the version in each artifact's file name and
+        metadata, so C(1.0) and C(1.0.0) are the same.
     type: str
     required: true
   public_key:
@@ -100,6 +119,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+release:
+  description:
+    - The release checked, C(project), C(version) and C(named_by) (the
+      deliverable file and commit, or test mode); C(repository), C(commit)
+      and C(deliverable) when the releases repository named it.
+  returned: success
+  type: dict
 files:
   description: One entry per artifact, as returned by release_artifacts_sign.
   returned: success, and on failure for the artifacts that have an C(.asc)
@@ -124,7 +150,9 @@ fingerprint:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.pypi_guard.artifacts import (
     DIST_PATTERNS,
+    RELEASE_ARGUMENT_SPEC,
     PreflightError,
+    release_from_params,
     verify_artifacts,
 )
 from ansible.module_utils.pypi_guard.gpg import SigningError
@@ -135,30 +163,31 @@ def main():
         argument_spec={
             "artifacts_dir": {"type": "path", "required": True},
             "fingerprint": {"type": "str", "required": True},
-            "project": {"type": "str", "required": True},
-            "version": {"type": "str", "required": True},
+            **RELEASE_ARGUMENT_SPEC,
             "public_key": {"type": "str"},
             "private_key": {"type": "str", "no_log": True},
             "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
             "gpg_binary": {"type": "str", "default": "gpg"},
             "tmpdir": {"type": "path"},
         },
-        required_one_of=[("public_key", "private_key")],
+        mutually_exclusive=[("project", "repository")],
+        required_one_of=[("public_key", "private_key"), ("project", "repository")],
         supports_check_mode=True,
     )
     params = module.params
     keys = [params["public_key"] or params["private_key"]]
     try:
+        release = release_from_params(params)
         result = verify_artifacts(
             params["artifacts_dir"], params["fingerprint"], keys,
-            params["project"], params["version"], gpgbinary=params["gpg_binary"],
+            release["project"], release["version"], gpgbinary=params["gpg_binary"],
             patterns=tuple(params["patterns"]),
             tmpdir=params["tmpdir"])
     except PreflightError as exc:
         module.fail_json(msg=str(exc), problems=exc.problems, files=exc.files)
     except SigningError as exc:
         module.fail_json(msg=str(exc), problems=[str(exc)])
-    module.exit_json(changed=False, **result)
+    module.exit_json(changed=False, release=release, **result)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,10 @@ description:
     recipient, a refused message, a failed login) fails the module with the
     server's answer; it is never swallowed. The password never appears in the
     result.
-  - A login (O(smtp_username)) needs O(smtp_starttls) or O(smtp_ssl), so that
+  - A login (O(smtp_login)) is sent only to the server it names (its
+    C(host) and C(port) must be O(smtp_host) and O(smtp_port)), so that a
+    setting pointing the mail elsewhere never gets the credentials.
+  - A login needs O(smtp_starttls) or O(smtp_ssl), so that
     the password is never sent in clear; O(smtp_allow_plain_login) lifts this
     for a loopback server only (a local relay, a test server). The module
     fails before connecting otherwise.
@@ -79,8 +82,11 @@ EXAMPLES = r"""
     smtp_host: smtp.example.org
     smtp_port: 587
     smtp_starttls: true
-    smtp_username: pypi-guard
-    smtp_password: "{{ smtp_password }}"
+    smtp_login:
+      host: smtp.example.org
+      port: 587
+      username: pypi-guard
+      password: "{{ smtp_password }}"
 """
 
 RETURN = r"""

@@ -19,14 +19,33 @@ Only dists of the project and version being released are ever signed or
 uploaded: a file in the artifacts directory that names another project or
 version, or whose name does not parse as a dist, refuses the whole release
 (a compromised build step must not get its files signed with the release
-key and uploaded with the release credential).
+key and uploaded with the release credential).  A dist's own metadata (the
+wheel's ``METADATA``, the sdist's ``PKG-INFO``) must name the same project
+and version as its file name: an index takes the name from inside the file.
+
+Under Zuul the release is not named by variables: :func:`deliverable_release`
+finds it in the releases repository (openstack/releases), from the
+repository being released and the tag, and the commit built must be the
+``hash`` the deliverable file lists for that version.
 """
 
+import email.parser
 import hashlib
 import os
 import re
+import shutil
+import subprocess
+import tarfile
+import zipfile
+import zlib
 from fnmatch import fnmatch
 
+from ansible.module_utils.pypi_guard.deliverables import (
+    DeliverablesError,
+    deliverable_files,
+    load_deliverable,
+    projects_of_deliverable,
+)
 from ansible.module_utils.pypi_guard.gpg import (
     GnupgHome,
     SigningError,
@@ -50,6 +69,12 @@ from packaging.version import InvalidVersion, Version
 
 DIST_PATTERNS = ("*.tar.gz", "*.whl")
 SIGNATURE_SUFFIX = ".asc"
+
+# The most of a dist's metadata file read (PKG-INFO, METADATA): the
+# headers come first, and the description is not needed.
+MAX_METADATA_BYTES = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 # A project name as PEP 508 allows it.
 _PROJECT_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
@@ -175,9 +200,76 @@ def release_identity(project, version):
     return canonicalize_name(project), parsed, f"{project} {text}"
 
 
+def _metadata_headers(raw, where):
+    """``(Name, Version)`` from the headers of a core metadata file."""
+    text = raw.decode("utf-8", errors="replace")
+    headers = email.parser.Parser().parsestr(text, headersonly=True)
+    name, version = headers.get("Name"), headers.get("Version")
+    if not name or not version:
+        raise ValueError(f"{where} has no Name or no Version")
+    return str(name).strip(), str(version).strip()
+
+
+def _read_bounded(stream, where):
+    raw = stream.read(MAX_METADATA_BYTES + 1)
+    if len(raw) > MAX_METADATA_BYTES:
+        raise ValueError(f"{where} is larger than {MAX_METADATA_BYTES} bytes")
+    return raw
+
+
+def _wheel_metadata(path):
+    try:
+        with zipfile.ZipFile(path) as wheel:
+            found = [n for n in wheel.namelist()
+                     if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
+            if len(found) != 1:
+                raise ValueError(f"has {len(found)} top-level *.dist-info/METADATA, not one")
+            with wheel.open(found[0]) as stream:
+                return _metadata_headers(_read_bounded(stream, found[0]), found[0])
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ValueError(f"is not a readable zip file ({exc})") from None
+
+
+def _sdist_metadata(path):
+    with open(path, "rb") as handle:
+        if handle.read(2) != _GZIP_MAGIC:
+            raise ValueError("is not gzip-compressed (a .tar.gz must be a gzip tar)")
+    try:
+        with tarfile.open(path, mode="r:gz") as tar:
+            # PKG-INFO of the top-level directory, as indexes read it
+            for member in tar:
+                parts = member.name.split("/")
+                if len(parts) == 2 and parts[1] == "PKG-INFO" and member.isfile():
+                    stream = tar.extractfile(member)
+                    return _metadata_headers(_read_bounded(stream, member.name), member.name)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"is not a readable gzip tar ({exc})") from None
+    raise ValueError("has no <top-level directory>/PKG-INFO")
+
+
+def dist_metadata(path):
+    """``(canonical name, Version)`` read from inside a dist: the wheel's
+    ``*.dist-info/METADATA``, the sdist's ``<dir>/PKG-INFO`` (the sdist must
+    be a gzip tar).  Raises ``ValueError`` saying why it cannot be read."""
+    name = os.path.basename(str(path))
+    reader = _wheel_metadata if name.endswith(".whl") else _sdist_metadata
+    try:
+        project, version = reader(path)
+    except ValueError as exc:
+        raise ValueError(printable(f"{name}: {exc}")) from None
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        raise ValueError(printable(f"{name}: its metadata's Version {version!r:.80} is not a "
+                                   "PEP 440 version")) from None
+    return canonicalize_name(project), parsed
+
+
 def release_problems(dists, project, version):
     """One line per path in ``dists`` that is not a dist of ``project``
-    ``version``: names are compared in PEP 503 normal form, versions as
+    ``version``, by its file name and by its own metadata (wheel
+    ``METADATA``, sdist ``PKG-INFO``; an index takes the name from inside
+    the file): names are compared in PEP 503 normal form, versions as
     PEP 440 versions (``1.0`` is ``1.0.0``).  Raises ``SigningError`` when
     ``project`` or ``version`` is not usable (see :func:`release_identity`).
     """
@@ -192,7 +284,155 @@ def release_problems(dists, project, version):
         if name != wanted_name or found != wanted_version:
             problems.append(printable(f"{os.path.basename(path)}: a dist of {name} {found}, "
                                       f"not of {label}, the release being made"))
+            continue
+        try:
+            inner_name, inner_version = dist_metadata(path)
+        except ValueError as exc:
+            problems.append(f"{exc}; only dists of {label} may be released")
+            continue
+        if inner_name != wanted_name or inner_version != wanted_version:
+            problems.append(printable(
+                f"{os.path.basename(path)}: its metadata says {inner_name} {inner_version}, "
+                f"not {label}, the release being made (the index would take that name)"))
     return problems
+
+
+# --------------------------------------------------------------------------
+# The release being made, from the releases repository
+
+
+def source_commit(source_dir):
+    """The commit checked out in ``source_dir`` (what the build built)."""
+    git = shutil.which("git")
+    if not git:
+        raise SigningError(f"cannot read the commit of {source_dir}: git is not installed")
+    try:
+        proc = subprocess.run([git, "-C", str(source_dir), "rev-parse", "--verify",
+                               "HEAD^{commit}"], capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SigningError(f"cannot read the commit of {source_dir}: {exc}") from None
+    commit = proc.stdout.strip()
+    if proc.returncode or not _COMMIT.match(commit):
+        raise SigningError(f"cannot read the commit of {source_dir}: "
+                           f"{printable(proc.stderr.strip())[:200] or 'not a git checkout'}")
+    return commit
+
+
+def _same_version(listed, version):
+    if str(listed) == version:
+        return True
+    try:
+        return Version(str(listed)) == Version(version)
+    except InvalidVersion:
+        return False
+
+
+def deliverable_release(releases_repo, repository, version, commit):
+    """The release being made, as the releases repository lists it:
+    ``(project name on the index, version, deliverable file)``.
+
+    ``repository`` is the repository being released (``zuul.project.name``,
+    e.g. ``openstack/oslo.config``), ``version`` the tag, ``commit`` the
+    commit that was built.  A deliverable must list ``version`` with
+    ``repository`` at exactly ``commit``; its PyPI name is the one the
+    audits use (``pypi-name``, else ``tarball-base``, else the repository's
+    base name).  Raises ``SigningError`` with one line saying what does not
+    match: nothing is signed then.
+    """
+    if not isinstance(version, str) or not version.strip():
+        raise SigningError("no version to release: under Zuul, the tag (run the job in a "
+                           "tag pipeline)")
+    if not _COMMIT.match(commit or ""):
+        raise SigningError(f"the commit built, {commit!r:.60}, is not a git commit id")
+    try:
+        files, _problems = deliverable_files(releases_repo)
+    except DeliverablesError as exc:
+        raise SigningError(str(exc)) from None
+    needle = repository.encode()
+    listed = []  # (path, data, hash)
+    for path in files:
+        with open(path, "rb") as handle:
+            if needle not in handle.read():
+                continue
+        try:
+            data = load_deliverable(path)
+        except DeliverablesError as exc:
+            raise SigningError(str(exc)) from None
+        for release in data.get("releases") or []:
+            if not isinstance(release, dict) or not _same_version(release.get("version"),
+                                                                  version):
+                continue
+            for project in release.get("projects") or []:
+                if isinstance(project, dict) and project.get("repo") == repository:
+                    listed.append((path, data, str(project.get("hash", ""))))
+    label = printable(f"{repository} {version}")
+    if not listed:
+        raise SigningError(
+            f"no deliverable in {releases_repo}/deliverables lists {label}: only a "
+            "release the releases repository lists is signed")
+    hashes = sorted({entry[2] for entry in listed})
+    if len(hashes) > 1:
+        raise SigningError(f"the deliverables list {label} at several commits "
+                           f"({', '.join(hashes)}): refusing to choose")
+    path, data, listed_hash = listed[0]
+    if listed_hash != commit:
+        raise SigningError(
+            f"{label}: the commit built is {commit}, but {path} lists "
+            f"{printable(listed_hash)[:60] or 'no hash'}: refusing to sign a commit the "
+            "release process did not approve")
+    names = {pypi for pypi, repo, _versions, _retired in projects_of_deliverable(
+        data, path.stem) if repo == repository}
+    if len(names) != 1:
+        raise SigningError(f"{path}: {label} is not published to the index "
+                           "(not a Python release type, or no-artifact-build-job)")
+    return names.pop(), version.strip(), str(path)
+
+
+def resolve_release(version, project=None, repository=None, releases_repo=None,
+                    source_dir=None):
+    """The release to sign or upload, as a dict (``project``, ``version``,
+    ``named_by``, and ``repository``, ``commit``, ``deliverable`` when the
+    releases repository named it).
+
+    With ``repository`` (the job under Zuul): :func:`deliverable_release`
+    with the commit checked out in ``source_dir``.  With ``project`` (test
+    mode, by hand): the names given, unchecked.  Raises ``SigningError``.
+    """
+    if repository and project:
+        raise SigningError("the release is named either by the releases repository "
+                           "(repository) or by release_project (test mode), not both")
+    if repository:
+        if not releases_repo or not source_dir:
+            raise SigningError(f"{repository}: the releases repository checkout and the "
+                               "project's checkout are both needed to check the release")
+        commit = source_commit(source_dir)
+        name, version, deliverable = deliverable_release(releases_repo, repository,
+                                                         version, commit)
+        return {"project": name, "version": version, "repository": repository,
+                "commit": commit, "deliverable": deliverable,
+                "named_by": f"{deliverable} ({repository} at {commit})"}
+    if not project:
+        raise SigningError("no release to make: under Zuul the releases repository names "
+                           "it; by hand set release_test_mode with release_project and "
+                           "release_version")
+    return {"project": project, "version": version,
+            "named_by": "release_project and release_version (test mode)"}
+
+
+RELEASE_ARGUMENT_SPEC = {
+    "project": {"type": "str"},
+    "version": {"type": "str", "required": True},
+    "repository": {"type": "str"},
+    "releases_repo": {"type": "path"},
+    "source_dir": {"type": "path"},
+}
+
+
+def release_from_params(params):
+    """:func:`resolve_release` for a module's :data:`RELEASE_ARGUMENT_SPEC` options."""
+    return resolve_release(params["version"], params["project"], params["repository"],
+                           params["releases_repo"], params["source_dir"])
 
 
 # --------------------------------------------------------------------------

@@ -18,18 +18,31 @@
 twine's ``--skip-existing`` works only for pypi.org and TestPyPI; this is
 how a re-run completes a release uploaded in part on any index.  The
 answers are input from the index: anything not shaped like a simple API
-page is an error naming the URL, never an empty list of files.
+page is an error naming the URL, never an empty list of files.  A file is
+"already there" only when the index has the same bytes (sha256); other
+bytes under the release's file name are an incident, never skipped.
 """
 
 import json
 import os
 import re
+import tempfile
+from collections import namedtuple
 from html.parser import HTMLParser
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from ansible.module_utils.pypi_guard.artifacts import parse_dist_filename, sha256_file
 from ansible.module_utils.pypi_guard.deliverables import normalize_name
-from ansible.module_utils.pypi_guard.http import FetchError, RedirectRefused
+from ansible.module_utils.pypi_guard.http import (
+    FetchError,
+    RedirectRefused,
+    TooLarge,
+    url_problem,
+)
+
+# A file the simple API lists: its sha256 (None when the index gives none)
+# and where to download it.
+Listed = namedtuple("Listed", "sha256 url")
 
 PYPI_UPLOAD_URL = "https://upload.pypi.org/legacy/"
 TESTPYPI_UPLOAD_URL = "https://test.pypi.org/legacy/"
@@ -49,6 +62,16 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # development mode adds its debug toolbar's link to every HTML page.
 DIST_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".egg",
                  ".exe", ".msi", ".rpm", ".dmg", ".deb")
+
+
+def check_upload_url(url):
+    """Refuse, before anything is sent, an upload URL the credentials must not
+    go to: only https, or plain http to a loopback address (the audits'
+    rule, :func:`url_problem`, with no way to allow more)."""
+    problem = url_problem(url)
+    if problem:
+        raise FetchError(f"refusing to send the upload credentials to {url}: the URL "
+                         f"{problem}; use https")
 
 
 def upload_url_for(repository=None, repository_url=None):
@@ -96,6 +119,17 @@ class _LinkParser(HTMLParser):
             self.status = dict(attrs).get("content")
 
 
+def _link(base, href):
+    """``href`` resolved against ``base``; None when it is not a usable URL
+    (the index's text: it is only ever asked, never trusted)."""
+    if not isinstance(href, str) or not href:
+        return None
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
 def _digest(value, url, where):
     """A sha256 from the index, lower-cased, or None when it gives none."""
     if value is None:
@@ -135,7 +169,8 @@ def _parse_json_page(body, url):
         hashes = entry.get("hashes", {})
         if not isinstance(hashes, dict):
             raise FetchError(f"GET {url}: {where}.hashes is not a mapping (PEP 691)")
-        files[name] = _digest(hashes.get("sha256"), url, f"{where}.hashes.sha256")
+        files[name] = Listed(_digest(hashes.get("sha256"), url, f"{where}.hashes.sha256"),
+                             _link(url, entry.get("url")))
     return files
 
 
@@ -153,12 +188,13 @@ def _parse_html_page(body, url):
         name = unquote(path.rstrip("/").rsplit("/", 1)[-1])
         if name and name.lower().endswith(DIST_SUFFIXES):
             digest = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
-            files[name] = _digest(digest, url, f"the link to {ascii(name)[:80]}")
+            files[name] = Listed(_digest(digest, url, f"the link to {ascii(name)[:80]}"),
+                                 _link(url, path))
     return files
 
 
 def parse_simple_page(body, content_type, url):
-    """``{filename: sha256 or None}`` from a simple API project page, HTML
+    """``{filename: Listed(sha256 or None, url)}`` from a simple API project page, HTML
     (PEP 503) or JSON (PEP 691) as ``content_type`` says.
 
     Raises ``FetchError`` naming ``url`` for any other content type and for
@@ -174,7 +210,7 @@ def parse_simple_page(body, content_type, url):
 
 
 def index_files(client, simple_url, project, auth=None):
-    """The files the index lists for ``project``: ``{filename: sha256 or None}``.
+    """The files the index lists for ``project``: ``{filename: Listed}``.
 
     ``client`` is a :class:`HttpClient`: its timeouts, retries, size cap and
     redirect rule apply.  A 404 means the project is not there yet.  A
@@ -198,14 +234,34 @@ def index_files(client, simple_url, project, auth=None):
                              response.url or url)
 
 
+def _same_origin(first, second):
+    one, other = urlsplit(first), urlsplit(second)
+    return (one.scheme, one.hostname, one.port) == (other.scheme, other.hostname, other.port)
+
+
+def index_sha256(client, listed, simple_url, size, auth=None):
+    """The sha256 of the file the index serves at ``listed.url`` (for an
+    index whose simple API gives no hash), read up to ``size`` bytes: a
+    larger file is not ours, and its digest is None."""
+    if not listed.url:
+        raise FetchError(f"{simple_url}: the index lists the file with neither a sha256 "
+                         "nor a link to compare it with")
+    with tempfile.TemporaryDirectory(prefix="pypi-guard-index-") as scratch:
+        try:
+            return client.download(listed.url, os.path.join(scratch, "file"), max(size, 1),
+                                   auth=auth if _same_origin(listed.url, simple_url) else None)
+        except TooLarge:
+            return None
+
+
 def split_existing(client, dists, simple_url, auth=None):
-    """Sort ``dists`` (paths) into what the index already has and what it
-    lacks, by file name, as twine's ``--skip-existing`` and the index itself
-    do: an index never replaces a released file.  A file the index has under
-    the same name but with another sha256 (a rebuild on a re-run) is still
-    "existing", and is also reported in ``different``.  Returns a dict with
-    ``existing`` and ``missing`` (paths) and ``different`` (one line each).
-    Raises ``FetchError``, or ``ValueError`` for a file that is not a dist.
+    """Sort ``dists`` (paths) into what the index already has, byte for
+    byte, and what it lacks.  The index's sha256 is compared with ours; an
+    index that gives none is asked for the file.  A file the index has
+    under the same name with other bytes is in ``different`` (one line
+    each): not ours, an incident, never "already uploaded".  Returns a dict
+    with ``existing`` and ``missing`` (paths) and ``different``.  Raises
+    ``FetchError``, or ``ValueError`` for a file that is not a dist.
     """
     by_project = {}
     for dist in dists:
@@ -219,10 +275,18 @@ def split_existing(client, dists, simple_url, auth=None):
             if name not in listed:
                 missing.append(path)
                 continue
-            existing.append(path)
-            remote, ours = listed[name], sha256_file(path)
-            if remote and remote != ours:
-                different.append(
-                    f"{name}: the index keeps the file uploaded first (sha256 {remote}); "
-                    f"this build (sha256 {ours}) is not uploaded")
+            ours = sha256_file(path)
+            remote = listed[name].sha256
+            how = "its sha256"
+            if remote is None:
+                remote = index_sha256(client, listed[name], simple_url,
+                                      os.path.getsize(path), auth=auth)
+                how = "the file it serves"
+            if remote == ours:
+                existing.append(path)
+                continue
+            different.append(
+                f"{name}: the index already has other bytes under this name ({how}: "
+                f"{remote or 'larger than ours'}; this build: {ours}): not uploaded "
+                "by this job; find out who uploaded it")
     return {"existing": existing, "missing": missing, "different": different}

@@ -34,8 +34,13 @@ SMTP_ARGUMENT_SPEC = {
     "smtp_starttls": {"type": "bool", "default": False},
     "smtp_ssl": {"type": "bool", "default": False},
     "smtp_allow_plain_login": {"type": "bool", "default": False},
-    "smtp_username": {"type": "str"},
-    "smtp_password": {"type": "str", "no_log": True},
+    # The login, from the pypi_guard_smtp secret, with the server it is for.
+    "smtp_login": {"type": "dict", "options": {
+        "host": {"type": "str", "required": True},
+        "port": {"type": "int", "default": 25},
+        "username": {"type": "str", "required": True},
+        "password": {"type": "str", "required": True, "no_log": True},
+    }},
 }
 
 
@@ -87,21 +92,39 @@ def is_loopback(host):
         return False
 
 
-def check_transport(host, starttls=False, smtps=False, username=None,
-                    allow_plain_login=False):
-    """Refuse, before connecting, a setting that would send the password in clear.
+def _same_host(one, other):
+    return one.strip("[]").lower().rstrip(".") == other.strip("[]").lower().rstrip(".")
 
-    A login needs STARTTLS or implicit TLS (SMTPS). Without either it is
-    allowed only with ``allow_plain_login`` and only to a loopback server
-    (a local relay or a test server): a password never crosses a network
-    in clear, whatever the settings say.
+
+def check_transport(host, starttls=False, smtps=False, username=None,
+                    allow_plain_login=False, port=25, login_for=None):
+    """Refuse, before connecting, a setting that would send the password in
+    clear or to a server it is not for.
+
+    A login is sent only to the server named with it (``login_for``,
+    ``(host, port)`` from the same secret as the password): a variable
+    pointing the mail at another server gets no credentials.  A login needs
+    STARTTLS or implicit TLS (SMTPS); without either it is allowed only with
+    ``allow_plain_login`` and only to a loopback server (a local relay or a
+    test server): a password never crosses a network in clear, whatever the
+    settings say.
     """
     if starttls and smtps:
         raise NotifyError(
             "pypi_guard_smtp_starttls and pypi_guard_smtp_ssl are both true: use "
             "STARTTLS (pypi_guard_smtp_starttls, usually port 587) or implicit TLS "
             "(pypi_guard_smtp_ssl, usually port 465), not both")
-    if not username or starttls or smtps:
+    if not username:
+        return
+    if login_for is None:
+        raise NotifyError(f"refusing to send the SMTP login of {username!r}: it does not "
+                          "say which server it is for (pypi_guard_smtp.host)")
+    login_host, login_port = login_for
+    if not _same_host(host, login_host) or int(port) != int(login_port):
+        raise NotifyError(
+            f"refusing to send the SMTP login of {username!r} to {host}:{port}: the "
+            f"pypi_guard_smtp secret holds it for {login_host}:{login_port} only")
+    if starttls or smtps:
         return
     if not allow_plain_login:
         raise NotifyError(
@@ -117,16 +140,17 @@ def check_transport(host, starttls=False, smtps=False, username=None,
 
 
 def send_message(message, host, port=25, starttls=False, username=None, password=None,
-                 timeout=30.0, smtps=False, allow_plain_login=False):
+                 timeout=30.0, smtps=False, allow_plain_login=False, login_for=None):
     """Hand ``message`` to the SMTP server; raise NotifyError saying why not.
 
     ``smtps`` speaks TLS from the first byte (port 465), ``starttls``
     upgrades a plain connection (port 587); a login without either is
-    refused (see :func:`check_transport`). Every recipient must be
+    refused, and so is a login to any server but ``login_for`` (see
+    :func:`check_transport`). Every recipient must be
     accepted: a partly refused mail is an error too. The error never
     contains the password.
     """
-    check_transport(host, starttls, smtps, username, allow_plain_login)
+    check_transport(host, starttls, smtps, username, allow_plain_login, port, login_for)
     where = f"{host}:{port}"
     try:
         if smtps:
@@ -166,15 +190,27 @@ def _refusals(recipients):
         for rcpt, (code, text) in sorted(recipients.items()))
 
 
+def _login(params):
+    """``(username, password, (host, port))`` of the ``smtp_login`` option."""
+    login = params.get("smtp_login")
+    if not login:
+        return None, None, None
+    return login["username"], login["password"], (login["host"], login["port"])
+
+
 def check_smtp_options(params):
     """:func:`check_transport` for a module's :data:`SMTP_ARGUMENT_SPEC` options."""
+    username, _password, login_for = _login(params)
     check_transport(params["smtp_host"], params["smtp_starttls"], params["smtp_ssl"],
-                    params["smtp_username"], params["smtp_allow_plain_login"])
+                    username, params["smtp_allow_plain_login"], params["smtp_port"],
+                    login_for)
 
 
 def send_with_options(message, params, timeout=30.0):
     """:func:`send_message` through a module's :data:`SMTP_ARGUMENT_SPEC` options."""
+    username, password, login_for = _login(params)
     return send_message(message, params["smtp_host"], params["smtp_port"],
-                        params["smtp_starttls"], params["smtp_username"],
-                        params["smtp_password"], timeout, smtps=params["smtp_ssl"],
-                        allow_plain_login=params["smtp_allow_plain_login"])
+                        params["smtp_starttls"], username, password, timeout,
+                        smtps=params["smtp_ssl"],
+                        allow_plain_login=params["smtp_allow_plain_login"],
+                        login_for=login_for)

@@ -28,7 +28,6 @@ from ansible.module_utils.pypi_guard.allowlist import account_key
 from ansible.module_utils.pypi_guard.audit import AuditFinding
 from ansible.module_utils.pypi_guard.changelog import (
     changelog_entries,
-    entries_since,
     last_serial,
     parse_action,
 )
@@ -309,33 +308,88 @@ def write_state_file(path, state):
     write_atomically({path: json.dumps(state.as_dict(), indent=1) + "\n"})
 
 
-def zuul_state(client, api_url, job_name, limit=20):
-    """The state returned by the newest build of ``job_name`` that returned
-    one, read through Zuul's REST API; None when no build did.
+@dataclass(frozen=True)
+class ZuulBuild:
+    """Which builds may hand the state on: those of this job, for this
+    project, in this pipeline, on this branch (the running build's own)."""
 
-    Not only successful builds: a build that found something fails after
-    mailing it, and its state is the one that says so.  A build that could
-    not deliver its alerts returns no state, so the one before it is used.
+    api_url: str
+    job_name: str
+    project: str
+    pipeline: str
+    branch: str
+
+    def query(self, limit):
+        return f"{self.api_url.rstrip('/')}/builds?" + urlencode({
+            "job_name": self.job_name, "project": self.project, "pipeline": self.pipeline,
+            "branch": self.branch, "complete": "true", "limit": limit})
+
+    def mismatch(self, build):
+        """Why ``build`` (one of the API's answer) is not one of ours, or None."""
+        if not isinstance(build, dict):
+            return "not a build"
+        ref = build.get("ref") if isinstance(build.get("ref"), dict) else {}
+        found = {"job_name": build.get("job_name"), "project": ref.get("project"),
+                 "pipeline": build.get("pipeline"), "branch": ref.get("branch")}
+        wrong = [f"{key} {value!r:.80}" for key, value in found.items()
+                 if value != getattr(self, key)]
+        if build.get("result") is None or build.get("end_time") is None:
+            wrong.append("not complete")
+        return ", ".join(wrong) or None
+
+    def describe(self):
+        return (f"{self.job_name} in {self.pipeline} for {self.project} on {self.branch}")
+
+
+def zuul_state(client, build, limit=20):
+    """``(state, uuid)`` of the newest complete build of ``build`` (a
+    :class:`ZuulBuild`) that returned a state, read through Zuul's REST
+    API; None when none of the last ``limit`` did.
+
+    Only the running build's own job, project, pipeline and branch count
+    (the API's filters, and each answer's fields checked again: an answer
+    with any other build is an error): a build of the job in another
+    pipeline, for another project or from a proposed change never hands
+    its state on.  Not only successful builds: a build that found
+    something fails after mailing it, and its state is the one that says
+    so.  A build that could not deliver its alerts returns no state, so the
+    one before it is used.  A state artifact that cannot be read is an
+    error, never skipped.
     """
-    url = f"{api_url.rstrip('/')}/builds?" + urlencode({"job_name": job_name,
-                                                       "limit": limit})
+    url = build.query(limit)
     response = client.request("GET", url, headers={"Accept": "application/json"})
     builds = _json(response.content, f"GET {url}")
     if not isinstance(builds, list):
         raise StateError(f"GET {url}: not a list of builds")
-    for build in builds:
-        artifacts = build.get("artifacts") if isinstance(build, dict) else None
+    for found in builds:
+        wrong = build.mismatch(found)
+        if wrong:
+            uuid = found.get("uuid") if isinstance(found, dict) else None
+            raise StateError(f"GET {url}: the answer holds build {uuid!r:.60}, not a "
+                             f"complete build of {build.describe()} ({wrong}): refusing "
+                             "its state")
+        artifacts = found.get("artifacts")
         for artifact in artifacts if isinstance(artifacts, list) else []:
             if not isinstance(artifact, dict) or artifact.get("name") != STATE_ARTIFACT:
                 continue
             location = artifact.get("url")
             if not isinstance(location, str) or not location:
-                raise StateError(f"GET {url}: build {build.get('uuid')}'s state artifact "
+                raise StateError(f"GET {url}: build {found.get('uuid')}'s state artifact "
                                  "has no URL")
-            location = urljoin(build.get("log_url") or url, location)
+            location = urljoin(found.get("log_url") or url, location)
             data = _json(client.request("GET", location).content, f"GET {location}")
-            return parse_state(data, f"the state of build {build.get('uuid')} ({location})")
+            return (parse_state(data, f"the state of build {found.get('uuid')} ({location})"),
+                    found.get("uuid"))
     return None
+
+
+def check_serial(state, last, where):
+    """Refuse a state ahead of PyPI's journal: it would skip events never read."""
+    if state.serial > last:
+        raise StateError(f"{where}: serial {state.serial} is above PyPI's "
+                         f"changelog_last_serial {last}: refusing it (it would skip every "
+                         "event up to it)")
+    return state
 
 
 # --------------------------------------------------------------------------
@@ -676,31 +730,7 @@ def watch(state, polls, interval, do_poll, deliver, keep, sleep=None, clock=None
 
 
 # --------------------------------------------------------------------------
-# Where a run starts, and how an added file is checked.
-
-def start_after(client, pypi_url, until, cutoff):
-    """The serial after which the journal's entries are newer than
-    ``cutoff`` (epoch), looking back from ``until`` a page at a time.
-
-    Pages are read from further and further back until one starts before
-    the cutoff; when the boundary is not on that page, its last serial is
-    taken: a few more old events are read, none is skipped.
-    """
-    step = 1000
-    while True:
-        guess = max(0, until - step)
-        page = entries_since(client, pypi_url, guess)
-        if not page:
-            return guess
-        if page[0].timestamp < cutoff or guess == 0:
-            start = guess
-            for entry in page:
-                if entry.timestamp >= cutoff:
-                    break
-                start = entry.serial
-            return min(start, until)
-        step *= 4
-
+# How an added file is checked.
 
 def release_file(client, pypi_url, name, version, filename):
     """The :class:`DistFile` the JSON API gives for ``filename`` of
