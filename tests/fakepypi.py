@@ -136,6 +136,7 @@ key).  Unknown keys are refused, to catch typos::
                                # faultCode -32500, "HTTPTooManyRequests: ...
                                # Limit may reset in N seconds.", N = retry_after
                                # or 60)
+            method: user_packages  # xmlrpc: fault only calls of this method
             body: "..."        # body of a ``status`` answer (default: a small
                                # HTML error page)
 
@@ -239,7 +240,7 @@ _RELEASE_KEYS = {"upload_time", "yanked", "yanked_reason", "files", "info", "qua
 _FILE_KEYS = {"filename", "content", "content_file", "sha256", "md5", "blake2b_256",
               "size", "packagetype", "python_version", "comment_text", "upload_time",
               "signature"}
-_FAULT_KEYS = {"status", "retry_after", "times", "delay", "malformed", "latency",
+_FAULT_KEYS = {"method", "status", "retry_after", "times", "delay", "malformed", "latency",
                "rate_limited", "body"}
 _ROLES = ("Owner", "Maintainer")
 
@@ -288,6 +289,7 @@ class _Fault:
     latency: float = 0.0
     rate_limited: bool = False
     body: bytes | None = None
+    method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -466,6 +468,7 @@ def _compile_fault(where, raw):
         latency=_number(f"{where}.latency", raw.get("latency") or 0),
         rate_limited=bool(raw.get("rate_limited", False)),
         body=_as_bytes(raw.get("body")),
+        method=raw.get("method"),
     )
 
 
@@ -1464,7 +1467,7 @@ class FakePyPI:
 
     # -- request handling --
 
-    def _fault_for(self, state, endpoint, project):
+    def _fault_for(self, state, endpoint, project, rpc_method=None):
         """(fault or None, active) for this request; counts it."""
         fault, key = None, None
         if project is not None and project in state.projects:
@@ -1473,7 +1476,7 @@ class FakePyPI:
         if fault is None:
             fault = state.faults.get(endpoint)
             key = ("*", endpoint)
-        if fault is None:
+        if fault is None or (fault.method is not None and fault.method != rpc_method):
             return None, False
         with self._lock:
             count = self._fault_counts.get(key, 0) + 1
@@ -1619,7 +1622,7 @@ class FakePyPI:
                                else None)
         with self._lock:
             self._requests.append(record)
-        fault, active = self._fault_for(state, endpoint, project)
+        fault, active = self._fault_for(state, endpoint, project, record.rpc_method)
         wait = state.latency
         if fault is not None:
             wait += fault.latency + (fault.delay if active else 0)

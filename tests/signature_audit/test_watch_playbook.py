@@ -348,7 +348,8 @@ def test_the_release_accounts_reach_is_watched_and_read_at_most_hourly(world, wa
 
 def test_a_reach_that_cannot_be_read_fails_the_watch(world, watch):
     with FakePyPI(scenario(world, LEGITIMATE, faults={
-            "xmlrpc": {"rate_limited": True, "retry_after": 0}})) as pypi:
+            "xmlrpc": {"rate_limited": True, "retry_after": 0,
+                       "method": "user_packages"}})) as pypi:
         result = watch(pypi)
     assert result.returncode != 0
     assert "(every project): error: the release account's reach could not be read" \

@@ -282,8 +282,8 @@ class Jobs:
         release account's API token; the .asc files published on the
         tarballs site, as the release pipeline publishes them."""
         directory = self.build(project, version)
-        release = {"release_artifacts_dir": str(directory), "release_project": project,
-                   "release_version": version,
+        release = {"release_artifacts_dir": str(directory), "release_test_mode": True,
+                   "release_project": project, "release_version": version,
                    "release_signing_fingerprint": self.key.fingerprint}
         signed = self._play(f"release-python-signed sign {project} {version}",
                             "playbooks/release-python-signed/sign.yaml",
@@ -299,8 +299,9 @@ class Jobs:
         return self._play(
             f"release-python-signed upload {project} {version}",
             "playbooks/release-python-signed/upload.yaml",
-            {"release_artifacts_dir": str(directory), "release_project": project,
-             "release_version": version, "release_signing_fingerprint": self.key.fingerprint,
+            {"release_artifacts_dir": str(directory), "release_test_mode": True,
+             "release_project": project, "release_version": version,
+             "release_signing_fingerprint": self.key.fingerprint,
              "gpg_key": {"public": self.key.public},
              "pypi_info": {"username": "__token__",
                            "password": self.accounts[account].tokens[token],
