@@ -34,6 +34,7 @@ description:
   - Fingerprints are compared as 40 hex digits, case and spaces ignored,
     against the B(primary) key behind the signing subkey.
   - Never changes anything; runs the same in check mode.
+extends_documentation_fragment: pypi_guard_release
 options:
   artifacts_dir:
     description: Directory holding the artifacts and their C(.asc).
@@ -41,36 +42,6 @@ options:
     required: true
   fingerprint:
     description: Fingerprint of the release key in force (C(release_signing_fingerprint)).
-    type: str
-    required: true
-  project:
-    description:
-      - Test mode only (the role's C(release_test_mode), by hand), the name
-        on the index of the project being released. Mutually exclusive with
-        O(repository), which names the release under Zuul.
-      - Compared in PEP 503 normal form with the name in each artifact's
-        file name and in its metadata.
-    type: str
-  repository:
-    description:
-      - The repository being released (C(zuul.project.name)). The release is
-        then the one a deliverable file of O(releases_repo) lists for
-        O(version) with this repository, at exactly the commit checked out
-        in O(source_dir); its name on the index is the deliverable's
-        (C(pypi-name), else C(tarball-base), else the repository's base
-        name). Anything else fails before the key is used.
-    type: str
-  releases_repo:
-    description: Checkout of the releases repository (openstack/releases), with O(repository).
-    type: path
-  source_dir:
-    description: Checkout of O(repository) that was built (its C(HEAD) is the commit checked), with O(repository).
-    type: path
-  version:
-    description:
-      - The version being released (under Zuul, the tag). Compared as a
-        PEP 440 version with the version in each artifact's file name and
-        metadata, so C(1.0) and C(1.0.0) are the same.
     type: str
     required: true
   public_key:
