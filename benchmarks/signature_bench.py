@@ -56,7 +56,7 @@ sys.path.insert(0, str(benchlib.ROOT / "tests" / "signature_audit"))
 
 import gpgtestkeys  # noqa: E402
 import release_signature_audit  # noqa: E402
-from ansible.module_utils.pypi_guard import signature_audit as audit_utils  # noqa: E402
+from ansible.module_utils.pypi_guard import release_signature_audit as audit_utils  # noqa: E402
 from fakepypi import FakePyPI  # noqa: E402
 from sigaudit_helpers import (  # noqa: E402
     Deliverable,

@@ -57,8 +57,8 @@ import benchlib  # noqa: F401 - sets the import paths
 from ansible.module_utils.pypi_guard.allowlist import MaintainersAllowlist  # noqa: E402
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject  # noqa: E402
 from ansible.module_utils.pypi_guard.http import HttpClient  # noqa: E402
-from ansible.module_utils.pypi_guard.notify import build_message, send_message  # noqa: E402
-from ansible.module_utils.pypi_guard.watch import (  # noqa: E402
+from ansible.module_utils.pypi_guard.release_team_notify import build_message, send_message  # noqa: E402
+from ansible.module_utils.pypi_guard.pypi_watch import (  # noqa: E402
     FileOutcome,
     WatchState,
     compose_watch_alert,

@@ -220,7 +220,7 @@ def main(argv=None):
             "pypi-" + uuid.uuid4().hex))
         secrets.write_text(yaml.safe_dump({
             "gpg_key": {"private": key.private},
-            "release_signing_fingerprint": key.fingerprint,
+            "release_python_signed_fingerprint": key.fingerprint,
             "pypi_info": index.pypi_info()}))
         print(f"pypiserver (upload target) on {index.url}")
 
@@ -228,17 +228,17 @@ def main(argv=None):
         intruded = intruded_release(workdir, artifacts)
         demo.run("release-python-signed, sign oslo.config with nova's wheel beside it",
                  "playbooks/release-python-signed/sign.yaml",
-                 {"release_artifacts_dir": str(intruded), "release_test_mode": True,
-                  "release_project": "oslo.config", "release_version": "10.1.0"}, True,
+                 {"release_python_signed_artifacts_dir": str(intruded), "release_python_signed_test_mode": True,
+                  "release_python_signed_project": "oslo.config", "release_python_signed_version": "10.1.0"}, True,
                  vars_files=[secrets])
         demo.expect("signatures written beside the intruder",
                     {p.name for p in intruded.glob("*.asc")}, set())
         for name, _repo, version in RELEASES:
             # By hand, the release is named by variables (test mode); under
             # Zuul, by the tag and the releases repository.
-            release_vars = {"release_artifacts_dir": str(artifacts / name),
-                            "release_test_mode": True,
-                            "release_project": name, "release_version": version}
+            release_vars = {"release_python_signed_artifacts_dir": str(artifacts / name),
+                            "release_python_signed_test_mode": True,
+                            "release_python_signed_project": name, "release_python_signed_version": version}
             for step in ("sign", "upload"):
                 demo.run(f"release-python-signed, {step} {name} {version}",
                          f"playbooks/release-python-signed/{step}.yaml",
@@ -258,7 +258,7 @@ def main(argv=None):
                       "pypi_guard_report_dir": str(reports)}
 
         demo.run("pypi-maintainers-audit", "playbooks/pypi-maintainers-audit/run.yaml",
-                 dict(audit_vars, pypi_maintainers_allowlist_file=str(
+                 dict(audit_vars, pypi_guard_allowlist_file=str(
                      DEMO / "pypi-maintainers.yaml")), True)
         report = demo.report("pypi-maintainers-audit")
         demo.expect("maintainer findings", {
@@ -266,8 +266,8 @@ def main(argv=None):
             EXPECTED_MAINTAINER_FINDINGS)
 
         demo.run("pypi-release-audit", "playbooks/pypi-release-audit/run.yaml", dict(
-            audit_vars, pypi_release_audit_known_releases_file=str(DEMO / "pypi-releases.yaml"),
-            pypi_release_audit_allowlist_file=str(DEMO / "pypi-maintainers.yaml"),
+            audit_vars, pypi_guard_known_releases_file=str(DEMO / "pypi-releases.yaml"),
+            pypi_guard_allowlist_file=str(DEMO / "pypi-maintainers.yaml"),
             pypi_guard_notify_to=[TEAM], pypi_guard_notify_from="pypi-guard@example.org",
             pypi_guard_smtp_host=smtp.host, pypi_guard_smtp_port=smtp.port), True)
         report = demo.report("pypi-release-audit")
@@ -284,9 +284,9 @@ def main(argv=None):
                                  f"{len(smtp.messages)}")
 
         demo.run("release-signature-audit", "playbooks/release-signature-audit/run.yaml",
-                 dict(audit_vars, release_signature_audit_signature_url=(
+                 dict(audit_vars, pypi_guard_signature_url=(
                      tarballs.url + "/{namespace}/{repo}/{filename}.asc"),
-                     release_signature_audit_allowlist_file=str(
+                     pypi_guard_allowlist_file=str(
                          DEMO / "pypi-maintainers.yaml")), False)
         report = demo.report("release-signature-audit")
         files = report.get("files_checked")
@@ -297,11 +297,11 @@ def main(argv=None):
 
         pypi.set_scenario(watch_scenario(artifacts, int(time.time())))
         watch_vars = dict(
-            audit_vars, pypi_watch_allowlist_file=str(DEMO / "pypi-maintainers.yaml"),
-            pypi_watch_known_releases_file=str(DEMO / "pypi-releases.yaml"),
+            audit_vars, pypi_guard_allowlist_file=str(DEMO / "pypi-maintainers.yaml"),
+            pypi_guard_known_releases_file=str(DEMO / "pypi-releases.yaml"),
             pypi_watch_state_file=str(reports / "pypi-watch-state.json"),
             pypi_watch_since_serial=0,
-            pypi_watch_signature_url=tarballs.url + "/{namespace}/{repo}/{filename}.asc",
+            pypi_guard_signature_url=tarballs.url + "/{namespace}/{repo}/{filename}.asc",
             pypi_guard_notify_to=[TEAM], pypi_guard_notify_from="pypi-guard@example.org",
             pypi_guard_smtp_host=smtp.host, pypi_guard_smtp_port=smtp.port)
         mails_before = len(smtp.messages)

@@ -22,7 +22,7 @@ class ModuleDocFragment:
 options:
   project:
     description:
-      - Test mode only (the role's C(release_test_mode), by hand), the name
+      - Test mode only (the role's C(release_python_signed_test_mode), by hand), the name
         on the index of the project being released. Mutually exclusive with
         O(repository), which names the release under Zuul.
       - Compared in PEP 503 normal form with the name in each artifact's

@@ -26,10 +26,10 @@ from ansible.module_utils.pypi_guard.audit import (
 )
 from ansible.module_utils.pypi_guard.deliverables import DeliverablesError
 from ansible.module_utils.pypi_guard.errors import AuditInputError
-from ansible.module_utils.pypi_guard.maintainers import Finding as MaintainerFinding
+from ansible.module_utils.pypi_guard.pypi_maintainers_audit import Finding as MaintainerFinding
 from ansible.module_utils.pypi_guard.project_config import ProjectConfigError
-from ansible.module_utils.pypi_guard.releases import ReleaseFinding
-from ansible.module_utils.pypi_guard.signature_audit import Finding as SignatureFinding
+from ansible.module_utils.pypi_guard.pypi_release_audit import ReleaseFinding
+from ansible.module_utils.pypi_guard.release_signature_audit import Finding as SignatureFinding
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "releases"

@@ -28,7 +28,7 @@ from ansible.module_utils.pypi_guard.changelog import (
 )
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject
 from ansible.module_utils.pypi_guard.http import HttpClient
-from ansible.module_utils.pypi_guard.watch import judge_entry
+from ansible.module_utils.pypi_guard.pypi_watch import judge_entry
 from fakepypi import FakePyPI
 
 TODAY = datetime.date(2026, 12, 1)
@@ -268,7 +268,7 @@ def test_a_finding_line_names_project_kind_subject_and_serial():
 
 # -- one poll ------------------------------------------------------------------
 
-from ansible.module_utils.pypi_guard.watch import (  # noqa: E402
+from ansible.module_utils.pypi_guard.pypi_watch import (  # noqa: E402
     FileOutcome,
     StateError,
     WatchState,
@@ -429,7 +429,7 @@ def test_a_file_that_can_never_be_checked_is_one_final_finding():
 
 
 def test_the_checker_knows_a_project_without_a_repository_can_never_be_checked():
-    from ansible.module_utils.pypi_guard.watch import signature_checker
+    from ansible.module_utils.pypi_guard.pypi_watch import signature_checker
 
     extra = ManagedProject("extra-thing", "extra-thing")  # extra_projects: no deliverable
     item = {"project": "extra-thing", "version": "1.0", "filename": "extra_thing-1.0.tar.gz",
@@ -441,7 +441,7 @@ def test_the_checker_knows_a_project_without_a_repository_can_never_be_checked()
         outcome = check(item)
         assert pypi.requests == []
     assert "no repository for extra-thing" in outcome.unverifiable
-    assert "pypi_watch_signature_url" in outcome.unverifiable
+    assert "pypi_guard_signature_url" in outcome.unverifiable
 
 
 def test_small_pages_give_the_same_result():
@@ -465,7 +465,7 @@ def test_a_bad_state_is_refused(data):
 
 # -- polling ---------------------------------------------------------------------
 
-from ansible.module_utils.pypi_guard.watch import PollResult, watch  # noqa: E402
+from ansible.module_utils.pypi_guard.pypi_watch import PollResult, watch  # noqa: E402
 
 
 def _result(state, until, kinds=()):
@@ -526,7 +526,7 @@ def test_a_poll_that_fails_keeps_the_state_and_the_next_poll_goes_on():
 
 
 def test_a_file_larger_than_allowed_is_unverifiable_without_a_download():
-    from ansible.module_utils.pypi_guard.watch import signature_checker
+    from ansible.module_utils.pypi_guard.pypi_watch import signature_checker
 
     item = {"project": "nova", "version": "30.0.0", "filename": "nova-30.0.0.tar.gz",
             "serial": 1, "timestamp": NOW, "action": "add source file nova-30.0.0.tar.gz",
@@ -540,7 +540,7 @@ def test_a_file_larger_than_allowed_is_unverifiable_without_a_download():
         outcome = check(item)
         assert [r.endpoint for r in pypi.requests] == ["json"]
     assert outcome.unverifiable == ("PyPI gives its size as 2000 bytes, more than the 1000 "
-                                    "allowed (pypi_watch_max_file_size)")
+                                    "allowed (pypi_guard_max_file_size)")
 
 
 def test_the_state_says_where_it_came_from():

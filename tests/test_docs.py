@@ -192,10 +192,10 @@ def test_readme_is_one_page_that_points_at_every_docs_page():
 
 
 def test_every_finding_kind_of_the_code_is_answered(built_docs):
-    maintainers = pytest.importorskip("ansible.module_utils.pypi_guard.maintainers")
-    releases = pytest.importorskip("ansible.module_utils.pypi_guard.releases")
-    signatures = pytest.importorskip("ansible.module_utils.pypi_guard.signature_audit")
-    watch = pytest.importorskip("ansible.module_utils.pypi_guard.watch")
+    maintainers = pytest.importorskip("ansible.module_utils.pypi_guard.pypi_maintainers_audit")
+    releases = pytest.importorskip("ansible.module_utils.pypi_guard.pypi_release_audit")
+    signatures = pytest.importorskip("ansible.module_utils.pypi_guard.release_signature_audit")
+    watch = pytest.importorskip("ansible.module_utils.pypi_guard.pypi_watch")
     reach = pytest.importorskip("ansible.module_utils.pypi_guard.reach")
     alerts = (built_docs / "alerts.html").read_text(encoding="utf-8")
     sections = {section.split('"', 1)[0]: section

@@ -34,7 +34,7 @@ from ansible.module_utils.pypi_guard.http import (
     redirect_problem,
 )
 from ansible.module_utils.pypi_guard.pypi import fetch_json, package_roles
-from ansible.module_utils.pypi_guard.releases import fetch_releases
+from ansible.module_utils.pypi_guard.pypi_release_audit import fetch_releases
 from fakepypi import FakePyPI
 from hostileserver import (
     HostileServer,

@@ -17,7 +17,7 @@ import datetime
 import pytest
 from ansible.module_utils.pypi_guard.allowlist import parse_maintainers_allowlist
 from ansible.module_utils.pypi_guard.http import HttpClient
-from ansible.module_utils.pypi_guard.maintainers import (
+from ansible.module_utils.pypi_guard.pypi_maintainers_audit import (
     AuditResult,
     Finding,
     audit_project,

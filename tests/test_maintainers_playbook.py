@@ -78,7 +78,7 @@ def audit(pypi, tmp_path, allowlist_file, check=False, **extra):
         "pypi_guard_pypi_url": pypi.url,
         "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
         "pypi_guard_report_dir": str(tmp_path / "reports"),
-        "pypi_maintainers_allowlist_file": str(allowlist_file),
+        "pypi_guard_allowlist_file": str(allowlist_file),
         "pypi_guard_retries": 1,
         "pypi_guard_timeout": 2,
     }
@@ -176,7 +176,7 @@ def test_not_on_pypi_warns_by_default_and_fails_when_asked(tmp_path, allowlist_f
     with FakePyPI({"projects": projects}) as pypi:
         warned = audit(pypi, tmp_path, allowlist_file)
         failed = audit(pypi, tmp_path, allowlist_file,
-                       pypi_maintainers_fail_on_unregistered=True)
+                       pypi_maintainers_audit_fail_on_unregistered=True)
     assert warned.returncode == 0, warned.output
     assert warned.report["status"] == "clean"
     # known to no one: not-published, warned about and audited no further
@@ -352,7 +352,7 @@ def audit_with_vars_file(pypi, tmp_path, allowlist_file, vars_text):
         "pypi_guard_pypi_url": pypi.url,
         "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
         "pypi_guard_report_dir": str(tmp_path / "reports"),
-        "pypi_maintainers_allowlist_file": str(allowlist_file),
+        "pypi_guard_allowlist_file": str(allowlist_file),
         "pypi_guard_retries": 1,
         "pypi_guard_timeout": 2,
     }, vars_files=[vars_file])

@@ -41,7 +41,7 @@ def audit(tmp_path, names, **extra):
             "pypi_guard_pypi_url": pypi.url,
             "pypi_guard_releases_repo": str(MANAGED / "releases"),
             "pypi_guard_report_dir": str(tmp_path / "reports"),
-            "pypi_maintainers_allowlist_file": str(allowlist),
+            "pypi_guard_allowlist_file": str(allowlist),
             "pypi_guard_retries": 1,
             "pypi_guard_timeout": 2,
         }
@@ -116,7 +116,7 @@ def run_with(tmp_path, scenario, playbook=PLAYBOOK, **extra):
             "pypi_guard_releases_repo": str(MANAGED / "releases"),
             "pypi_guard_project_config": str(MANAGED / "project-config"),
             "pypi_guard_report_dir": str(tmp_path / "reports"),
-            "pypi_maintainers_allowlist_file": str(allowlist),
+            "pypi_guard_allowlist_file": str(allowlist),
             "pypi_guard_retries": 1,
             "pypi_guard_timeout": 2,
             **extra,

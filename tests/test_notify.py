@@ -15,7 +15,7 @@
 import re
 
 import pytest
-from ansible.module_utils.pypi_guard.notify import (
+from ansible.module_utils.pypi_guard.release_team_notify import (
     NotifyError,
     build_message,
     check_transport,

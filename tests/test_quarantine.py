@@ -29,8 +29,8 @@ from ansible.module_utils.pypi_guard.pypi import (
     fetch_ownership,
     project_status,
 )
-from ansible.module_utils.pypi_guard.releases import audit_releases, fetch_releases
-from ansible.module_utils.pypi_guard.signature_audit import hidden_versions
+from ansible.module_utils.pypi_guard.pypi_release_audit import audit_releases, fetch_releases
+from ansible.module_utils.pypi_guard.release_signature_audit import hidden_versions
 from fakepypi import FakePyPI
 
 OWNER = [["Owner", "openstackci"]]

@@ -66,8 +66,8 @@ def audit(pypi, tmp_path, vars_files, smtp=None, **extra):
         "pypi_guard_pypi_url": pypi.url,
         "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
         "pypi_guard_report_dir": str(tmp_path / "reports"),
-        "pypi_release_audit_known_releases_file": str(known),
-        "pypi_release_audit_allowlist_file": str(allowlist),
+        "pypi_guard_known_releases_file": str(known),
+        "pypi_guard_allowlist_file": str(allowlist),
         "pypi_guard_retries": 1,
         "pypi_guard_timeout": 5,
     }

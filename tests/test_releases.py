@@ -18,7 +18,7 @@ import pytest
 from ansible.module_utils.pypi_guard.allowlist import VarsFileError, load_known_releases
 from ansible.module_utils.pypi_guard.deliverables import version_key
 from ansible.module_utils.pypi_guard.http import FetchError
-from ansible.module_utils.pypi_guard.releases import (
+from ansible.module_utils.pypi_guard.pypi_release_audit import (
     PyPIReleases,
     audit_releases,
     compose_release_alert,

@@ -17,7 +17,7 @@ import json
 import ansible.module_utils.pypi_guard.report as report_module
 import pytest
 from ansible.module_utils.pypi_guard.audit import AuditResult, finish
-from ansible.module_utils.pypi_guard.maintainers import Finding as MaintainerFinding
+from ansible.module_utils.pypi_guard.pypi_maintainers_audit import Finding as MaintainerFinding
 from ansible.module_utils.pypi_guard.report import (
     build_report,
     index_url,

@@ -16,9 +16,9 @@
 
 import pytest
 from ansible.module_utils.pypi_guard.audit import AuditResult
-from ansible.module_utils.pypi_guard.maintainers import Finding as MaintainerFinding
-from ansible.module_utils.pypi_guard.releases import ReleaseFinding, compose_release_alert
-from ansible.module_utils.pypi_guard.signature_audit import Finding as SignatureFinding
+from ansible.module_utils.pypi_guard.pypi_maintainers_audit import Finding as MaintainerFinding
+from ansible.module_utils.pypi_guard.pypi_release_audit import ReleaseFinding, compose_release_alert
+from ansible.module_utils.pypi_guard.release_signature_audit import Finding as SignatureFinding
 from ansible.module_utils.pypi_guard.text import printable
 
 HOSTILE = "1.0\r\nBcc: x@evil\x1b[2J\u202e"

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import pypi_watch
 import pytest
 from ansible.module_utils.pypi_guard.http import HttpClient
-from ansible.module_utils.pypi_guard.watch import StateError, ZuulBuild, zuul_state
+from ansible.module_utils.pypi_guard.pypi_watch import StateError, ZuulBuild, zuul_state
 from fakepypi import FakePyPI
 
 OURS = {"job_name": "pypi-watch", "project": "openstack/releases", "pipeline": "watch",

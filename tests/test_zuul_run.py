@@ -62,7 +62,7 @@ def test_maintainers_audit_as_zuul_runs_it(tmp_path):
     with FakePyPI({"projects": projects}) as pypi:
         result = jobdir.run("playbooks/pypi-maintainers-audit/run.yaml", {
             "pypi_guard_pypi_url": pypi.url,
-            "pypi_maintainers_allowlist_file": str(allowlist)})
+            "pypi_guard_allowlist_file": str(allowlist)})
     assert result.returncode != 0
     assert "nova: unexpected-account: mallory (Maintainer)" in result.output
     report = check_reports(jobdir, result, "pypi-maintainers-audit", "drift")
@@ -77,7 +77,7 @@ def test_release_audit_as_zuul_runs_it(tmp_path):
     with FakePyPI({"projects": release_projects()}) as pypi:
         result = jobdir.run("playbooks/pypi-release-audit/run.yaml", {
             "pypi_guard_pypi_url": pypi.url,
-            "pypi_release_audit_known_releases_file": str(known)})
+            "pypi_guard_known_releases_file": str(known)})
     assert result.returncode == 0, result.output
     check_reports(jobdir, result, "pypi-release-audit", "clean")
 
@@ -163,7 +163,7 @@ def clean_audit(jobdir, **job_vars):
     with FakePyPI(scenario) as pypi:
         return jobdir.run("playbooks/pypi-maintainers-audit/run.yaml", dict({
             "pypi_guard_pypi_url": pypi.url,
-            "pypi_maintainers_allowlist_file": str(TEST_JOB_FILES / "allowlist.yaml")},
+            "pypi_guard_allowlist_file": str(TEST_JOB_FILES / "allowlist.yaml")},
             **job_vars))
 
 def test_audit_job_runs_for_the_releases_repository_from_a_separate_checkout(tmp_path):

@@ -53,7 +53,7 @@ from ansible.module_utils.pypi_guard.deliverables import (  # noqa: E402
     source_lines,
 )
 from ansible.module_utils.pypi_guard.errors import AuditInputError  # noqa: E402
-from ansible.module_utils.pypi_guard.maintainers import (  # noqa: E402
+from ansible.module_utils.pypi_guard.pypi_maintainers_audit import (  # noqa: E402
     unlisted_publisher_warnings,
 )
 

@@ -888,7 +888,7 @@ class ZuulStack:
                                   "pass-to-parent": True},
                                  {"name": "gpg_key", "secret": "e2e-gpg-key",
                                   "pass-to-parent": True}],
-                     "vars": {"release_signing_fingerprint": self.release_key.fingerprint}}},
+                     "vars": {"release_python_signed_fingerprint": self.release_key.fingerprint}}},
             # as openstack/project-config gives every project publish-to-pypi
             {"project": {"name": SAMPLE, "release": {"jobs": [RELEASE_JOB]}}},
             {"project": {"name": HOSTILE, "release": {"jobs": [RELEASE_JOB]}}},

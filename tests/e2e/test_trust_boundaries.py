@@ -24,9 +24,9 @@ import yaml
 from e2e.stack import HOSTILE, RELEASES, SAMPLE, dump_zuul_yaml, git, wait_for
 
 # What a project would like the release job to believe.
-EVIL_VARS = {"release_test_mode": True, "release_project": "e2e-sample",
-             "release_version": "1.0.0", "pypi_guard_releases_project": HOSTILE,
-             "pypi_upload_skip_existing": False}
+EVIL_VARS = {"release_python_signed_test_mode": True, "release_python_signed_project": "e2e-sample",
+             "release_python_signed_version": "1.0.0", "pypi_guard_releases_project": HOSTILE,
+             "release_python_signed_skip_existing": False}
 
 
 def console_of(stack, build):
@@ -99,7 +99,7 @@ def test_another_project_cannot_release_with_the_release_secrets(zuul_stack):
     assert (f"lists {HOSTILE} 2.0.0: only a release the releases repository lists is "
             "signed") in release, release[-4000:]
     for console in (post, release):
-        assert "TASK [upload-pypi-signed" not in console
+        assert "TASK [release-python-signed" not in console
         assert "Signatures written" not in console
     assert stack.index.snapshot() == before
     assert stack.builds(job_name="hostile-release") == []

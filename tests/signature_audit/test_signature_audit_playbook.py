@@ -56,7 +56,7 @@ def audit(tmp_path, scratch):
             "pypi_guard_retries": 0,
             "pypi_guard_timeout": 5,
             "pypi_guard_rate_limit": 0,
-            "release_signature_audit_signature_url": signature_url,
+            "pypi_guard_signature_url": signature_url,
             "release_signature_audit_scope": "all",
         }
         variables.update(extra)
@@ -213,7 +213,7 @@ def test_allowlist_ignored_projects_are_not_audited(world, tarballs, audit, tmp_
     with FakePyPI(world.scenario(CLEAN_PROJECTS + ["glance"])) as pypi:
         result = audit(pypi.url, world.releases, tarballs_template(tarballs),
                        pypi_guard_projects=CLEAN_PROJECTS + ["glance"],
-                       release_signature_audit_allowlist_file=str(allowlist))
+                       pypi_guard_allowlist_file=str(allowlist))
         asked = {record.project for record in pypi.requests}
     assert result.returncode == 0, result.output
     assert "glance" not in asked

@@ -33,7 +33,7 @@ from ansible.module_utils.pypi_guard.keys import (
     load_release_keys,
     load_series_keys,
 )
-from ansible.module_utils.pypi_guard.signature_audit import (
+from ansible.module_utils.pypi_guard.release_signature_audit import (
     DEFAULT_SIGNATURE_URL,
     INDEX_SIGNATURE_URL,
     DistFile,

@@ -31,7 +31,7 @@ def test_signature_audit_as_zuul_runs_it(tmp_path, world, tarballs):
         result = jobdir.run("playbooks/release-signature-audit/run.yaml", {
             "pypi_guard_pypi_url": pypi.url,
             "pypi_guard_projects": CLEAN_PROJECTS,
-            "release_signature_audit_signature_url":
+            "pypi_guard_signature_url":
                 tarballs.url + "/{namespace}/{repo}/{filename}.asc",
             "release_signature_audit_scope": "all",
         })

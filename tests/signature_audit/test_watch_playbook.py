@@ -56,10 +56,10 @@ def watch(tmp_path, world, tarballs, scratch):
             "pypi_guard_retries": 0,
             "pypi_guard_timeout": 5,
             "pypi_guard_rate_limit": 0,
-            "pypi_watch_allowlist_file": str(allowlist),
-            "pypi_watch_known_releases_file": str(known),
+            "pypi_guard_allowlist_file": str(allowlist),
+            "pypi_guard_known_releases_file": str(known),
             "pypi_watch_state_file": str(tmp_path / "state.json"),
-            "pypi_watch_signature_url": f"{tarballs.url}/{SIGNATURE_URL}",
+            "pypi_guard_signature_url": f"{tarballs.url}/{SIGNATURE_URL}",
             "pypi_watch_since_serial": 0,
         }
         if smtp:
@@ -284,8 +284,8 @@ def test_a_file_no_one_can_check_is_one_final_finding(world, watch, tmp_path):
                          "  extra_projects: [extra-thing]\n")
     entries = [["extra-thing", "1.0", NOW - 300, "add source file extra_thing-1.0.tar.gz"]]
     with FakePyPI(scenario(world, entries)) as pypi, SmtpSink() as smtp:
-        first = watch(pypi, smtp, pypi_watch_allowlist_file=str(allowlist))
-        second = watch(pypi, smtp, pypi_watch_allowlist_file=str(allowlist))
+        first = watch(pypi, smtp, pypi_guard_allowlist_file=str(allowlist))
+        second = watch(pypi, smtp, pypi_guard_allowlist_file=str(allowlist))
         asked = [r.endpoint for r in pypi.requests]
     assert first.returncode != 0
     (found,) = first.report["findings"]

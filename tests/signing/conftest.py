@@ -156,7 +156,7 @@ def play(scratch, tmp_path, release_key, other_key, expired_key):
         for name in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY_URL"):
             env[name] = ""
         # By hand, the release is named by variables only in test mode.
-        extra_vars = {"release_test_mode": True, **extra_vars}
+        extra_vars = {"release_python_signed_test_mode": True, **extra_vars}
         proc = run_playbook(playbook, extra_vars, check=check, env=env, timeout=300)
         runs.append(playbook)
         (tmp_path / f"play-{len(runs)}.log").write_text(proc.output)

@@ -166,7 +166,7 @@ def test_a_tag_on_another_commit_is_refused_before_signing(tmp_path, release_key
 
 def test_test_mode_names_the_release_by_variables():
     assert resolve_release("1.0", project="oslo.config")["named_by"] == (
-        "release_project and release_version (test mode)")
+        "release_python_signed_project and release_python_signed_version (test mode)")
     with pytest.raises(SigningError, match="not both"):
         resolve_release("1.0", project="oslo.config", repository="openstack/oslo.config")
     with pytest.raises(SigningError, match="no release to make"):

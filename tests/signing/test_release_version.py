@@ -25,7 +25,7 @@ from playbook import ROOT, run_playbook
 ZUUL = {"project": {"short_name": "oslo.config"}, "executor": {"work_root": "/w"}}
 
 
-@pytest.mark.parametrize("role", ["sign-release-artifacts", "upload-pypi-signed"])
+@pytest.mark.parametrize("role", ["release-python-signed"])
 @pytest.mark.parametrize("zuul, expected", [
     (dict(ZUUL, tag="2.0"), "2.0"),
     (dict(ZUUL, tag=None, ref="refs/tags/1.0.0"), "1.0.0"),
@@ -38,19 +38,19 @@ def test_release_version_default(tmp_path, role, zuul, expected):
         "hosts": "localhost", "gather_facts": False,
         "vars_files": [str(ROOT / "roles" / role / "vars" / "main.yaml")],
         "tasks": [{"ansible.builtin.debug": {"msg": "<{{ _release_tag }}>"}}]}]))
-    # release_version is test mode's: under Zuul it changes nothing
+    # release_python_signed_version is test mode's: under Zuul it changes nothing
     result = run_playbook(playbook, dict({"zuul": zuul} if zuul else {},
-                                         release_version="6.6.6"))
+                                         release_python_signed_version="6.6.6"))
     assert result.returncode == 0, result.output
     assert f'"msg": "<{expected}>"' in result.output
 
 
-@pytest.mark.parametrize("role", ["sign-release-artifacts", "upload-pypi-signed"])
+@pytest.mark.parametrize("role", ["release-python-signed"])
 @pytest.mark.parametrize("zuul, test_mode, problem", [
     (dict(ZUUL, tag="2.0"), False, ""),
-    (dict(ZUUL, tag="2.0"), True, "release_test_mode is for hand runs and tests only"),
+    (dict(ZUUL, tag="2.0"), True, "release_python_signed_test_mode is for hand runs and tests only"),
     (None, True, ""),
-    (None, False, "outside Zuul, set release_test_mode: true"),
+    (None, False, "outside Zuul, set release_python_signed_test_mode: true"),
 ])
 def test_the_test_mode_only_by_hand(tmp_path, role, zuul, test_mode, problem):
     playbook = tmp_path / "show.yaml"
@@ -59,7 +59,7 @@ def test_the_test_mode_only_by_hand(tmp_path, role, zuul, test_mode, problem):
         "vars_files": [str(ROOT / "roles" / role / "defaults" / "main.yaml"),
                        str(ROOT / "roles" / role / "vars" / "main.yaml")],
         "tasks": [{"ansible.builtin.debug": {"msg": "<{{ _release_problem }}>"}}]}]))
-    extra = {"release_test_mode": test_mode}
+    extra = {"release_python_signed_test_mode": test_mode}
     if zuul:
         extra["zuul"] = zuul
     result = run_playbook(playbook, extra)

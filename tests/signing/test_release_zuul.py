@@ -55,8 +55,8 @@ def test_release_job_as_zuul_runs_it(tmp_path, release_key, index, project_name)
     jobdir = release_jobdir(tmp_path, project_name, "2.0")
     artifacts = jobdir.work / "artifacts"
     dists = make_release(artifacts, project_name, "2.0.0")
-    job_vars = {"release_signing_fingerprint": release_key.fingerprint,
-                "pypi_upload_skip_existing": True}
+    job_vars = {"release_python_signed_fingerprint": release_key.fingerprint,
+                "release_python_signed_skip_existing": True}
     secrets = {"gpg_key": {"private": release_key.private}, "pypi_info": index.pypi_info()}
 
     signed = jobdir.run("playbooks/release-python-signed/sign.yaml", job_vars, secrets)
@@ -89,9 +89,9 @@ def test_variables_cannot_choose_what_is_signed_or_what_runs(tmp_path, release_k
     evil = tmp_path / "evil-python"
     evil.write_text("#!/bin/sh\ntouch " + str(tmp_path / "evil-ran") + "\nexit 1\n")
     evil.chmod(0o755)
-    job_vars = {"release_signing_fingerprint": release_key.fingerprint,
-                "release_test_mode": True, "release_project": "nova",
-                "release_version": "99.0.0", "release_artifacts_dir": str(elsewhere),
+    job_vars = {"release_python_signed_fingerprint": release_key.fingerprint,
+                "release_python_signed_test_mode": True, "release_python_signed_project": "nova",
+                "release_python_signed_version": "99.0.0", "release_python_signed_artifacts_dir": str(elsewhere),
                 "pypi_guard_python": str(evil),
                 "pypi_guard_releases_project": f"openstack/{project_name}",
                 "pypi_guard_requirements": str(tmp_path / "unpinned.txt")}
@@ -112,7 +112,7 @@ def test_release_job_refuses_a_dist_of_another_project(tmp_path, release_key, in
     make_release(artifacts, project_name, "2.0.0")
     make_release(artifacts, "nova", "99.0.0")
     secrets = {"gpg_key": {"private": release_key.private}, "pypi_info": index.pypi_info()}
-    job_vars = {"release_signing_fingerprint": release_key.fingerprint}
+    job_vars = {"release_python_signed_fingerprint": release_key.fingerprint}
     before = index.snapshot()
 
     signed = jobdir.run("playbooks/release-python-signed/sign.yaml", job_vars, secrets)
@@ -129,7 +129,7 @@ def test_a_tag_the_deliverables_do_not_list_at_this_commit_is_refused(
     artifacts = jobdir.work / "artifacts"
     make_release(artifacts, project_name, "2.0.0")
     secrets = {"gpg_key": {"private": release_key.private}, "pypi_info": index.pypi_info()}
-    job_vars = {"release_signing_fingerprint": release_key.fingerprint}
+    job_vars = {"release_python_signed_fingerprint": release_key.fingerprint}
     before = index.snapshot()
     for playbook in ("sign", "upload"):
         result = jobdir.run(f"playbooks/release-python-signed/{playbook}.yaml", job_vars,

@@ -27,10 +27,10 @@ def _names(directory):
 
 def _sign_vars(directory, key, fingerprint, project):
     # The tests' releases are version 1.0.0 (dists.make_release's default).
-    return {"release_artifacts_dir": str(directory),
+    return {"release_python_signed_artifacts_dir": str(directory),
             "gpg_key": {"private": key.private, "public": key.public},
-            "release_signing_fingerprint": fingerprint,
-            "release_project": project, "release_version": "1.0.0"}
+            "release_python_signed_fingerprint": fingerprint,
+            "release_python_signed_project": project, "release_python_signed_version": "1.0.0"}
 
 
 def test_sign_writes_a_good_asc_for_every_dist(play, artifacts, release_key, verifier,
@@ -125,13 +125,13 @@ def test_a_stale_signature_is_replaced(play, tmp_path, project_name, release_key
 
 
 def test_missing_settings_are_named(play, artifacts):
-    proc = play(SIGN_PLAYBOOK, {"release_artifacts_dir": str(artifacts)})
+    proc = play(SIGN_PLAYBOOK, {"release_python_signed_artifacts_dir": str(artifacts)})
 
     assert proc.returncode != 0
     assert "gpg_key.private is not set" in proc.output
-    assert "release_signing_fingerprint is not set" in proc.output
-    assert "release_project is not set" in proc.output
-    assert "release_version is not set" in proc.output
+    assert "release_python_signed_fingerprint is not set" in proc.output
+    assert "release_python_signed_project is not set" in proc.output
+    assert "release_python_signed_version is not set" in proc.output
 
 
 def test_only_the_release_being_made_is_signed(play, tmp_path, release_key, verifier):
@@ -143,7 +143,7 @@ def test_only_the_release_being_made_is_signed(play, tmp_path, release_key, veri
     (directory / "payload.tar.gz").write_bytes(b"not a dist")
     before = _names(directory)
     variables = dict(_sign_vars(directory, release_key, release_key.fingerprint,
-                                "oslo_config"), release_version="10.1")
+                                "oslo_config"), release_python_signed_version="10.1")
 
     refused = play(SIGN_PLAYBOOK, variables, artifacts_dir=directory)
 

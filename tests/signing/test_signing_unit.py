@@ -181,7 +181,7 @@ def test_sign_then_verify_artifacts(tmp_path, release_key, other_key):
     with pytest.raises(SigningError, match="Refusing to sign"):
         sign_artifacts(str(directory), other_key.private, release_key.fingerprint,
                        "pg-unit", "1.0.0")
-    with pytest.raises(SigningError, match="release_signing_fingerprint"):
+    with pytest.raises(SigningError, match="release_python_signed_fingerprint"):
         sign_artifacts(str(directory), release_key.private, release_key.fingerprint[:16],
                        "pg-unit", "1.0.0")
 
@@ -459,12 +459,12 @@ def test_every_other_file_is_named(tmp_path):
 
 
 @pytest.mark.parametrize("project, version, reason", [
-    ("", "1.0", "release_project is not set"),
-    (None, "1.0", "release_project is not set"),
+    ("", "1.0", "release_python_signed_project is not set"),
+    (None, "1.0", "release_python_signed_project is not set"),
     ("oslo config", "1.0", "is not a project name"),
-    ("oslo.config", "", "release_version is not set"),
+    ("oslo.config", "", "release_python_signed_version is not set"),
     ("oslo.config", "rocky-em", "is not a PEP 440 version"),
-    ("oslo.config", 1.1, "release_version is not set"),
+    ("oslo.config", 1.1, "release_python_signed_version is not set"),
 ])
 def test_the_release_must_be_named(tmp_path, project, version, reason):
     with pytest.raises(SigningError, match=reason):

@@ -27,13 +27,13 @@ UPLOAD_PLAYBOOK = "playbooks/release-python-signed/upload.yaml"
 
 def _release(project):
     # The tests' releases are version 1.0.0 (dists.make_release's default).
-    return {"release_project": project, "release_version": "1.0.0"}
+    return {"release_python_signed_project": project, "release_python_signed_version": "1.0.0"}
 
 
 def _upload_vars(directory, project, index, key, fingerprint, **extra):
-    variables = {"release_artifacts_dir": str(directory),
+    variables = {"release_python_signed_artifacts_dir": str(directory),
                  "gpg_key": {"private": key.private, "public": key.public},
-                 "release_signing_fingerprint": fingerprint,
+                 "release_python_signed_fingerprint": fingerprint,
                  "pypi_info": index.pypi_info()}
     variables.update(_release(project))
     variables.update(extra)
@@ -48,9 +48,9 @@ def test_signed_release_is_uploaded_and_the_index_serves_good_signatures(
         play, artifacts, index, release_key, verifier, tmp_path, project_name):
     # The whole job: sign, then upload, by hand.
     signed = play(SIGN_PLAYBOOK, {
-        "release_artifacts_dir": str(artifacts),
+        "release_python_signed_artifacts_dir": str(artifacts),
         "gpg_key": {"private": release_key.private},
-        "release_signing_fingerprint": release_key.fingerprint, **_release(project_name)},
+        "release_python_signed_fingerprint": release_key.fingerprint, **_release(project_name)},
         artifacts_dir=artifacts)
     assert signed.returncode == 0, signed.output
 
@@ -81,7 +81,7 @@ def test_signed_release_is_uploaded_and_the_index_serves_good_signatures(
     # A re-run (the job retried) completes without sending anything again.
     again = play(UPLOAD_PLAYBOOK, _upload_vars(
         artifacts, project_name, index, release_key, release_key.fingerprint,
-        pypi_upload_skip_existing=True), artifacts_dir=artifacts)
+        release_python_signed_skip_existing=True), artifacts_dir=artifacts)
     assert again.returncode == 0, again.output
     assert "nothing was uploaded" in again.output
     assert index.snapshot() == stored
@@ -116,7 +116,7 @@ def test_rerun_after_a_partial_upload_sends_only_what_is_missing(
         build, project_name, index, release_key, release_key.fingerprint,
         # The preflight needs only the public key.
         gpg_key={"public": release_key.public},
-        pypi_upload_skip_existing=True))
+        release_python_signed_skip_existing=True))
 
     assert proc.returncode == 0, proc.output
     assert f"with the same bytes, not uploaded again: {wheel.name}" in proc.output
@@ -145,7 +145,7 @@ def test_other_bytes_under_our_file_name_fail_the_upload(play, tmp_path, project
     assert rebuilt.name == wheel.name and rebuilt.read_bytes() != wheel.read_bytes()
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(
         ours, project_name, index, release_key, release_key.fingerprint,
-        pypi_upload_skip_existing=True))
+        release_python_signed_skip_existing=True))
 
     assert proc.returncode != 0
     assert (f"- {wheel.name}: the index already has other bytes under this name"
@@ -163,12 +163,12 @@ def test_upload_credentials_never_go_over_plain_http_but_to_loopback(
     for skip in (True, False):
         proc = play(UPLOAD_PLAYBOOK, _upload_vars(
             artifacts, project_name, index, release_key, release_key.fingerprint,
-            pypi_info=info, pypi_upload_skip_existing=skip))
+            pypi_info=info, release_python_signed_skip_existing=skip))
         assert proc.returncode != 0
         assert ("refusing to send the upload credentials to http://0.0.0.0:9/legacy/: the "
                 "URL is plain http to 0.0.0.0, which is not a loopback address") \
             in proc.output, proc.output
-        assert "TASK [upload-pypi-signed : Upload every dist" not in proc.output
+        assert "TASK [release-python-signed : Upload every dist" not in proc.output
 
 
 def _break_missing_asc(directory, key, other):
@@ -237,7 +237,7 @@ def test_a_dist_of_another_release_refuses_the_whole_upload(
     # Another version of the project itself is refused the same way.
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, release_key,
                                               release_key.fingerprint,
-                                              release_version="1.0.1"),
+                                              release_python_signed_version="1.0.1"),
                 artifacts_dir=signed_artifacts)
     assert proc.returncode != 0
     assert "Refusing to upload anything: 3 problem(s)" in proc.output
@@ -304,8 +304,8 @@ def test_bad_credentials_fail_with_twines_message_and_no_secret(
 
 def test_missing_settings_are_named(play, signed_artifacts, release_key, index, project_name):
     proc = play(UPLOAD_PLAYBOOK, {
-        "release_artifacts_dir": str(signed_artifacts), **_release(project_name),
-        "release_signing_fingerprint": release_key.fingerprint,
+        "release_python_signed_artifacts_dir": str(signed_artifacts), **_release(project_name),
+        "release_python_signed_fingerprint": release_key.fingerprint,
         "gpg_key": {"public": release_key.public},
         "pypi_info": {"username": index.username, "api_token": index.token,
                       "repository_url": index.url + "/"}})
@@ -314,9 +314,9 @@ def test_missing_settings_are_named(play, signed_artifacts, release_key, index, 
     assert "pypi_info needs either api_token, or username and password" in proc.output
 
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, release_key,
-                                              release_key.fingerprint, release_version=""))
+                                              release_key.fingerprint, release_python_signed_version=""))
     assert proc.returncode != 0
-    assert "release_version is not set" in proc.output
+    assert "release_python_signed_version is not set" in proc.output
 
 
 def test_check_mode_runs_the_preflight_and_uploads_nothing(play, signed_artifacts, index,

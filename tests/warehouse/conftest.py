@@ -251,20 +251,20 @@ class Jobs:
         playbook, report = REPORTS[which]
         variables = self.common()
         if which == "maintainers":
-            variables["pypi_maintainers_allowlist_file"] = str(self.settings["allowlist"])
+            variables["pypi_guard_allowlist_file"] = str(self.settings["allowlist"])
         elif which == "releases":
-            variables["pypi_release_audit_known_releases_file"] = str(self.settings["known"])
-            variables["pypi_release_audit_allowlist_file"] = str(self.settings["allowlist"])
+            variables["pypi_guard_known_releases_file"] = str(self.settings["known"])
+            variables["pypi_guard_allowlist_file"] = str(self.settings["allowlist"])
         elif which == "signatures":
-            variables["release_signature_audit_signature_url"] = (
+            variables["pypi_guard_signature_url"] = (
                 f"{self.tarballs.url}/{SIGNATURE_URL}")
             variables["release_signature_audit_scope"] = "all"
         elif which == "watch":
             variables.update({
-                "pypi_watch_allowlist_file": str(self.settings["allowlist"]),
-                "pypi_watch_known_releases_file": str(self.settings["known"]),
+                "pypi_guard_allowlist_file": str(self.settings["allowlist"]),
+                "pypi_guard_known_releases_file": str(self.settings["known"]),
                 "pypi_watch_state_file": str(self.workdir / "watch-state.json"),
-                "pypi_watch_signature_url": f"{self.tarballs.url}/{SIGNATURE_URL}",
+                "pypi_guard_signature_url": f"{self.tarballs.url}/{SIGNATURE_URL}",
                 "pypi_watch_signature_grace": 0,
             })
             if not (self.workdir / "watch-state.json").exists():
@@ -282,9 +282,9 @@ class Jobs:
         release account's API token; the .asc files published on the
         tarballs site, as the release pipeline publishes them."""
         directory = self.build(project, version)
-        release = {"release_artifacts_dir": str(directory), "release_test_mode": True,
-                   "release_project": project, "release_version": version,
-                   "release_signing_fingerprint": self.key.fingerprint}
+        release = {"release_python_signed_artifacts_dir": str(directory), "release_python_signed_test_mode": True,
+                   "release_python_signed_project": project, "release_python_signed_version": version,
+                   "release_python_signed_fingerprint": self.key.fingerprint}
         signed = self._play(f"release-python-signed sign {project} {version}",
                             "playbooks/release-python-signed/sign.yaml",
                             {**release, "gpg_key": {"private": self.key.private}})
@@ -299,9 +299,9 @@ class Jobs:
         return self._play(
             f"release-python-signed upload {project} {version}",
             "playbooks/release-python-signed/upload.yaml",
-            {"release_artifacts_dir": str(directory), "release_test_mode": True,
-             "release_project": project, "release_version": version,
-             "release_signing_fingerprint": self.key.fingerprint,
+            {"release_python_signed_artifacts_dir": str(directory), "release_python_signed_test_mode": True,
+             "release_python_signed_project": project, "release_python_signed_version": version,
+             "release_python_signed_fingerprint": self.key.fingerprint,
              "gpg_key": {"public": self.key.public},
              "pypi_info": {"username": "__token__",
                            "password": self.accounts[account].tokens[token],

@@ -253,6 +253,6 @@ def test_a_project_quarantined(jobs, web, smtp):
     # a re-run of the release job cannot tell what PyPI has of a quarantined
     # project (its simple page hides the files): it says so and uploads nothing
     rerun = jobs.upload("pg-frozen", "1.0.0", jobs.workdir / "dists" / "pg-frozen-1.0.0",
-                        pypi_upload_skip_existing=True)
+                        release_python_signed_skip_existing=True)
     assert rerun.returncode != 0
     assert "the index says the project is quarantined" in rerun.output

@@ -84,12 +84,15 @@ class PreflightError(SigningError):
     """The artifacts are not fit to upload; ``problems`` lists each reason."""
 
     def __init__(self, problems, files=None):
-        self.problems = list(problems)
+        problems = list(problems)
         self.files = files or []
-        listed = "\n- ".join(self.problems)
+        listed = "\n- ".join(problems)
         super().__init__(
-            f"Refusing to upload anything: {len(self.problems)} problem(s) with the "
-            f"release artifacts:\n- {listed}")
+            f"Refusing to upload anything: {len(problems)} problem(s) with the "
+            f"release artifacts:\n- {listed}", problems)
+
+    def details(self):
+        return {"problems": self.problems, "files": self.files}
 
 
 class WrongReleaseError(SigningError):
@@ -97,18 +100,18 @@ class WrongReleaseError(SigningError):
     ``problems`` has one line per offending file."""
 
     def __init__(self, problems, directory):
-        self.problems = list(problems)
-        listed = "\n- ".join(self.problems)
+        problems = list(problems)
+        listed = "\n- ".join(problems)
         super().__init__(
-            f"Refusing to sign anything: {len(self.problems)} file(s) in {directory} "
-            f"are not dists of the release being made:\n- {listed}")
+            f"Refusing to sign anything: {len(problems)} file(s) in {directory} "
+            f"are not dists of the release being made:\n- {listed}", problems)
 
 
 def _expected_fingerprint(value):
     try:
         return normalize_fingerprint(value)
     except ValueError as exc:
-        raise SigningError(f"release_signing_fingerprint: {exc}") from None
+        raise SigningError(f"release_python_signed_fingerprint: {exc}") from None
 
 
 # --------------------------------------------------------------------------
@@ -187,16 +190,16 @@ def release_identity(project, version):
     project = project.strip() if isinstance(project, str) else ""
     text = version.strip() if isinstance(version, str) else ""
     if not project:
-        raise SigningError("release_project is not set (the project's name on the index)")
+        raise SigningError("release_python_signed_project is not set (the project's name on the index)")
     if not _PROJECT_NAME.match(project):
-        raise SigningError(f"release_project {ascii(project)} is not a project name")
+        raise SigningError(f"release_python_signed_project {ascii(project)} is not a project name")
     if not text:
-        raise SigningError("release_version is not set (the version being released; "
+        raise SigningError("release_python_signed_version is not set (the version being released; "
                            "under Zuul, the tag)")
     try:
         parsed = Version(text)
     except InvalidVersion:
-        raise SigningError(f"release_version {ascii(text)} is not a PEP 440 version") from None
+        raise SigningError(f"release_python_signed_version {ascii(text)} is not a PEP 440 version") from None
     return canonicalize_name(project), parsed, f"{project} {text}"
 
 
@@ -401,7 +404,7 @@ def resolve_release(version, project=None, repository=None, releases_repo=None,
     """
     if repository and project:
         raise SigningError("the release is named either by the releases repository "
-                           "(repository) or by release_project (test mode), not both")
+                           "(repository) or by release_python_signed_project (test mode), not both")
     if repository:
         if not releases_repo or not source_dir:
             raise SigningError(f"{repository}: the releases repository checkout and the "
@@ -414,10 +417,10 @@ def resolve_release(version, project=None, repository=None, releases_repo=None,
                 "named_by": f"{deliverable} ({repository} at {commit})"}
     if not project:
         raise SigningError("no release to make: under Zuul the releases repository names "
-                           "it; by hand set release_test_mode with release_project and "
-                           "release_version")
+                           "it; by hand set release_python_signed_test_mode with release_python_signed_project and "
+                           "release_python_signed_version")
     return {"project": project, "version": version,
-            "named_by": "release_project and release_version (test mode)"}
+            "named_by": "release_python_signed_project and release_python_signed_version (test mode)"}
 
 
 RELEASE_ARGUMENT_SPEC = {
@@ -542,7 +545,7 @@ def verify_artifacts(directory, fingerprint, keys, project, version, gpgbinary="
             found = ", ".join(format_fingerprint(f) for f in imported)
             raise PreflightError(
                 [f"the key in gpg_key is {found}, not the release key "
-                 f"{format_fingerprint(expected)} (release_signing_fingerprint): "
+                 f"{format_fingerprint(expected)} (release_python_signed_fingerprint): "
                  "the secret or the fingerprint is wrong"] + problems)
         for dist in dists:
             asc = signature_path(dist)

@@ -35,6 +35,8 @@ import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
 
+from ansible.module_utils.pypi_guard.errors import PypiGuardError
+
 try:
     import gnupg
     GNUPG_IMPORT_ERROR = None
@@ -47,7 +49,7 @@ EXPIRED_KEY = "signing key has expired"
 _HEX40 = re.compile(r"^[0-9A-F]{40}$")
 
 
-class SigningError(Exception):
+class SigningError(PypiGuardError):
     """Something a person has to fix; the message says what."""
 
 
@@ -244,7 +246,7 @@ def check_signing_key(gpg, imported, expected):
     """Is the key about to sign the release key in force?
 
     ``imported`` are the primary fingerprints from :func:`import_keys`;
-    ``expected`` is ``release_signing_fingerprint``.  Returns the
+    ``expected`` is ``release_python_signed_fingerprint``.  Returns the
     fingerprint of the subkey gpg will sign with.  Raises ``SigningError``
     when the secret is another key, holds no secret part, or has no usable
     signing (sub)key (expired or revoked).
@@ -255,8 +257,8 @@ def check_signing_key(gpg, imported, expected):
         raise SigningError(
             f"Refusing to sign: the key in gpg_key.private is {found}, not the "
             f"release key in force {format_fingerprint(expected)} "
-            "(release_signing_fingerprint). Either the secret holds the wrong "
-            "key or release_signing_fingerprint is out of date.")
+            "(release_python_signed_fingerprint). Either the secret holds the wrong "
+            "key or release_python_signed_fingerprint is out of date.")
     record = _key_record(gpg, expected, secret=True)
     if record is None:
         raise SigningError(

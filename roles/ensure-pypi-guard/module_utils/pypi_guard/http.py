@@ -50,6 +50,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
+from ansible.module_utils.pypi_guard.errors import PypiGuardError
+
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
@@ -63,7 +65,7 @@ CHUNK_SIZE = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
 
 
-class FetchError(Exception):
+class FetchError(PypiGuardError):
     """A request that could not be completed after every allowed attempt."""
 
 

@@ -1,0 +1,1 @@
+../roles/release-python-signed/library/pypi_existing_files.py

@@ -1,0 +1,1 @@
+../roles/pypi-maintainers-audit/library/pypi_maintainers_audit.py

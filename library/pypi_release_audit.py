@@ -1,0 +1,1 @@
+../roles/pypi-release-audit/library/pypi_release_audit.py

@@ -1,0 +1,1 @@
+../roles/pypi-watch/library/pypi_watch.py

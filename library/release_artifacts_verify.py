@@ -1,0 +1,1 @@
+../roles/release-python-signed/library/release_artifacts_verify.py

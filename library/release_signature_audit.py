@@ -1,0 +1,1 @@
+../roles/release-signature-audit/library/release_signature_audit.py

@@ -1,0 +1,1 @@
+../roles/release-team-notify/library/release_team_notify.py
