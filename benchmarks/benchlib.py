@@ -46,11 +46,11 @@ def tenant(count, latency, releases=1):
 
 
 def audit_params(pypi, names, concurrency, report_dir, **extra):
-    """Module parameters as the roles pass them (every common option at its
+    """Module parameters as the roles pass them (every setting at its
     default), with no request-rate ceiling."""
-    from ansible.module_utils.pypi_guard.audit import COMMON_ARGUMENT_SPEC
+    from ansible.module_utils.pypi_guard.settings import SETTINGS_SPEC
 
-    params = {name: spec.get("default") for name, spec in COMMON_ARGUMENT_SPEC.items()}
+    params = {name: spec.get("default") for name, spec in SETTINGS_SPEC.items()}
     params.update({
         "projects": names, "pypi_url": pypi.url, "report_dir": str(report_dir),
         "concurrency": concurrency, "rate_limit": 0.0, "retries": 2,

@@ -57,7 +57,6 @@ import benchlib  # noqa: F401 - sets the import paths
 from ansible.module_utils.pypi_guard.allowlist import MaintainersAllowlist  # noqa: E402
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject  # noqa: E402
 from ansible.module_utils.pypi_guard.http import HttpClient  # noqa: E402
-from ansible.module_utils.pypi_guard.release_team_notify import build_message, send_message  # noqa: E402
 from ansible.module_utils.pypi_guard.pypi_watch import (  # noqa: E402
     FileOutcome,
     WatchState,
@@ -65,6 +64,7 @@ from ansible.module_utils.pypi_guard.pypi_watch import (  # noqa: E402
     poll,
     watch,
 )
+from ansible.module_utils.pypi_guard.release_team_notify import build_message, send_message  # noqa: E402
 from benchlib import project_names  # noqa: E402
 from fakepypi import FakePyPI  # noqa: E402
 from smtpsink import SmtpSink  # noqa: E402

@@ -12,43 +12,19 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The SMTP options of every module that mails the release team, documented
-once (see pypi_guard_audit.py for how fragments are read)."""
+"""The SMTP login of every module that mails the release team, documented
+once (see pypi_guard_settings.py for how fragments are read; the server
+itself is in the settings)."""
 
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
-  smtp_host:
-    description: SMTP server.
-    type: str
-    default: localhost
-  smtp_port:
-    description: SMTP port.
-    type: int
-    default: 25
-  smtp_starttls:
-    description: Upgrade the connection with STARTTLS before anything else (usually port 587).
-    type: bool
-    default: false
-  smtp_ssl:
-    description:
-      - Speak TLS from the first byte (SMTPS, implicit TLS, usually port 465).
-      - Not together with O(smtp_starttls).
-    type: bool
-    default: false
-  smtp_allow_plain_login:
-    description:
-      - Allow a login without O(smtp_starttls) or O(smtp_ssl) when O(smtp_host)
-        is C(localhost) or a loopback address. Refused for any other host.
-    type: bool
-    default: false
   smtp_login:
     description:
-      - The login, when the server wants one (the C(pypi_guard_smtp) secret),
-        with the server it is for. It is sent only to that server; unless
-        O(smtp_host) and O(smtp_port) are its C(host) and C(port), nothing
-        is sent.
+    - The login, when the server wants one (the C(pypi_guard_smtp) secret), with the server
+      it is for. It is sent only to that server; unless O(settings.smtp_host) and O(settings.smtp_port)
+      are its C(host) and C(port), nothing is sent.
     type: dict
     suboptions:
       host:

@@ -13,7 +13,7 @@
 # under the License.
 
 """The options that name the release being made, of the modules that sign
-and verify it, documented once (see pypi_guard_audit.py for how fragments
+and verify it, documented once (see pypi_guard_settings.py for how fragments
 are read); their argument spec is artifacts.RELEASE_ARGUMENT_SPEC."""
 
 

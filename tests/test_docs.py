@@ -508,34 +508,35 @@ def test_documentation_problems_are_reported(tmp_path):
     assert gone.error == "ansible-doc did not show it (is the name a module's?)"
 
 
-def test_shared_audit_options_are_documented_once():
-    """The options every audit module has are documented in the doc fragment
-    only (a module may say more in a description, nothing else), and each
-    audit's documentation, merged by ansible-doc, shows them with the
-    module's type and default."""
-    from ansible.module_utils.pypi_guard.audit import COMMON_ARGUMENT_SPEC, REPORTS
+def test_settings_are_documented_once():
+    """The settings every module takes are documented in the doc fragment
+    only, with SETTINGS_SPEC's types and defaults; each audit's
+    documentation, merged by ansible-doc, shows them."""
+    from ansible.module_utils.pypi_guard.audit import REPORTS
+    from ansible.module_utils.pypi_guard.settings import SETTINGS_OPTION, SETTINGS_SPEC
     from ansible.parsing.plugin_docs import read_docstring
 
     spec = importlib.util.spec_from_file_location(
-        "pypi_guard_audit_fragment", ROOT / "doc_fragments" / "pypi_guard_audit.py")
+        "pypi_guard_settings_fragment", ROOT / "doc_fragments" / "pypi_guard_settings.py")
     fragment_module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fragment_module)
     fragment = yaml.safe_load(fragment_module.ModuleDocFragment.DOCUMENTATION)
-    assert set(fragment["options"]) == set(COMMON_ARGUMENT_SPEC)
+    assert set(fragment["options"]) == set(SETTINGS_OPTION)
+    documented = fragment["options"]["settings"]["suboptions"]
+    assert set(documented) == set(SETTINGS_SPEC)
+    for key, entry in SETTINGS_SPEC.items():
+        shown = documented[key]
+        assert (shown["type"], shown.get("default"), shown.get("elements")) == \
+            (entry["type"], entry.get("default"), entry.get("elements")), key
     for name in REPORTS:
         own = read_docstring(str(ROOT / "library" / f"{name}.py"))["doc"]  # not merged
         fragments = own["extends_documentation_fragment"]
-        assert "pypi_guard_audit" in ([fragments] if isinstance(fragments, str) else fragments), \
-            name
-        for option, entry in own["options"].items():
-            if option in COMMON_ARGUMENT_SPEC:
-                assert set(entry) == {"description"}, f"{name}: {option} documented again"
+        assert "pypi_guard_settings" in (
+            [fragments] if isinstance(fragments, str) else fragments), name
+        assert not set(own["options"]) & set(SETTINGS_SPEC), f"{name}: a setting as an option"
         docs = library_docs()[name]
         assert (docs.error, docs.problems) == ("", []), name
-        for option, spec in COMMON_ARGUMENT_SPEC.items():
-            shown = docs.doc["options"][option]
-            assert (shown["type"], shown.get("default")) == (spec["type"], spec.get("default")), \
-                f"{name}: {option}"
+        assert set(docs.doc["options"]["settings"]["suboptions"]) == set(SETTINGS_SPEC), name
 
 
 def test_doc_fragments_are_merged_by_ansible_doc(tmp_path):

@@ -25,44 +25,25 @@ description:
     PyPI's JSON API (falling back to XML-RPC C(package_roles), which PyPI answers
     from a cache up to a day old, where the answer has no C(ownership) key or the
     JSON API does not know the project; the inventory's C(roles_source) says
-    which, per project) and compares them with the allowlist, O(allowlist) (the
-    variable C(pypi_maintainers_allowlist)) or else the vars file O(allowlist_file).
+    which, per project) and compares them with the allowlist, O(settings.allowlist) (the
+    variable C(pypi_maintainers_allowlist)) or else the vars file O(settings.allowlist_file).
   - A project PyPI quarantined (a JSON API 404 while the simple API says
     C(project-status) C(quarantined), PEP 792) is an error naming it.
   - Requests run concurrently, under a request-rate ceiling, with bounded retries
     that honour C(Retry-After).
   - A project the index does not know is a C(not-on-pypi) warning, but when more
     than half of the projects read, and at least 3, are unknown, the index does
-    not look like the one that publishes them (a wrong O(pypi_url), a stale
-    mirror), and one error says so, naming O(pypi_url) and the counts. A run that
+    not look like the one that publishes them (a wrong O(settings.pypi_url), a stale
+    mirror), and one error says so, naming O(settings.pypi_url) and the counts. A run that
     checked no project is an error too.
   - Writes C(pypi-maintainers-audit.json) and C(pypi-maintainers-audit.html) into
-    O(report_dir) atomically. The module itself does not fail on drift; it returns
+    O(settings.report_dir) atomically. The module itself does not fail on drift; it returns
     C(status) and the problem lines so that the role can report and then fail.
   - In check mode the audit runs (it only reads) but no report is written.
 version_added: "1.0.0"
 author: pypi-guard contributors
-extends_documentation_fragment: pypi_guard_audit
+extends_documentation_fragment: pypi_guard_settings
 options:
-  allowlist_file:
-    description:
-      - Path of the allowlist vars file (C(vars/pypi-maintainers.yaml)). It is
-        validated before any request; a malformed file fails the module with one
-        line per problem, naming the file, the key and the value.
-      - Mutually exclusive with O(allowlist); one of the two is required.
-    type: path
-  allowlist:
-    description:
-      - The allowlist as data, the value of the variable
-        C(pypi_maintainers_allowlist) (the mapping with C(required_owners) and the
-        other keys of the file's C(pypi_maintainers_allowlist)), or YAML text of
-        that mapping. The role passes YAML text (C(to_yaml)) because on its way to a module
-        Ansible turns the keys YAML read as null, numbers or booleans (C(null:),
-        C(2048:), C(on:)) into text, and the validation must see them to refuse them.
-      - Validated exactly like O(allowlist_file), before any request; problem lines
-        start with C(variable pypi_maintainers_allowlist) instead of the file name.
-      - Mutually exclusive with O(allowlist_file).
-    type: raw
   fail_on_unregistered:
     description:
       - Count C(not-on-pypi) (a managed name nobody registered) as drift instead of
@@ -78,23 +59,26 @@ requirements:
 EXAMPLES = r"""
 - name: Audit every project the releases repository publishes
   pypi_maintainers_audit:
-    allowlist_file: vars/pypi-maintainers.yaml
-    releases_repo: /home/zuul/src/opendev.org/openstack/releases
-    report_dir: /home/zuul/logs
+    settings:
+      allowlist_file: vars/pypi-maintainers.yaml
+      releases_repo: /home/zuul/src/opendev.org/openstack/releases
+      report_dir: /home/zuul/logs
   register: audit
 
 - name: Audit with the allowlist given as a variable (a Zuul job's vars)
   pypi_maintainers_audit:
-    allowlist: "{{ pypi_maintainers_allowlist | to_yaml }}"
-    releases_repo: /home/zuul/src/opendev.org/openstack/releases
+    settings:
+      allowlist: "{{ pypi_maintainers_allowlist | to_yaml }}"
+      releases_repo: /home/zuul/src/opendev.org/openstack/releases
 
 - name: Audit two projects on another index, slowly
   pypi_maintainers_audit:
-    allowlist_file: vars/pypi-maintainers.yaml
-    projects: [oslo.config, nova]
-    pypi_url: http://127.0.0.1:8080
-    concurrency: 2
-    rate_limit: 1
+    settings:
+      allowlist_file: vars/pypi-maintainers.yaml
+      projects: [oslo.config, nova]
+      pypi_url: http://127.0.0.1:8080
+      concurrency: 2
+      rate_limit: 1
 """
 
 RETURN = r"""
@@ -212,7 +196,25 @@ report_html:
       the directory with its status (written with the reports).
   returned: when a report was written
   type: str
-report_error:
+rreport_artifacts:
+  description:
+    - The build artifacts that link the reports (HTML, JSON, and the
+      C(index.html) beside them) from the build page, for C(zuul_return);
+      empty outside Zuul (no O(settings.zuul_log_root)) and for a report
+      written outside the log root.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: "PyPI maintainers audit", url: "pypi-maintainers-audit.html",
+            metadata: {type: audit_report}}]
+failure:
+  description:
+    - Why the role fails the job, one line each (the title, the status and
+      the count, every problem, then RV(report_error)); empty for a clean
+      run whose reports were written.
+  returned: always
+  type: str
+eport_error:
   description:
     - Why the reports could not be written (for example a report directory
       under a regular file), empty when they were or none was asked for.
@@ -223,7 +225,7 @@ report_error:
 """
 
 from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
-    maintainers_allowlist_from_params,
+    required_allowlist,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
     AuditResult,
@@ -245,7 +247,7 @@ AUDIT = "pypi_maintainers_audit"
 def audit(params, check_mode=False):
     """Run the audit for the module's parameters; returns the module result.
     Bad input raises AuditInputError before any request."""
-    allowlist = maintainers_allowlist_from_params(params)
+    allowlist = required_allowlist(params)
     selection = audited_projects(params, allowlist)
     result = AuditResult()
     with http_client(params) as client:
@@ -263,13 +265,8 @@ def audit(params, check_mode=False):
 
 
 def main():
-    run_audit_module(
-        AUDIT,
-        {"allowlist_file": {"type": "path"}, "allowlist": {"type": "raw"},
-         "fail_on_unregistered": {"type": "bool", "default": False}},
-        audit,
-        mutually_exclusive=[["allowlist", "allowlist_file"]],
-        required_one_of=[["allowlist", "allowlist_file"]])
+    run_audit_module(AUDIT, {"fail_on_unregistered": {"type": "bool", "default": False}},
+                     audit)
 
 
 if __name__ == "__main__":

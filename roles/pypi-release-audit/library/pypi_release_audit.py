@@ -38,32 +38,13 @@ description:
   - With O(cache_dir), requests are conditional (C(If-None-Match),
     C(If-Modified-Since)) against what an earlier run stored there, so an
     unchanged project costs no body transfer.
-  - Writes C(pypi-release-audit.json) and C(.html) into O(report_dir)
+  - Writes C(pypi-release-audit.json) and C(.html) into O(settings.report_dir)
     atomically, and returns the alert mail to send when there are findings.
     In check mode the audit runs but writes neither reports nor cache.
 version_added: "1.0.0"
 author: pypi-guard contributors
-extends_documentation_fragment: pypi_guard_audit
+extends_documentation_fragment: pypi_guard_settings
 options:
-  known_releases_file:
-    description:
-      - The vars file of releases accepted although the releases repository does
-        not list them (C(vars/pypi-releases.yaml)), validated before any request.
-    type: path
-    required: true
-  allowlist_file:
-    description:
-      - The maintainer allowlist (C(vars/pypi-maintainers.yaml)); only its
-        C(extra_projects) and C(ignored_projects) are used here.
-      - Mutually exclusive with O(allowlist); one of the two is required.
-    type: path
-  allowlist:
-    description:
-      - The maintainer allowlist as data, the value of the variable
-        C(pypi_maintainers_allowlist), or YAML text of it (what the role passes,
-        see the C(pypi_maintainers_audit) module). Validated exactly like
-        O(allowlist_file); mutually exclusive with it.
-    type: raw
   cache_dir:
     description: Directory of an earlier run's validators and summaries; none when unset.
     type: path
@@ -76,10 +57,11 @@ requirements:
 EXAMPLES = r"""
 - name: Compare PyPI's releases with the releases repository
   pypi_release_audit:
-    known_releases_file: vars/pypi-releases.yaml
-    allowlist_file: vars/pypi-maintainers.yaml
-    releases_repo: /home/zuul/src/opendev.org/openstack/releases
-    report_dir: /home/zuul/logs
+    settings:
+      known_releases_file: vars/pypi-releases.yaml
+      allowlist_file: vars/pypi-maintainers.yaml
+      releases_repo: /home/zuul/src/opendev.org/openstack/releases
+      report_dir: /home/zuul/logs
     cache_dir: /var/cache/pypi-guard/releases
   register: release_audit
 """
@@ -162,7 +144,25 @@ report_html:
       the directory with its status (written with the reports).
   returned: when a report was written
   type: str
-report_error:
+rreport_artifacts:
+  description:
+    - The build artifacts that link the reports (HTML, JSON, and the
+      C(index.html) beside them) from the build page, for C(zuul_return);
+      empty outside Zuul (no O(settings.zuul_log_root)) and for a report
+      written outside the log root.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: "PyPI maintainers audit", url: "pypi-maintainers-audit.html",
+            metadata: {type: audit_report}}]
+failure:
+  description:
+    - Why the role fails the job, one line each (the title, the status and
+      the count, every problem, then RV(report_error)); empty for a clean
+      run whose reports were written.
+  returned: always
+  type: str
+eport_error:
   description:
     - Why the reports could not be written (for example a report directory
       under a regular file), empty when they were or none was asked for.
@@ -174,7 +174,7 @@ report_error:
 
 from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     load_known_releases,
-    maintainers_allowlist_from_params,
+    required_allowlist,
 )
 from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
     AuditResult,
@@ -196,8 +196,11 @@ AUDIT = "pypi_release_audit"
 def audit(params, check_mode=False):
     """Run the audit; returns the module result. Bad input raises
     AuditInputError before any request."""
+    if not params.get("known_releases_file"):
+        raise AuditInputError("no known releases file: set pypi_guard_known_releases_file "
+                              "(the path of vars/pypi-releases.yaml)")
     known = load_known_releases(params["known_releases_file"])
-    allowlist = maintainers_allowlist_from_params(params)
+    allowlist = required_allowlist(params)
     selection = audited_projects(params, allowlist)
     cache = ConditionalCache(None if check_mode else params["cache_dir"])
     result = AuditResult()
@@ -215,14 +218,7 @@ def audit(params, check_mode=False):
 
 
 def main():
-    run_audit_module(
-        AUDIT,
-        {"known_releases_file": {"type": "path", "required": True},
-         "allowlist_file": {"type": "path"}, "allowlist": {"type": "raw"},
-         "cache_dir": {"type": "path"}},
-        audit,
-        mutually_exclusive=[["allowlist", "allowlist_file"]],
-        required_one_of=[["allowlist", "allowlist_file"]])
+    run_audit_module(AUDIT, {"cache_dir": {"type": "path"}}, audit)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ description:
     changelog, check a file or send its mail leaves it where it was, so the
     next run raises the same alert."
   - O(polls) polls, O(interval) seconds apart, in one run. Each poll that finds
-    something sends one mail to O(notify_to) (subject starting C([pypi-guard])),
+    something sends one mail to O(settings.notify_to) (subject starting C([pypi-guard])),
     bounded well under 1 MB whatever the number of findings - the 100 most
     urgent named in full with what to do (role invitations and account
     changes before files and releases), the others counted per kind and
@@ -65,24 +65,15 @@ description:
     Every part of the mail escapes control and bidirectional characters.
   - Writes C(pypi-watch.json) (every finding) and C(pypi-watch.html) (at most
     1000 rows a table, the rest counted; the state's source, the serials read
-    and one row per managed event with its verdict) into O(report_dir), and the
+    and one row per managed event with its verdict) into O(settings.report_dir), and the
     state to O(state_file) after every poll that advanced it. In check mode it
     reads and judges but neither mails nor writes anything.
 version_added: "1.0.0"
 author: pypi-guard contributors
 extends_documentation_fragment:
-  - pypi_guard_audit
+  - pypi_guard_settings
   - pypi_guard_notify
 options:
-  allowlist_file:
-    description: The maintainer allowlist vars file. Mutually exclusive with O(allowlist).
-    type: path
-  allowlist:
-    description: The allowlist itself (the C(pypi_maintainers_allowlist) variable, which wins).
-    type: raw
-  known_releases_file:
-    description: The known releases vars file (C(vars/pypi-releases.yaml)).
-    type: path
   state_file:
     description: Where the state is kept (JSON, written atomically).
     type: path
@@ -133,32 +124,15 @@ options:
     type: int
     default: 30
   series_status_file:
-    description: The series file with the signing keys (default inside O(releases_repo)).
+    description: The series file with the signing keys (default inside O(settings.releases_repo)).
     type: path
   keys_dir:
-    description: Directory of the public keys (default inside O(releases_repo)).
+    description: Directory of the public keys (default inside O(settings.releases_repo)).
     type: path
-  signature_url:
-    description: Where each file's C(.asc) is, as for the signature audit.
-    type: str
-    default: https://tarballs.opendev.org/{namespace}/{repo}/{filename}.asc
-  max_file_size:
-    description: Largest file downloaded to check its signature (bytes).
-    type: int
-    default: 268435456
   download_timeout:
     description: Seconds one download may take.
     type: float
     default: 600.0
-  notify_to:
-    description: Recipients of the alerts. Empty, nobody is mailed and the report says so.
-    type: list
-    elements: str
-    default: []
-  notify_from:
-    description: Sender address.
-    type: str
-    default: pypi-guard@localhost
   report_url:
     description:
       - Where the full report will be read (the build's page), named in every
@@ -177,15 +151,16 @@ requirements:
 EXAMPLES = r"""
 - name: Watch PyPI for ten minutes, one poll a minute
   pypi_watch:
-    releases_repo: /home/zuul/src/opendev.org/openstack/releases
-    allowlist_file: vars/pypi-maintainers.yaml
-    known_releases_file: vars/pypi-releases.yaml
+    settings:
+      releases_repo: /home/zuul/src/opendev.org/openstack/releases
+      allowlist_file: vars/pypi-maintainers.yaml
+      known_releases_file: vars/pypi-releases.yaml
+      notify_to: [release-team@example.org]
+      report_dir: /home/zuul/logs
     state_file: /home/zuul/logs/pypi-watch-state.json
     zuul_api: https://zuul.opendev.org/api/tenant/openstack
     polls: 10
     interval: 60
-    notify_to: [release-team@example.org]
-    report_dir: /home/zuul/logs
 """
 
 RETURN = r"""
@@ -233,7 +208,25 @@ report_html:
   description: Path of the HTML report.
   returned: when a report was written
   type: str
-report_error:
+rreport_artifacts:
+  description:
+    - The build artifacts that link the reports (HTML, JSON, and the
+      C(index.html) beside them) from the build page, for C(zuul_return);
+      empty outside Zuul (no O(settings.zuul_log_root)) and for a report
+      written outside the log root.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: "PyPI maintainers audit", url: "pypi-maintainers-audit.html",
+            metadata: {type: audit_report}}]
+failure:
+  description:
+    - Why the role fails the job, one line each (the title, the status and
+      the count, every problem, then RV(report_error)); empty for a clean
+      run whose reports were written.
+  returned: always
+  type: str
+eport_error:
   description: Why the reports could not be written (empty when they were).
   returned: always
   type: str
@@ -505,9 +498,7 @@ def bounded_output(output):
 def main():
     run_audit_module(
         AUDIT,
-        {"allowlist_file": {"type": "path"}, "allowlist": {"type": "raw"},
-         "known_releases_file": {"type": "path"},
-         "state_file": {"type": "path"},
+        {"state_file": {"type": "path"},
          "zuul_api": {"type": "str"},
          "zuul_build": {"type": "dict", "options": {
              "job_name": {"type": "str", "required": True},
@@ -519,15 +510,10 @@ def main():
          "interval": {"type": "float", "default": 60.0},
          "signature_grace": {"type": "int", "default": 30},
          "series_status_file": {"type": "path"}, "keys_dir": {"type": "path"},
-         "signature_url": {"type": "str", "default": DEFAULT_SIGNATURE_URL},
-         "max_file_size": {"type": "int", "default": DEFAULT_MAX_FILE_SIZE},
          "download_timeout": {"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT},
-         "notify_to": {"type": "list", "elements": "str", "default": []},
-         "notify_from": {"type": "str", "default": "pypi-guard@localhost"},
          "report_url": {"type": "str", "default": ""},
-         **SMTP_ARGUMENT_SPEC},
-        run,
-        mutually_exclusive=[["allowlist", "allowlist_file"]])
+         "smtp_login": SMTP_ARGUMENT_SPEC["smtp_login"]},
+        run)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ description:
   - Derives the managed PyPI projects from a checkout of the releases repository
     (or takes an explicit list) and, for every file in O(scope), downloads it
     from the index, checks that its bytes hash to the sha256 the index publishes
-    for it, fetches its detached C(.asc) from O(signature_url) and checks it with
+    for it, fetches its detached C(.asc) from O(settings.signature_url) and checks it with
     gpg.
   - The release keys are the C(signing-key) entries of O(series_status_file)
     (fingerprint, C(start), C(end) or C(present)); their public keys are read
@@ -38,7 +38,7 @@ description:
   - "Findings: C(bad-signature), C(unsigned) (no C(.asc) at the source),
     C(wrong-key) (not a release key, or a revoked one), C(signed-outside-window),
     C(digest-mismatch). What could not be checked (a fetch that failed after
-    retries, a file over O(max_file_size), a file name that is not a plain name,
+    retries, a file over O(settings.max_file_size), a file name that is not a plain name,
     no sha256 from the index, a file entry or release of the wrong shape, an
     upload time that is not a time or is before 2000, a JSON document without
     C(releases), no file checked at all unless O(scope) is C(since:...), an index
@@ -51,44 +51,26 @@ description:
   - Files are streamed, under a size cap, to numbered files in a temporary
     directory that is removed afterwards; file names from the index are never
     used as paths.
-  - Bad input (the series file, a key file, O(scope), O(signature_url)) fails the
+  - Bad input (the series file, a key file, O(scope), O(settings.signature_url)) fails the
     module with one line per problem before any request is made.
   - Writes C(release-signature-audit.json) and C(release-signature-audit.html)
-    into O(report_dir) atomically. In check mode the audit runs (it only reads)
+    into O(settings.report_dir) atomically. In check mode the audit runs (it only reads)
     but no report is written.
 version_added: "1.0.0"
 author: pypi-guard contributors
-extends_documentation_fragment: pypi_guard_audit
+extends_documentation_fragment: pypi_guard_settings
 options:
-  releases_repo:
-    description:
-      - Path of a checkout of the releases repository (openstack/releases). Its
-        C(deliverables/*/*.yaml) decide which projects are managed and which
-        repository each belongs to; O(series_status_file) and O(keys_dir) default
-        to paths inside it.
-      - Required unless O(projects), O(series_status_file) and O(keys_dir) are given.
   series_status_file:
     description:
       - The series file with the C(signing-key) of each cycle. Defaults to
-        C(data/series_status.yaml) in O(releases_repo).
+        C(data/series_status.yaml) in O(settings.releases_repo).
     type: path
   keys_dir:
     description:
       - The directory of the public keys, one C(0x<fingerprint>.txt) per key
         (lower case, as openstack/releases names them). Defaults to
-        C(doc/source/static) in O(releases_repo).
+        C(doc/source/static) in O(settings.releases_repo).
     type: path
-  signature_url:
-    description:
-      - Template of the URL of a file's signature, with the placeholders
-        C({namespace}) and C({repo}) (the project's repository in the
-        deliverables, C(openstack/nova)), C({filename}), C({project}),
-        C({version}) and C({url}) (the file's URL on the index).
-      - C(index) means C({url}.asc), for indexes that keep the signatures
-        beside the files.
-      - When a project has several repositories, each URL is tried in turn.
-    type: str
-    default: https://tarballs.opendev.org/{namespace}/{repo}/{filename}.asc
   scope:
     description:
       - Which files to check. C(latest) is every file of each project's highest
@@ -107,32 +89,10 @@ options:
         the audit (UTC) minus this many days. C(0) checks the highest version only.
     type: int
     default: 7
-  max_file_size:
-    description:
-      - The largest file (bytes) worth downloading; a larger one is an error.
-    type: int
-    default: 268435456
-  allowlist_file:
-    description:
-      - The maintainer allowlist (C(vars/pypi-maintainers.yaml)); its
-        C(extra_projects) are added to the audited projects and its
-        C(ignored_projects) removed, as in the other audits. Validated before
-        any request. Unset, the projects are the derived (or explicit) ones.
-      - Mutually exclusive with O(allowlist).
-    type: path
-  allowlist:
-    description:
-      - The maintainer allowlist as data, the value of the variable
-        C(pypi_maintainers_allowlist), or YAML text of it (what the role passes,
-        see the C(pypi_maintainers_audit) module). Validated exactly like
-        O(allowlist_file); mutually exclusive with it.
-    type: raw
-  concurrency:
-    description: Number of files (or JSON documents) fetched and checked at once.
   download_timeout:
     description:
       - Seconds one attempt of a file or signature download may take in all.
-        A download is tried at most O(retries) + 1 times.
+        A download is tried at most O(settings.retries) + 1 times.
     type: float
     default: 600.0
 notes:
@@ -147,16 +107,18 @@ requirements:
 EXAMPLES = r"""
 - name: Check the newest release of every project the releases repository publishes
   release_signature_audit:
-    releases_repo: /home/zuul/src/opendev.org/openstack/releases
-    report_dir: /home/zuul/logs
+    settings:
+      releases_repo: /home/zuul/src/opendev.org/openstack/releases
+      report_dir: /home/zuul/logs
   register: audit
 
 - name: Check every file uploaded since a date, with signatures kept by the index
   release_signature_audit:
-    releases_repo: /home/zuul/src/opendev.org/openstack/releases
-    projects: [oslo.config, nova]
-    pypi_url: http://127.0.0.1:8080
-    signature_url: index
+    settings:
+      releases_repo: /home/zuul/src/opendev.org/openstack/releases
+      projects: [oslo.config, nova]
+      pypi_url: http://127.0.0.1:8080
+      signature_url: index
     scope: since:2025-01-01
 """
 
@@ -299,7 +261,25 @@ report_html:
       the directory with its status (written with the reports).
   returned: when a report was written
   type: str
-report_error:
+rreport_artifacts:
+  description:
+    - The build artifacts that link the reports (HTML, JSON, and the
+      C(index.html) beside them) from the build page, for C(zuul_return);
+      empty outside Zuul (no O(settings.zuul_log_root)) and for a report
+      written outside the log root.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: "PyPI maintainers audit", url: "pypi-maintainers-audit.html",
+            metadata: {type: audit_report}}]
+failure:
+  description:
+    - Why the role fails the job, one line each (the title, the status and
+      the count, every problem, then RV(report_error)); empty for a clean
+      run whose reports were written.
+  returned: always
+  type: str
+eport_error:
   description:
     - Why the reports could not be written (for example a report directory
       under a regular file), empty when they were or none was asked for.
@@ -379,14 +359,10 @@ def main():
     run_audit_module(
         AUDIT,
         {"series_status_file": {"type": "path"}, "keys_dir": {"type": "path"},
-         "signature_url": {"type": "str", "default": DEFAULT_SIGNATURE_URL},
          "scope": {"type": "str", "default": "latest"},
          "recent_days": {"type": "int", "default": 7},
-         "max_file_size": {"type": "int", "default": DEFAULT_MAX_FILE_SIZE},
-         "download_timeout": {"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT},
-         "allowlist_file": {"type": "path"}, "allowlist": {"type": "raw"}},
-        audit,
-        mutually_exclusive=[["allowlist", "allowlist_file"]])
+         "download_timeout": {"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT}},
+        audit)
 
 
 if __name__ == "__main__":

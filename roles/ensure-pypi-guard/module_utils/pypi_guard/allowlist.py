@@ -382,6 +382,17 @@ def maintainers_allowlist_from_params(params: Mapping[str, Any]) -> MaintainersA
     return None
 
 
+def required_allowlist(params: Mapping[str, Any]) -> MaintainersAllowlist:
+    """:func:`maintainers_allowlist_from_params`, for an audit that cannot
+    run without one."""
+    allowlist = maintainers_allowlist_from_params(params)
+    if allowlist is None:
+        raise AuditInputError(
+            "no maintainer allowlist: set pypi_guard_allowlist_file (the path of "
+            "vars/pypi-maintainers.yaml) or the variable pypi_maintainers_allowlist")
+    return allowlist
+
+
 KNOWN_RELEASES_SCHEMA = {
     "type": "object",
     "additionalProperties": False,

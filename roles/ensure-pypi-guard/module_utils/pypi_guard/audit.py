@@ -19,6 +19,7 @@ finding and input error, and the module's run from options to reports."""
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ from ansible.module_utils.pypi_guard.http import (
     check_index_url,
 )
 from ansible.module_utils.pypi_guard.report import build_report, write_reports
+from ansible.module_utils.pypi_guard.settings import SETTINGS_OPTION, check_settings, flat_params
 from ansible.module_utils.pypi_guard.text import printable
 
 if TYPE_CHECKING:
@@ -47,24 +49,6 @@ if TYPE_CHECKING:
 Params = Mapping[str, Any]
 # an error of a report: {"project", "detail"} and an audit's own keys
 ErrorDict = dict[str, Any]
-
-# Options of every audit module, documented once in the doc fragment
-# doc_fragments/pypi_guard_audit.py (each module extends it).
-COMMON_ARGUMENT_SPEC = {
-    "releases_repo": {"type": "path"},
-    "project_config": {"type": "path"},
-    "projects": {"type": "list", "elements": "str", "default": []},
-    "pypi_url": {"type": "str", "default": "https://pypi.org"},
-    "report_dir": {"type": "path"},
-    "concurrency": {"type": "int", "default": 8},
-    "rate_limit": {"type": "float", "default": 10.0},
-    "timeout": {"type": "float", "default": 30.0},
-    "retries": {"type": "int", "default": 4},
-    "max_retry_after": {"type": "float", "default": 300.0},
-    "max_body_size": {"type": "int", "default": DEFAULT_MAX_BODY_SIZE},
-    "allow_insecure_http": {"type": "bool", "default": False},
-}
-
 
 @dataclass(frozen=True)
 class ReportSpec:
@@ -294,7 +278,48 @@ def finish(audit: str, params: Params, check_mode: bool, result: AuditResult,
         except OSError as exc:
             output["report_error"] = printable(
                 f"the reports could not be written to {params['report_dir']}: {exc}")
+    output["report_artifacts"] = report_artifacts(
+        spec.title, output.get("report_html"), output.get("report_json"),
+        params.get("zuul_log_root"))
+    output["failure"] = failure_message(spec.title, result.status, output["problems"],
+                                        output["report_error"])
     return output
+
+
+def report_artifacts(title: str, html: str | None, json_path: str | None,
+                     log_root: str | None) -> list[dict[str, Any]]:
+    """The build artifacts (for ``zuul_return``) that link an audit's
+    reports and the ``index.html`` beside them from the build page: none
+    outside Zuul (no ``log_root``), and none for a file outside the log root,
+    which Zuul would not publish."""
+    if not log_root:
+        return []
+    reports = [(title, html), (f"{title} (JSON)", json_path)]
+    if html:
+        reports.append(("Audit reports of this build",
+                        os.path.join(os.path.dirname(html), "index.html")))
+    artifacts = []
+    for name, path in reports:
+        url = os.path.relpath(path, log_root) if path else ".."
+        if url != ".." and not url.startswith("../"):
+            artifacts.append({"name": name, "url": url, "metadata": {"type": "audit_report"}})
+    return artifacts
+
+
+# The problems a failure names; the rest are counted (the report has all).
+MAX_FAILURE_LINES = 200
+
+
+def failure_message(title: str, status: str, problems: list[str], report_error: str) -> str:
+    """Why the role fails the job, one line each: empty for a clean run
+    whose reports were written."""
+    if status == "clean" and not report_error:
+        return ""
+    lines = [f"{title}: {status}, {len(problems)} problem(s):", *problems[:MAX_FAILURE_LINES]]
+    if len(problems) > MAX_FAILURE_LINES:
+        lines.append(f"... and {len(problems) - MAX_FAILURE_LINES} more: every one is in "
+                     "the report")
+    return "\n".join(lines + ([report_error] if report_error else []))
 
 
 # The periodic audits, whose build page must always link a report: input
@@ -322,18 +347,21 @@ def run_audit_module(audit: str, argument_spec: dict[str, Any],
                      run: Callable[[Params, bool], dict[str, Any]],
                      **module_kwargs: Any) -> None:
     """The ``main()`` of the audit module ``audit`` (a key of
-    :data:`REPORTS`): its options are :data:`COMMON_ARGUMENT_SPEC` and
-    ``argument_spec``; ``run(params, check_mode)`` returns the module result
+    :data:`REPORTS`): its options are ``settings``
+    (:data:`~ansible.module_utils.pypi_guard.settings.SETTINGS_OPTION`, checked
+    here) and ``argument_spec``, and ``run`` reads both as one flat mapping; ``run(params, check_mode)`` returns the module result
     (:func:`finish`'s). Input it cannot use (:class:`AuditInputError`) stops
     it before any request: the periodic audits then return the reports of an
     ``error`` run (the role fails on them), others fail the module, with one
     line per problem."""
-    module = AnsibleModule(argument_spec=dict(COMMON_ARGUMENT_SPEC, **argument_spec),
+    module = AnsibleModule(argument_spec=dict(SETTINGS_OPTION, **argument_spec),
                            supports_check_mode=True, **module_kwargs)
+    params = flat_params(module.params)
     try:
-        module.exit_json(**run(module.params, module.check_mode))
+        check_settings(module.params["settings"])
+        module.exit_json(**run(params, module.check_mode))
     except AuditInputError as exc:
-        if audit in INPUT_ERROR_REPORTS and module.params.get("report_dir"):
-            module.exit_json(**input_error_output(audit, module.params, module.check_mode, exc))
+        if audit in INPUT_ERROR_REPORTS and params.get("report_dir"):
+            module.exit_json(**input_error_output(audit, params, module.check_mode, exc))
         module.fail_json(msg=f"{REPORTS[audit].title}: the input is not usable:\n{exc}",
                          problems=exc.problems)

@@ -58,32 +58,37 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import quote, urlsplit
 
-from ansible.module_utils.pypi_guard.errors import PypiGuardError
 from ansible.module_utils.pypi_guard.audit import (
     AuditFinding,
     AuditResult,
     unknown_index_error,
 )
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject
-from ansible.module_utils.pypi_guard.errors import AuditInputError
+from ansible.module_utils.pypi_guard.errors import AuditInputError, PypiGuardError
 from ansible.module_utils.pypi_guard.gpg import format_fingerprint, verify_detached
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient, TooLarge
 from ansible.module_utils.pypi_guard.keys import ReleaseKey, iso_time
 from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url, release_hidden
-from ansible.module_utils.pypi_guard.pypi_release_audit import PyPIReleases, feed_url, parse_release_feed
+from ansible.module_utils.pypi_guard.pypi_release_audit import (
+    PyPIReleases,
+    feed_url,
+    parse_release_feed,
+)
+from ansible.module_utils.pypi_guard.settings import (  # noqa: F401 - the watcher's too
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_SIGNATURE_URL,
+)
 from packaging.version import InvalidVersion, Version
 
 FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
                  "digest-mismatch")
 WARNING_KINDS = ("not-on-pypi", "no-files")
 
-DEFAULT_SIGNATURE_URL = "https://tarballs.opendev.org/{namespace}/{repo}/{filename}.asc"
 # ``index``: the signature sits beside the file on the index (``<file url>.asc``).
 INDEX_SIGNATURE_URL = "{url}.asc"
 SIGNATURE_URL_FIELDS = ("namespace", "repo", "filename", "project", "version", "url")
 REPOSITORY_FIELDS = ("namespace", "repo")
 
-DEFAULT_MAX_FILE_SIZE = 256 * 1024 * 1024
 MAX_SIGNATURE_SIZE = 64 * 1024
 REVOKED_KEY = "signing key was revoked"
 
