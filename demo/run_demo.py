@@ -228,8 +228,10 @@ def main(argv=None):
         intruded = intruded_release(workdir, artifacts)
         demo.run("release-python-signed, sign oslo.config with nova's wheel beside it",
                  "playbooks/release-python-signed/sign.yaml",
-                 {"release_python_signed_artifacts_dir": str(intruded), "release_python_signed_test_mode": True,
-                  "release_python_signed_project": "oslo.config", "release_python_signed_version": "10.1.0"}, True,
+                 {"release_python_signed_artifacts_dir": str(intruded),
+                  "release_python_signed_test_mode": True,
+                  "release_python_signed_project": "oslo.config",
+                  "release_python_signed_version": "10.1.0"}, True,
                  vars_files=[secrets])
         demo.expect("signatures written beside the intruder",
                     {p.name for p in intruded.glob("*.asc")}, set())
@@ -238,7 +240,8 @@ def main(argv=None):
             # Zuul, by the tag and the releases repository.
             release_vars = {"release_python_signed_artifacts_dir": str(artifacts / name),
                             "release_python_signed_test_mode": True,
-                            "release_python_signed_project": name, "release_python_signed_version": version}
+                            "release_python_signed_project": name,
+                            "release_python_signed_version": version}
             for step in ("sign", "upload"):
                 demo.run(f"release-python-signed, {step} {name} {version}",
                          f"playbooks/release-python-signed/{step}.yaml",

@@ -22,9 +22,9 @@ class ModuleDocFragment:
 options:
   smtp_login:
     description:
-    - The login, when the server wants one (the C(pypi_guard_smtp) secret), with the server
-      it is for. It is sent only to that server; unless O(settings.smtp_host) and O(settings.smtp_port)
-      are its C(host) and C(port), nothing is sent.
+    - The login, when the server wants one (the C(pypi_guard_smtp) secret),
+      with the server it is for. It is sent only to that server; unless O(settings.smtp_host)
+      and O(settings.smtp_port) are its C(host) and C(port), nothing is sent.
     type: dict
     suboptions:
       host:
