@@ -350,10 +350,10 @@ def run_audit_module(audit: str, argument_spec: dict[str, Any],
     :data:`REPORTS`): its options are ``settings``
     (:data:`~ansible.module_utils.pypi_guard.settings.SETTINGS_OPTION`, checked
     here) and ``argument_spec``; ``run(params, check_mode)``, which reads both
-    as one flat mapping, returns the module result (:func:`finish`'s). Input it cannot use (:class:`AuditInputError`) stops
-    it before any request: the periodic audits then return the reports of an
-    ``error`` run (the role fails on them), others fail the module, with one
-    line per problem."""
+    as one flat mapping, returns the module result (:func:`finish`'s). Input
+    it cannot use (:class:`AuditInputError`) stops it before any request:
+    the periodic audits then return the reports of an ``error`` run (the
+    role fails on them), others fail the module, with one line per problem."""
     module = AnsibleModule(argument_spec=dict(SETTINGS_OPTION, **argument_spec),
                            supports_check_mode=True, **module_kwargs)
     params = flat_params(module.params)
