@@ -99,6 +99,11 @@ def check_settings(settings: Mapping[str, Any]) -> None:
 
 def flat_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """One flat mapping of a module's own options and its settings (no
-    option of a module is named like a setting)."""
+    option of a module is named like a setting).  A setting without a
+    default that is empty is unset: an Ansible older than 2.19 templates
+    the role's ``none`` into an empty string."""
+    settings = {key: (None if value == "" and "default" not in SETTINGS_SPEC.get(key, {})
+                      else value)
+                for key, value in params["settings"].items()}
     own = {key: value for key, value in params.items() if key != "settings"}
-    return {**params["settings"], **own}
+    return {**settings, **own}
