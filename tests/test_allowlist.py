@@ -21,13 +21,12 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.pypi_guard.allowlist import (
     VarsFileError,
-    account_key,
-    is_pypi_account_name,
     load_known_releases,
     load_maintainers_allowlist,
     load_maintainers_allowlist_variable,
     maintainers_allowlist_from_params,
 )
+from ansible.module_utils.pypi_guard.names import account_key, is_pypi_account_name
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,11 +23,11 @@ from ansible.module_utils.pypi_guard.deliverables import (
     DeliverablesError,
     derive_managed_set,
     is_end_of_life,
-    normalize_name,
     projects_of_deliverable,
     release_type,
     source_lines,
 )
+from ansible.module_utils.pypi_guard.names import normalize_name
 
 FIXTURE = Path(__file__).parent / "fixtures" / "releases"
 

@@ -16,8 +16,8 @@ import textwrap
 
 import pytest
 from ansible.module_utils.pypi_guard.allowlist import VarsFileError, load_known_releases
-from ansible.module_utils.pypi_guard.deliverables import version_key
 from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.names import version_key
 from ansible.module_utils.pypi_guard.pypi_release_audit import (
     PyPIReleases,
     audit_releases,

@@ -25,14 +25,19 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
 import jsonschema
-from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.errors import AuditInputError
+from ansible.module_utils.pypi_guard.names import (
+    ACCOUNT_MAX_LENGTH,
+    PYPI_NAME_PATTERN,
+    account_key,
+    normalize_name,
+    version_key,
+)
 from ansible.module_utils.pypi_guard.yamlfile import StrictLoader, YamlFileError, parse_yaml
 
 _T = TypeVar("_T")
@@ -40,41 +45,13 @@ _T = TypeVar("_T")
 ROLES = ("Owner", "Maintainer")
 ROLE_RANK = {"Maintainer": 1, "Owner": 2}
 
-# Warehouse's rule for project, user and organization names (the CHECK
-# constraints in warehouse/packaging/models.py and accounts/models.py; for
-# projects it is also PEP 508's): ASCII letters and digits, with '.', '_' and
-# '-' inside. jsonschema applies a pattern with re.search, where '$' would also
-# match before a trailing newline: the patterns end with \Z.
-_PYPI_NAME = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z"
-PYPI_NAME_RE = re.compile(_PYPI_NAME)
-# Warehouse's limit on user and organization names (both "account names").
-ACCOUNT_MAX_LENGTH = 50
-
-_PROJECT = {"type": "string", "pattern": _PYPI_NAME}
-_ACCOUNT = {"type": "string", "pattern": _PYPI_NAME, "maxLength": ACCOUNT_MAX_LENGTH}
+_PROJECT = {"type": "string", "pattern": PYPI_NAME_PATTERN}
+_ACCOUNT = {"type": "string", "pattern": PYPI_NAME_PATTERN, "maxLength": ACCOUNT_MAX_LENGTH}
 # Versions stay loose (known releases predate PEP 440) but are one printable
 # ASCII word.
 _VERSION = {"type": "string", "pattern": r"^[!-~]+\Z"}
 _REASON = {"type": "string", "pattern": r"\S"}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}\Z"}
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def account_key(name: str) -> str:
-    """The form account and organization names are compared in.
-
-    PyPI names are ASCII and case-insensitive; only ASCII letters are folded,
-    so that a look-alike from the index (the Kelvin sign in ``\\u212aevin``)
-    never equals an allowed name (``kevin``), as ``str.lower`` would make it.
-    """
-    return name.translate(_ASCII_LOWER)
-
-
-def is_pypi_account_name(name: object) -> bool:
-    """Whether ``name`` could be a PyPI user or organization name."""
-    return (isinstance(name, str) and len(name) <= ACCOUNT_MAX_LENGTH
-            and PYPI_NAME_RE.match(name) is not None)
 
 
 def _per_project_entries(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,6 @@ from ansible.module_utils.pypi_guard.deliverables import (
     ManagedProject,
     ManagedSet,
     derive_managed_set,
-    normalize_name,
 )
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.http import (
@@ -37,6 +36,7 @@ from ansible.module_utils.pypi_guard.http import (
     HttpClient,
     check_index_url,
 )
+from ansible.module_utils.pypi_guard.names import normalize_name
 from ansible.module_utils.pypi_guard.report import build_report, write_reports
 from ansible.module_utils.pypi_guard.text import printable
 

@@ -44,13 +44,13 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
-
 from ansible.module_utils.pypi_guard.errors import PypiGuardError
+from ansible.module_utils.pypi_guard.files import open_new
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -354,11 +354,6 @@ class _Decoder:
             raise _Transient("the compressed answer ends early")
 
 
-def _open_new(path: str) -> IO[bytes]:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    return os.fdopen(os.open(path, flags, 0o600), "wb")
-
-
 class HttpClient:
     """Shared session plus the retry, rate, size, time and redirect rules;
     thread-safe.
@@ -470,7 +465,7 @@ class HttpClient:
             digest = hashlib.sha256()
             if os.path.lexists(destination):
                 os.unlink(destination)  # what an earlier attempt left
-            with _open_new(destination) as output:
+            with open_new(destination) as output:
                 for piece in self._body(response, deadline, "GET", url, max_size, cap_name):
                     digest.update(piece)
                     output.write(piece)

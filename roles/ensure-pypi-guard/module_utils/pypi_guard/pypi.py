@@ -26,8 +26,8 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from ansible.module_utils.pypi_guard.deliverables import normalize_name
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
+from ansible.module_utils.pypi_guard.names import normalize_name
 from defusedxml.xmlrpc import DefusedExpatParser
 
 _RATE_LIMIT_FAULT = re.compile(r"TooManyRequests.*?(?:reset in (\d+) seconds)?\.?$", re.S)

@@ -22,19 +22,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ansible.module_utils.pypi_guard.allowlist import (
-    ROLE_RANK,
-    MaintainersAllowlist,
-    account_key,
-    is_pypi_account_name,
-)
+from ansible.module_utils.pypi_guard.allowlist import ROLE_RANK, MaintainersAllowlist
 from ansible.module_utils.pypi_guard.audit import (
     AuditFinding,
     AuditResult,
     unknown_index_error,
 )
-from ansible.module_utils.pypi_guard.deliverables import normalize_name
 from ansible.module_utils.pypi_guard.http import HttpClient
+from ansible.module_utils.pypi_guard.names import account_key, is_pypi_account_name, normalize_name
 from ansible.module_utils.pypi_guard.pypi import ProjectOwnership, fetch_ownership
 
 ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
