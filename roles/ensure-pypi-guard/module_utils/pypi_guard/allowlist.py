@@ -35,12 +35,16 @@ from ansible.module_utils.pypi_guard.names import (
     ACCOUNT_MAX_LENGTH,
     PYPI_NAME_PATTERN,
     account_key,
+    is_pypi_account_name,
     normalize_name,
     version_key,
 )
 from ansible.module_utils.pypi_guard.yamlfile import StrictLoader, YamlFileError, parse_yaml
 
 _T = TypeVar("_T")
+
+# Where the release team keeps the allowlist, for the advice in findings.
+ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
 
 ROLES = ("Owner", "Maintainer")
 ROLE_RANK = {"Maintainer": 1, "Owner": 2}
@@ -267,6 +271,31 @@ class MaintainersAllowlist:
     ignored_projects: dict[str, str] = field(default_factory=dict)  # normal name -> reason
     # project -> {account: exception}
     exceptions: dict[str, dict[str, MaintainerException]] = field(default_factory=dict)
+
+    def verdict(self, project: str, account: str, role: str,
+                today: datetime.date) -> tuple[str, dict[str, str]] | None:
+        """Whether ``account`` (a user or a team) may hold ``role`` on
+        ``project`` (normal name): None when it may, else ``(kind,
+        details)``: ``unexpected-account`` (not a PyPI account name, or
+        neither allowed nor covered by an exception),
+        ``missing-required-owner`` (a required owner below Owner),
+        ``expired-exception`` (``expires``) or ``role-not-allowed``
+        (``allowed``: the exception's role)."""
+        if not is_pypi_account_name(account):
+            return "unexpected-account", {}  # a look-alike or a team: never a match
+        key = account_key(account)
+        if key in self.required_owners:
+            return None if role == "Owner" else ("missing-required-owner", {})
+        if key in self.allowed_accounts:
+            return None
+        exception = self.exceptions.get(project, {}).get(key)
+        if exception is None:
+            return "unexpected-account", {}
+        if exception.expires is not None and exception.expired(today):
+            return "expired-exception", {"expires": exception.expires.isoformat()}
+        if ROLE_RANK.get(role, 3) > ROLE_RANK[exception.role]:
+            return "role-not-allowed", {"allowed": exception.role}
+        return None
 
 
 def _semantic_problems(allowlist: dict[str, Any]) -> list[str]:
