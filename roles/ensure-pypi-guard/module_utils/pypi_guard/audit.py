@@ -193,10 +193,7 @@ def http_client(params: Params) -> HttpClient:
     ``pypi_url`` that is not loopback unless ``allow_insecure_http``, before
     any request."""
     insecure = bool(params.get("allow_insecure_http"))
-    try:
-        check_index_url(params["pypi_url"], insecure)
-    except ValueError as exc:
-        raise AuditInputError(str(exc)) from None
+    check_index_url(params["pypi_url"], insecure)
     return HttpClient(concurrency=params["concurrency"], rate_limit=params["rate_limit"],
                       timeout=params["timeout"], retries=params["retries"],
                       max_retry_after=params["max_retry_after"],

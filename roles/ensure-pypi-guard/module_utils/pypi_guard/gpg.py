@@ -53,6 +53,10 @@ class SigningError(PypiGuardError):
     """Something a person has to fix; the message says what."""
 
 
+class InvalidFingerprint(PypiGuardError, ValueError):
+    """A value that is not a full OpenPGP v4 fingerprint."""
+
+
 # --------------------------------------------------------------------------
 # Fingerprints
 
@@ -62,12 +66,12 @@ def normalize_fingerprint(value):
 
     Whitespace and case are ignored, so ``'a1b2 C3D4 ...'`` as printed by
     ``gpg --fingerprint`` is accepted, and so is a leading ``0x``.  Raises
-    ``ValueError`` for anything that is not a full v4 fingerprint (key IDs
+    :class:`InvalidFingerprint` for anything that is not a full v4 fingerprint (key IDs
     included).
     """
     text = "".join(str(value or "").split()).upper().removeprefix("0X")
     if not _HEX40.match(text):
-        raise ValueError(
+        raise InvalidFingerprint(
             f"{value!r} is not an OpenPGP fingerprint: expected 40 hex digits "
             "(spaces allowed), as printed by 'gpg --fingerprint'; key IDs are "
             "not accepted")
@@ -80,7 +84,7 @@ def normalize_fingerprints(values):
         values = [values]
     result = [normalize_fingerprint(v) for v in values]
     if not result:
-        raise ValueError("no expected fingerprint given")
+        raise InvalidFingerprint("no expected fingerprint given")
     return result
 
 
@@ -88,7 +92,7 @@ def same_fingerprint(first, second):
     """True when both are the same fingerprint (case and spaces ignored)."""
     try:
         return normalize_fingerprint(first) == normalize_fingerprint(second)
-    except ValueError:
+    except InvalidFingerprint:
         return False
 
 

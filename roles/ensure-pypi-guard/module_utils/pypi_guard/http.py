@@ -49,7 +49,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
-from ansible.module_utils.pypi_guard.errors import PypiGuardError
+from ansible.module_utils.pypi_guard.errors import AuditInputError, PypiGuardError
 from ansible.module_utils.pypi_guard.files import open_new
 
 _T = TypeVar("_T")
@@ -158,11 +158,11 @@ def url_problem(url: str, allow_insecure_http: bool = False) -> str | None:
 
 def check_index_url(url: str, allow_insecure_http: bool = False,
                     option: str = "pypi_url") -> None:
-    """Refuse (ValueError naming ``option`` and the value) an index URL the
-    client would refuse, before any request."""
+    """Refuse (:class:`AuditInputError` naming ``option`` and the value) an
+    index URL the client would refuse, before any request."""
     problem = url_problem(url, allow_insecure_http)
     if problem:
-        raise ValueError(
+        raise AuditInputError(
             f"{option} {url!r} {problem}: use https, or set allow_insecure_http: true "
             "(role variable pypi_guard_allow_insecure_http) to allow plain http")
 
@@ -373,12 +373,12 @@ class HttpClient:
                  allow_insecure_http: bool = False,
                  download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT) -> None:
         if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+            raise AuditInputError(f"concurrency must be at least 1, not {concurrency}")
         if max_body_size < 1:
-            raise ValueError(f"max_body_size must be at least 1 byte, not {max_body_size}")
+            raise AuditInputError(f"max_body_size must be at least 1 byte, not {max_body_size}")
         if timeout <= 0 or download_timeout <= 0:
-            raise ValueError("timeout and download_timeout must be more than 0 seconds, not "
-                             f"{timeout:g} and {download_timeout:g}")
+            raise AuditInputError("timeout and download_timeout must be more than 0 seconds, "
+                                  f"not {timeout:g} and {download_timeout:g}")
         self.concurrency = concurrency
         self.timeout = timeout
         self.download_timeout = download_timeout
