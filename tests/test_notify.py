@@ -15,11 +15,11 @@
 import re
 
 import pytest
+from ansible.module_utils.pypi_guard.http import is_loopback
 from ansible.module_utils.pypi_guard.release_team_notify import (
     NotifyError,
     build_message,
     check_transport,
-    is_loopback,
     send_message,
 )
 from smtpsink import SmtpSink, free_port

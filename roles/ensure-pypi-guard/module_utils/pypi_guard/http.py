@@ -131,8 +131,9 @@ def retry_after_seconds(response: requests.Response | None) -> float | None:
 
 
 def is_loopback(host: str | None) -> bool:
-    """``localhost``, 127.0.0.0/8 or ``::1``."""
-    host = (host or "").lower().rstrip(".")
+    """``localhost``, 127.0.0.0/8 or ``::1`` (also written ``[::1]``); no
+    name is resolved."""
+    host = (host or "").strip("[]").lower().rstrip(".")
     if host == "localhost":
         return True
     try:
