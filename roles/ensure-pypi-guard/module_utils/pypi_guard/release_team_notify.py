@@ -50,7 +50,18 @@ SMTP_ARGUMENT_SPEC: dict[str, Any] = {
 
 
 class NotifyError(PypiGuardError):
-    """The mail could not be handed to the SMTP server."""
+    """The mail could not be made or handed to the SMTP server; ``subject``
+    is the subject of the mail that was not sent, once it is known."""
+
+    def __init__(self, message: str, subject: str | None = None) -> None:
+        super().__init__(message)
+        self.subject = subject
+
+    def details(self) -> dict[str, Any]:
+        details = super().details()
+        if self.subject is not None:
+            details["subject"] = self.subject
+        return details
 
 
 def build_message(mail_from: str, mail_to: Sequence[str], subject: str, text: str,
@@ -216,3 +227,32 @@ def send_with_options(message: EmailMessage, params: Mapping[str, Any],
                         smtps=params["smtp_ssl"],
                         allow_plain_login=params["smtp_allow_plain_login"],
                         login_for=login_for)
+
+
+def read_html_part(path: str) -> str:
+    """The HTML part of a mail, from ``path`` (an audit's HTML report)."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except OSError as exc:
+        raise NotifyError(f"{path}: cannot read the HTML part: {exc.strerror}") from None
+
+
+def notify_release_team(params: Mapping[str, Any], check_mode: bool = False) -> dict[str, Any]:
+    """What the release_team_notify module does with its options: build the
+    mail, check the transport, and (unless ``check_mode``) send it; returns
+    the module's result, or raises :class:`NotifyError` saying why not."""
+    if not params["to"]:
+        raise NotifyError("no recipient: set pypi_guard_notify_to")
+    html = read_html_part(params["html_file"]) if params["html_file"] else None
+    message = build_message(params["mail_from"], params["to"], params["subject"],
+                            params["text"], html)
+    check_smtp_options(params)
+    subject = message["Subject"]
+    if check_mode:
+        return {"changed": True, "sent": False, "recipients": params["to"], "subject": subject}
+    try:
+        recipients = send_with_options(message, params, params["timeout"])
+    except NotifyError as exc:
+        raise NotifyError(str(exc), subject=subject) from exc
+    return {"changed": True, "sent": True, "recipients": recipients, "subject": subject}
