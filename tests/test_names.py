@@ -19,6 +19,7 @@ from ansible.module_utils.pypi_guard.names import (
     is_pypi_account_name,
     normalize_name,
     version_key,
+    version_order,
 )
 
 
@@ -54,3 +55,10 @@ def test_versions_compare_as_pep440():
     assert version_key("1.0") == version_key("1.0.0")
     assert version_key("2.0.0.0rc1") == version_key("2.0.0rc1")
     assert version_key("rocky-em") == ("text", "rocky-em")
+
+
+def test_version_order_puts_what_is_not_a_version_first():
+    versions = ["1.10", "rocky-eol", "1.9", "2.0rc1", "1.10.0.post1"]
+    assert sorted(versions, key=version_order) == [
+        "rocky-eol", "1.9", "1.10", "1.10.0.post1", "2.0rc1"]
+    assert max(["rocky-eol", "0.1"], key=version_order) == "0.1"

@@ -64,3 +64,12 @@ def version_key(text: str) -> tuple[str, Version | str]:
         return ("pep440", Version(text))
     except InvalidVersion:
         return ("text", text.strip().lower())
+
+
+def version_order(text: str) -> tuple[int, Version, str]:
+    """A sort key, oldest to newest by PEP 440; text that is not a version
+    sorts before every version (so ``max()`` is the newest real version)."""
+    try:
+        return (1, Version(text), "")
+    except InvalidVersion:
+        return (0, Version("0"), text)

@@ -72,13 +72,13 @@ from ansible.module_utils.pypi_guard.gpg import (
 )
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient, TooLarge
 from ansible.module_utils.pypi_guard.keys import ReleaseKey, iso_time
+from ansible.module_utils.pypi_guard.names import version_order
 from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url, release_hidden
 from ansible.module_utils.pypi_guard.pypi_release_audit import (
     PyPIReleases,
     feed_url,
     parse_release_feed,
 )
-from packaging.version import InvalidVersion, Version
 
 FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
                  "digest-mismatch")
@@ -230,13 +230,6 @@ def safe_filename(name: object) -> str:
     return name
 
 
-def _version_key(version: str) -> tuple[int, Version, str]:
-    try:
-        return (1, Version(version), "")
-    except InvalidVersion:
-        return (0, Version("0"), version)
-
-
 # No file on PyPI is older than this: an earlier upload time is made up.
 EARLIEST_UPLOAD = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -333,9 +326,9 @@ def files_in_scope(name: str, document: Mapping[str, Any],
     """
     releases, problems = releases_of(document)
     releases = {v: f for v, f in releases.items() if f}
-    newest = max(releases, key=_version_key) if releases else None
+    newest = max(releases, key=version_order) if releases else None
     files: list[DistFile] = []
-    for version in sorted(releases, key=_version_key):
+    for version in sorted(releases, key=version_order):
         if scope.kind == "latest" and version != newest and scope.since is None:
             continue
         windowed = scope.kind == "since" or (scope.kind == "latest" and version != newest)
