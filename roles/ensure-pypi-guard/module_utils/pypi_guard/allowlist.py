@@ -19,6 +19,10 @@
 
 A malformed file is refused as a whole, before any request is made, with one
 line per problem naming the file, the key and the value at fault.
+
+Whether an account may hold a role on a project is the allowlist's own
+decision (:meth:`MaintainersAllowlist.verdict`), which the maintainer audit
+and the watcher both ask.
 """
 
 from __future__ import annotations
