@@ -21,8 +21,6 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.pypi_guard.allowlist import (
     VarsFileError,
-    account_key,
-    is_pypi_account_name,
     load_known_releases,
     load_maintainers_allowlist,
     load_maintainers_allowlist_variable,
@@ -310,24 +308,37 @@ def test_known_release_version_with_a_newline_is_refused(tmp_path):
         load_known_releases(path)
 
 
-@pytest.mark.parametrize("name, key", [
-    ("OpenStackCI", "openstackci"),
-    ("\u212aevin", "\u212aevin"),      # Kelvin sign: str.lower() would give "kevin"
-    ("\u0130nfra", "\u0130nfra"),      # dotted capital I: lower() gives "i\u0307nfra"
-    ("\u0131nfra", "\u0131nfra"),      # dotless i stays itself, never "infra"
-    ("\uff2e\uff4f\uff56\uff41", "\uff2e\uff4f\uff56\uff41"),  # fullwidth letters
-])
-def test_account_key_folds_ascii_only(name, key):
-    assert account_key(name) == key
+VERDICT_ALLOWLIST = """
+    pypi_maintainers_allowlist:
+      required_owners: [openstackci]
+      allowed_accounts: [release-bot]
+      exceptions:
+        nova:
+          - {account: Someone, role: Maintainer, reason: creator}
+          - {account: old, role: Owner, reason: "handed over", expires: 2027-03-31}
+"""
 
 
-@pytest.mark.parametrize("name, valid", [
-    ("kevin", True), ("a", True), ("a.b_c-d", True), ("k" * 50, True), ("k" * 51, False),
-    ("\u212aevin", False), ("kevin\n", False), ("-kevin", False), ("kevin.", False),
-    ("", False), ("ke vin", False), (None, False),
+@pytest.mark.parametrize("project, account, role, verdict", [
+    ("nova", "OpenStackCI", "Owner", None),
+    ("nova", "openstackci", "Maintainer", ("missing-required-owner", {})),
+    ("nova", "Release-Bot", "Owner", None),
+    ("nova", "someone", "Maintainer", None),
+    ("nova", "someone", "Owner", ("role-not-allowed", {"allowed": "Maintainer"})),
+    ("nova", "someone", "Team", ("role-not-allowed", {"allowed": "Maintainer"})),
+    ("glance", "someone", "Maintainer", ("unexpected-account", {})),  # another project
+    ("nova", "old", "Owner", ("expired-exception", {"expires": "2027-03-31"})),
+    ("nova", "mallory", "Maintainer", ("unexpected-account", {})),
+    ("nova", "\u212aevin", "Owner", ("unexpected-account", {})),  # not an account name
 ])
-def test_is_pypi_account_name(name, valid):
-    assert is_pypi_account_name(name) is valid
+def test_verdict_on_a_role(tmp_path, project, account, role, verdict):
+    allowlist = load_maintainers_allowlist(write(tmp_path, VERDICT_ALLOWLIST))
+    assert allowlist.verdict(project, account, role, datetime.date(2027, 4, 1)) == verdict
+
+
+def test_an_exception_holds_through_its_last_day(tmp_path):
+    allowlist = load_maintainers_allowlist(write(tmp_path, VERDICT_ALLOWLIST))
+    assert allowlist.verdict("nova", "old", "Owner", datetime.date(2027, 3, 31)) is None
 
 
 # The allowlist given as the variable pypi_maintainers_allowlist.

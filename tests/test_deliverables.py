@@ -23,7 +23,6 @@ from ansible.module_utils.pypi_guard.deliverables import (
     DeliverablesError,
     derive_managed_set,
     is_end_of_life,
-    normalize_name,
     projects_of_deliverable,
     release_type,
     source_lines,
@@ -60,12 +59,7 @@ def test_release_type(deliverable, expected):
     assert release_type(deliverable) == expected
 
 
-@pytest.mark.parametrize("name, normal", [
-    ("oslo.config", "oslo-config"), ("Tempest", "tempest"), ("glance_store", "glance-store"),
-    ("XStatic-Font-Awesome", "xstatic-font-awesome"), ("a..b__c", "a-b-c"),
-])
-def test_normalize_name(name, normal):
-    assert normalize_name(name) == normal
+
 
 
 def test_derivation_covers_every_rule():

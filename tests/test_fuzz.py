@@ -45,8 +45,6 @@ import requests
 import yaml
 from ansible.module_utils.pypi_guard.allowlist import (
     VarsFileError,
-    account_key,
-    is_pypi_account_name,
     load_maintainers_allowlist_variable,
     parse_known_releases,
     parse_maintainers_allowlist,
@@ -65,12 +63,12 @@ from ansible.module_utils.pypi_guard.deliverables import (
     load_deliverable,
     projects_of_deliverable,
     schema_validator,
-    version_key,
 )
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.http import FetchError
 from ansible.module_utils.pypi_guard.index import parse_simple_page
 from ansible.module_utils.pypi_guard.keys import load_series_keys
+from ansible.module_utils.pypi_guard.names import account_key, is_pypi_account_name, version_key
 from ansible.module_utils.pypi_guard.pypi import fetch_ownership, json_document
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import audit_project
 from ansible.module_utils.pypi_guard.pypi_release_audit import (
@@ -89,6 +87,7 @@ from ansible.module_utils.pypi_guard.pypi_watch import (
 from ansible.module_utils.pypi_guard.release_signature_audit import (
     EARLIEST_UPLOAD,
     Scope,
+    UnusableFile,
     files_in_scope,
     parse_upload_time,
 )
@@ -513,7 +512,7 @@ def test_simple_pages_parse_or_fail_cleanly(page):
 def test_upload_times_parse_or_fail_cleanly(entry):
     try:
         moment = parse_upload_time(entry)
-    except ValueError:
+    except UnusableFile:
         return
     assert moment is None or (moment.tzinfo is not None and moment >= EARLIEST_UPLOAD)
 

@@ -25,6 +25,7 @@ import zlib
 import pytest
 from ansible.module_utils.pypi_guard.audit import http_client
 from ansible.module_utils.pypi_guard.cache import ConditionalCache
+from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.http import (
     FetchError,
     HttpClient,
@@ -280,11 +281,25 @@ def test_https_and_loopback_index_urls_are_accepted(url):
 def test_a_plain_http_index_url_is_refused_before_any_request(url, problem):
     params = {"pypi_url": url, "concurrency": 1, "rate_limit": 0, "timeout": 1,
               "retries": 0, "max_retry_after": 1}
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(AuditInputError) as caught:
         http_client(params)
     assert str(caught.value) == (
         f"pypi_url {url!r} {problem}: use https, or set allow_insecure_http: true (role "
         "variable pypi_guard_allow_insecure_http) to allow plain http")
+    with pytest.raises(AuditInputError):
+        check_index_url(url)
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("concurrency", 0, "concurrency must be at least 1, not 0"),
+    ("max_body_size", 0, "max_body_size must be at least 1 byte, not 0"),
+    ("timeout", 0, "timeout and download_timeout must be more than 0 seconds, not 0 and "),
+    ("download_timeout", -1, "timeout and download_timeout must be more than 0 seconds, not "),
+])
+def test_a_client_setting_out_of_range_is_an_input_error(option, value, message):
+    with pytest.raises(AuditInputError) as caught:
+        HttpClient(**{option: value})
+    assert str(caught.value).startswith(message)
 
 
 def test_plain_http_is_allowed_by_the_opt_in_only():

@@ -15,11 +15,12 @@
 import re
 
 import pytest
+from ansible.module_utils.pypi_guard.http import is_loopback
 from ansible.module_utils.pypi_guard.release_team_notify import (
     NotifyError,
     build_message,
     check_transport,
-    is_loopback,
+    notify_release_team,
     send_message,
 )
 from smtpsink import SmtpSink, free_port
@@ -182,3 +183,54 @@ def test_a_login_goes_to_the_server_it_is_for_only(login_for, reason):
                      allow_plain_login=True, login_for=login_for)
     assert smtp.logins == [] and smtp.messages == []
     assert "s3cr3t-pw" not in str(raised.value)
+
+
+# --------------------------------------------------------------------------
+# What the release_team_notify module does with its options
+
+
+def options(smtp, **changes):
+    params = {"to": ["release@example.org"], "mail_from": "pypi-guard@example.org",
+              "subject": "1 unexpected release", "text": "nova 99.0\n", "html_file": None,
+              "timeout": 10.0, "smtp_host": smtp.host, "smtp_port": smtp.port,
+              "smtp_starttls": False, "smtp_ssl": False, "smtp_allow_plain_login": False,
+              "smtp_login": None}
+    params.update(changes)
+    return params
+
+
+def test_the_module_sends_the_mail_with_its_html_part(tmp_path):
+    report = tmp_path / "report.html"
+    report.write_text("<p>the report</p>")
+    with SmtpSink() as smtp:
+        result = notify_release_team(options(smtp, html_file=str(report)))
+    assert result == {"changed": True, "sent": True, "recipients": ["release@example.org"],
+                      "subject": "[pypi-guard] 1 unexpected release"}
+    [(_sender, _recipients, received)] = smtp.messages
+    assert "<p>the report</p>" in received.get_body(("html",)).get_content()
+
+
+def test_check_mode_sends_nothing():
+    with SmtpSink() as smtp:
+        result = notify_release_team(options(smtp), check_mode=True)
+    assert result["sent"] is False and smtp.messages == []
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({"to": []}, "no recipient: set pypi_guard_notify_to"),
+    ({"html_file": "/nonexistent/report.html"},
+     "/nonexistent/report.html: cannot read the HTML part: No such file or directory"),
+    ({"smtp_starttls": True, "smtp_ssl": True}, "are both true"),
+])
+def test_the_module_refuses_before_connecting(changes, problem):
+    with SmtpSink() as smtp, pytest.raises(NotifyError, match=re.escape(problem)) as raised:
+        notify_release_team(options(smtp, **changes))
+    assert smtp.messages == [] and "subject" not in raised.value.details()
+
+
+def test_a_mail_not_sent_names_its_subject():
+    with SmtpSink(refuse_data=True) as smtp, pytest.raises(NotifyError) as raised:
+        notify_release_team(options(smtp))
+    assert "refused the mail" in str(raised.value)
+    assert raised.value.details() == {"problems": [str(raised.value)],
+                                      "subject": "[pypi-guard] 1 unexpected release"}

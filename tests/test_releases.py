@@ -16,7 +16,6 @@ import textwrap
 
 import pytest
 from ansible.module_utils.pypi_guard.allowlist import VarsFileError, load_known_releases
-from ansible.module_utils.pypi_guard.deliverables import version_key
 from ansible.module_utils.pypi_guard.http import FetchError
 from ansible.module_utils.pypi_guard.pypi_release_audit import (
     PyPIReleases,
@@ -84,12 +83,6 @@ def test_summarize_json():
         "1.0": {"yanked": True, "upload_time": "2024-01-01T00:00:00Z"},
         "1.1": {"yanked": False, "upload_time": "2024-02-01T00:00:00Z"},
         "2.0": {"yanked": False, "upload_time": None}}
-
-
-def test_versions_compare_as_pep440():
-    assert version_key("1.0") == version_key("1.0.0")
-    assert version_key("2.0.0.0rc1") == version_key("2.0.0rc1")
-    assert version_key("rocky-em") == ("text", "rocky-em")
 
 
 def pypi(feed_versions=(), releases=None):

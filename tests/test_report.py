@@ -14,7 +14,6 @@
 
 import json
 
-import ansible.module_utils.pypi_guard.report as report_module
 import pytest
 from ansible.module_utils.pypi_guard.audit import AuditResult, finish
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import Finding as MaintainerFinding
@@ -23,26 +22,9 @@ from ansible.module_utils.pypi_guard.report import (
     index_url,
     render_html,
     render_index,
-    write_atomically,
     write_reports,
 )
-
-
-def test_a_failed_write_leaves_every_file_as_it_was(tmp_path):
-    first, second = tmp_path / "a.json", tmp_path / "a.html"
-    first.write_text("old json")
-    second.write_text("old html")
-    with pytest.raises(UnicodeEncodeError):  # the second cannot be written
-        write_atomically({first: "new json", second: "half \ud800 a surrogate"})
-    assert first.read_text() == "old json" and second.read_text() == "old html"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.json"]
-
-
-def test_bytes_and_mode(tmp_path):
-    target = tmp_path / "x.asc"
-    write_atomically({target: b"-----BEGIN PGP SIGNATURE-----"}, mode=0o600)
-    assert target.read_bytes() == b"-----BEGIN PGP SIGNATURE-----"
-    assert oct(target.stat().st_mode & 0o777) == "0o600"
+from test_files import fail_on_call
 
 
 def test_reports_are_written_together(tmp_path):
@@ -65,41 +47,6 @@ def test_report_shape():
     assert report["generated_at"].endswith("Z")
     html = render_html(report, "T", ["project"])
     assert "No findings, no warnings, no errors" in html and "None." not in html
-
-
-def fail_on_call(monkeypatch, number):
-    """Make the ``number``-th os.replace of the report writer fail."""
-    real_replace, calls = report_module.os.replace, []
-
-    def replace(source, target):
-        calls.append(target)
-        if len(calls) == number:
-            raise OSError(28, "No space left on device")
-        return real_replace(source, target)
-
-    monkeypatch.setattr(report_module.os, "replace", replace)
-    return calls
-
-
-def test_a_failed_second_rename_puts_the_first_file_back(tmp_path, monkeypatch):
-    first, second = tmp_path / "a.json", tmp_path / "a.html"
-    first.write_text("old json")
-    second.write_text("old html")
-    first.chmod(0o640)
-    calls = fail_on_call(monkeypatch, 2)
-    with pytest.raises(OSError, match="No space left on device"):
-        write_atomically({first: "new json", second: "new html"})
-    assert len(calls) == 3  # first, second (failed), first put back
-    assert first.read_text() == "old json" and second.read_text() == "old html"
-    assert oct(first.stat().st_mode & 0o777) == "0o640"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.json"]
-
-
-def test_a_failed_second_rename_removes_a_new_first_file(tmp_path, monkeypatch):
-    fail_on_call(monkeypatch, 2)
-    with pytest.raises(OSError):
-        write_atomically({tmp_path / "a.json": "new json", tmp_path / "a.html": "new html"})
-    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_lone_surrogate_from_the_index_does_not_lose_the_report(tmp_path):

@@ -48,11 +48,9 @@ from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
     load_maintainers_allowlist,
 )
 from ansible.module_utils.pypi_guard.audit import select_projects  # noqa: E402
-from ansible.module_utils.pypi_guard.deliverables import (  # noqa: E402
-    normalize_name,
-    source_lines,
-)
+from ansible.module_utils.pypi_guard.deliverables import source_lines  # noqa: E402
 from ansible.module_utils.pypi_guard.errors import AuditInputError  # noqa: E402
+from ansible.module_utils.pypi_guard.names import normalize_name  # noqa: E402
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import (  # noqa: E402
     unlisted_publisher_warnings,
 )

@@ -273,7 +273,7 @@ def test_signature_urls_are_quoted_and_tried_per_repository():
         "https://tarballs.opendev.org/openstack/fooclient-old/foo%20client%3F%231.tar.gz.asc",
         "https://tarballs.opendev.org/x/fooclient/foo%20client%3F%231.tar.gz.asc"]
     assert signature_urls(INDEX_SIGNATURE_URL, project, dist) == ["https://f/p/x.tar.gz.asc"]
-    with pytest.raises(ValueError, match="no repository"):
+    with pytest.raises(AuditInputError, match="no repository"):
         signature_urls(DEFAULT_SIGNATURE_URL, ManagedProject("x", "x"), dist)
 
 

@@ -32,6 +32,7 @@ from ansible.module_utils.pypi_guard.artifacts import (
 )
 from ansible.module_utils.pypi_guard.gpg import (
     GnupgHome,
+    InvalidFingerprint,
     SigningError,
     format_fingerprint,
     import_keys,
@@ -69,7 +70,7 @@ def test_fingerprints_ignore_case_and_spaces(text):
 
 @pytest.mark.parametrize("text", ["", None, FPR[:16], FPR[:-1], FPR + "0", FPR[:-1] + "G"])
 def test_key_ids_and_garbage_are_not_fingerprints(text):
-    with pytest.raises(ValueError, match="40 hex digits"):
+    with pytest.raises(InvalidFingerprint, match="40 hex digits"):
         normalize_fingerprint(text)
     assert not same_fingerprint(text, FPR)
 

@@ -105,55 +105,27 @@ subject:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.pypi_guard.errors import run_module  # noqa: E402
 from ansible.module_utils.pypi_guard.release_team_notify import (  # noqa: E402
     SMTP_ARGUMENT_SPEC,
-    NotifyError,
-    build_message,
-    check_smtp_options,
-    send_with_options,
+    notify_release_team,
 )
+
+ARGUMENT_SPEC = {
+    "to": {"type": "list", "elements": "str", "required": True},
+    "mail_from": {"type": "str", "required": True},
+    "subject": {"type": "str", "required": True},
+    "text": {"type": "str", "required": True},
+    "html_file": {"type": "path"},
+    "timeout": {"type": "float", "default": 30.0},
+    **SMTP_ARGUMENT_SPEC,
+}
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={
-            "to": {"type": "list", "elements": "str", "required": True},
-            "mail_from": {"type": "str", "required": True},
-            "subject": {"type": "str", "required": True},
-            "text": {"type": "str", "required": True},
-            "html_file": {"type": "path"},
-            "timeout": {"type": "float", "default": 30.0},
-            **SMTP_ARGUMENT_SPEC,
-        },
-        supports_check_mode=True,
-    )
-    params = module.params
-    if not params["to"]:
-        module.fail_json(msg="no recipient: set pypi_guard_notify_to")
-    html = None
-    if params["html_file"]:
-        try:
-            with open(params["html_file"], encoding="utf-8") as stream:
-                html = stream.read()
-        except OSError as exc:
-            module.fail_json(msg=f"{params['html_file']}: cannot read the HTML part: "
-                                 f"{exc.strerror}")
-    try:
-        message = build_message(params["mail_from"], params["to"], params["subject"],
-                                params["text"], html)
-        check_smtp_options(params)
-    except NotifyError as exc:
-        module.fail_json(msg=str(exc))
-    if module.check_mode:
-        module.exit_json(changed=True, sent=False, recipients=params["to"],
-                         subject=message["Subject"])
-    try:
-        recipients = send_with_options(message, params, params["timeout"])
-    except NotifyError as exc:
-        module.fail_json(msg=str(exc), subject=message["Subject"])
-    module.exit_json(changed=True, sent=True, recipients=recipients,
-                     subject=message["Subject"])
+    run_module(ARGUMENT_SPEC, lambda module: notify_release_team(module.params,
+                                                                 module.check_mode),
+               supports_check_mode=True)
 
 
 if __name__ == "__main__":

@@ -19,62 +19,47 @@
 
 A malformed file is refused as a whole, before any request is made, with one
 line per problem naming the file, the key and the value at fault.
+
+Whether an account may hold a role on a project is the allowlist's own
+decision (:meth:`MaintainersAllowlist.verdict`), which the maintainer audit
+and the watcher both ask.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
 import jsonschema
-from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.errors import AuditInputError
+from ansible.module_utils.pypi_guard.names import (
+    ACCOUNT_MAX_LENGTH,
+    PYPI_NAME_PATTERN,
+    account_key,
+    is_pypi_account_name,
+    normalize_name,
+    version_key,
+)
 from ansible.module_utils.pypi_guard.yamlfile import StrictLoader, YamlFileError, parse_yaml
 
 _T = TypeVar("_T")
 
+# Where the release team keeps the allowlist, for the advice in findings.
+ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
+
 ROLES = ("Owner", "Maintainer")
 ROLE_RANK = {"Maintainer": 1, "Owner": 2}
 
-# Warehouse's rule for project, user and organization names (the CHECK
-# constraints in warehouse/packaging/models.py and accounts/models.py; for
-# projects it is also PEP 508's): ASCII letters and digits, with '.', '_' and
-# '-' inside. jsonschema applies a pattern with re.search, where '$' would also
-# match before a trailing newline: the patterns end with \Z.
-_PYPI_NAME = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z"
-PYPI_NAME_RE = re.compile(_PYPI_NAME)
-# Warehouse's limit on user and organization names (both "account names").
-ACCOUNT_MAX_LENGTH = 50
-
-_PROJECT = {"type": "string", "pattern": _PYPI_NAME}
-_ACCOUNT = {"type": "string", "pattern": _PYPI_NAME, "maxLength": ACCOUNT_MAX_LENGTH}
+_PROJECT = {"type": "string", "pattern": PYPI_NAME_PATTERN}
+_ACCOUNT = {"type": "string", "pattern": PYPI_NAME_PATTERN, "maxLength": ACCOUNT_MAX_LENGTH}
 # Versions stay loose (known releases predate PEP 440) but are one printable
 # ASCII word.
 _VERSION = {"type": "string", "pattern": r"^[!-~]+\Z"}
 _REASON = {"type": "string", "pattern": r"\S"}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}\Z"}
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def account_key(name: str) -> str:
-    """The form account and organization names are compared in.
-
-    PyPI names are ASCII and case-insensitive; only ASCII letters are folded,
-    so that a look-alike from the index (the Kelvin sign in ``\\u212aevin``)
-    never equals an allowed name (``kevin``), as ``str.lower`` would make it.
-    """
-    return name.translate(_ASCII_LOWER)
-
-
-def is_pypi_account_name(name: object) -> bool:
-    """Whether ``name`` could be a PyPI user or organization name."""
-    return (isinstance(name, str) and len(name) <= ACCOUNT_MAX_LENGTH
-            and PYPI_NAME_RE.match(name) is not None)
 
 
 def _per_project_entries(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
@@ -290,6 +275,31 @@ class MaintainersAllowlist:
     ignored_projects: dict[str, str] = field(default_factory=dict)  # normal name -> reason
     # project -> {account: exception}
     exceptions: dict[str, dict[str, MaintainerException]] = field(default_factory=dict)
+
+    def verdict(self, project: str, account: str, role: str,
+                today: datetime.date) -> tuple[str, dict[str, str]] | None:
+        """Whether ``account`` (a user or a team) may hold ``role`` on
+        ``project`` (normal name): None when it may, else ``(kind,
+        details)``: ``unexpected-account`` (not a PyPI account name, or
+        neither allowed nor covered by an exception),
+        ``missing-required-owner`` (a required owner below Owner),
+        ``expired-exception`` (``expires``) or ``role-not-allowed``
+        (``allowed``: the exception's role)."""
+        if not is_pypi_account_name(account):
+            return "unexpected-account", {}  # a look-alike or a team: never a match
+        key = account_key(account)
+        if key in self.required_owners:
+            return None if role == "Owner" else ("missing-required-owner", {})
+        if key in self.allowed_accounts:
+            return None
+        exception = self.exceptions.get(project, {}).get(key)
+        if exception is None:
+            return "unexpected-account", {}
+        if exception.expires is not None and exception.expired(today):
+            return "expired-exception", {"expires": exception.expires.isoformat()}
+        if ROLE_RANK.get(role, 3) > ROLE_RANK[exception.role]:
+            return "role-not-allowed", {"allowed": exception.role}
+        return None
 
 
 def _semantic_problems(allowlist: dict[str, Any]) -> list[str]:

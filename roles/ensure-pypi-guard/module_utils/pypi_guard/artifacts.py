@@ -46,6 +46,7 @@ from ansible.module_utils.pypi_guard.deliverables import (
     load_deliverable,
     projects_of_deliverable,
 )
+from ansible.module_utils.pypi_guard.files import write_atomically
 from ansible.module_utils.pypi_guard.gpg import (
     GnupgHome,
     SigningError,
@@ -56,7 +57,6 @@ from ansible.module_utils.pypi_guard.gpg import (
     sign_detached,
     verify_detached,
 )
-from ansible.module_utils.pypi_guard.report import write_atomically
 from ansible.module_utils.pypi_guard.text import printable
 from packaging.utils import (
     InvalidSdistFilename,

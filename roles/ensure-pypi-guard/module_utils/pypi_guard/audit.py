@@ -29,7 +29,6 @@ from ansible.module_utils.pypi_guard.deliverables import (
     ManagedProject,
     ManagedSet,
     derive_managed_set,
-    normalize_name,
 )
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.http import (
@@ -38,6 +37,7 @@ from ansible.module_utils.pypi_guard.http import (
     HttpClient,
     check_index_url,
 )
+from ansible.module_utils.pypi_guard.names import normalize_name
 from ansible.module_utils.pypi_guard.report import build_report, write_reports
 from ansible.module_utils.pypi_guard.settings import SETTINGS_OPTION, check_settings, flat_params
 from ansible.module_utils.pypi_guard.text import printable
@@ -177,10 +177,7 @@ def http_client(params: Params) -> HttpClient:
     ``pypi_url`` that is not loopback unless ``allow_insecure_http``, before
     any request."""
     insecure = bool(params.get("allow_insecure_http"))
-    try:
-        check_index_url(params["pypi_url"], insecure)
-    except ValueError as exc:
-        raise AuditInputError(str(exc)) from None
+    check_index_url(params["pypi_url"], insecure)
     return HttpClient(concurrency=params["concurrency"], rate_limit=params["rate_limit"],
                       timeout=params["timeout"], retries=params["retries"],
                       max_retry_after=params["max_retry_after"],

@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import requests
+from ansible.module_utils.pypi_guard.files import write_atomically
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
-from ansible.module_utils.pypi_guard.report import write_atomically
 
 CACHE_FORMAT = 1
 

@@ -157,7 +157,7 @@ def _call(client: HttpClient, pypi_url: str, method: str, *params: Any) -> tuple
     except xmlrpc.client.Fault as fault:
         raise ChangelogError(f"{where}: fault {fault.faultCode}: {fault.faultString}") \
             from fault
-    except ValueError as exc:
+    except FetchError as exc:
         raise ChangelogError(f"{where}: {exc}") from exc
 
 

@@ -55,10 +55,9 @@ from typing import Any
 
 import jsonschema
 from ansible.module_utils.pypi_guard.errors import AuditInputError
+from ansible.module_utils.pypi_guard.names import normalize_name
 from ansible.module_utils.pypi_guard.project_config import read_project_config
 from ansible.module_utils.pypi_guard.yamlfile import YamlFileError, read_yaml
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 PYPI_RELEASE_TYPES = frozenset(
     {"python-service", "python-pypi", "neutron", "horizon", "xstatic"})
@@ -102,24 +101,10 @@ class DeliverablesError(AuditInputError):
                          "\n".join([message, *problems]) if problems else message)
 
 
-def normalize_name(name: str) -> str:
-    """A project name in PEP 503 normal form (``oslo.config`` -> ``oslo-config``)."""
-    return canonicalize_name(name)
-
-
 def is_end_of_life(version: object) -> bool:
     """Whether a release entry's version is an end-of-life tag (``rocky-eol``,
     ``2023.1-eom``, ``ocata-em``, ``zed-last``), not a release."""
     return isinstance(version, str) and version.endswith(END_OF_LIFE_SUFFIXES)
-
-
-def version_key(text: str) -> tuple[str, Version | str]:
-    """A key equal for equal PEP 440 versions (1.0 and 1.0.0); text that is
-    not a version (the ``rocky-em`` tags) is compared as text."""
-    try:
-        return ("pep440", Version(text))
-    except InvalidVersion:
-        return ("text", text.strip().lower())
 
 
 def release_type(deliverable: Mapping[str, Any], name: str = "",

@@ -28,21 +28,29 @@ Rules that every caller relies on:
   with its gpg-agent stopped, whatever happens.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ansible.module_utils.pypi_guard.errors import PypiGuardError
 
+GNUPG_IMPORT_ERROR: str | None
 try:
     import gnupg
     GNUPG_IMPORT_ERROR = None
 except ImportError as exc:  # reported by the modules through fail_json
     gnupg = None
     GNUPG_IMPORT_ERROR = str(exc)
+
+# A gnupg.GPG bound to a GnupgHome (python-gnupg ships no type information).
+GPG = Any
 
 EXPIRED_KEY = "signing key has expired"
 
@@ -53,46 +61,50 @@ class SigningError(PypiGuardError):
     """Something a person has to fix; the message says what."""
 
 
+class InvalidFingerprint(PypiGuardError, ValueError):
+    """A value that is not a full OpenPGP v4 fingerprint."""
+
+
 # --------------------------------------------------------------------------
 # Fingerprints
 
 
-def normalize_fingerprint(value):
+def normalize_fingerprint(value: object) -> str:
     """Return ``value`` as 40 upper-case hex digits.
 
     Whitespace and case are ignored, so ``'a1b2 C3D4 ...'`` as printed by
     ``gpg --fingerprint`` is accepted, and so is a leading ``0x``.  Raises
-    ``ValueError`` for anything that is not a full v4 fingerprint (key IDs
+    :class:`InvalidFingerprint` for anything that is not a full v4 fingerprint (key IDs
     included).
     """
     text = "".join(str(value or "").split()).upper().removeprefix("0X")
     if not _HEX40.match(text):
-        raise ValueError(
+        raise InvalidFingerprint(
             f"{value!r} is not an OpenPGP fingerprint: expected 40 hex digits "
             "(spaces allowed), as printed by 'gpg --fingerprint'; key IDs are "
             "not accepted")
     return text
 
 
-def normalize_fingerprints(values):
+def normalize_fingerprints(values: str | Iterable[str]) -> list[str]:
     """Normalise one fingerprint or an iterable of them; returns a list."""
     if isinstance(values, str):
         values = [values]
     result = [normalize_fingerprint(v) for v in values]
     if not result:
-        raise ValueError("no expected fingerprint given")
+        raise InvalidFingerprint("no expected fingerprint given")
     return result
 
 
-def same_fingerprint(first, second):
+def same_fingerprint(first: object, second: object) -> bool:
     """True when both are the same fingerprint (case and spaces ignored)."""
     try:
         return normalize_fingerprint(first) == normalize_fingerprint(second)
-    except ValueError:
+    except InvalidFingerprint:
         return False
 
 
-def format_fingerprint(value):
+def format_fingerprint(value: object) -> str:
     """``ABCD 1234 ...`` in groups of four, as gpg prints it."""
     fpr = normalize_fingerprint(value)
     return " ".join(fpr[i:i + 4] for i in range(0, 40, 4))
@@ -103,7 +115,7 @@ def format_fingerprint(value):
 # A throwaway GnuPG home
 
 
-def _gpgconf_for(gpgbinary):
+def _gpgconf_for(gpgbinary: str) -> str | None:
     directory = os.path.dirname(gpgbinary)
     if directory:
         candidate = os.path.join(directory, "gpgconf")
@@ -119,7 +131,7 @@ _SOCKET_PATH_MAX = 107
 _HOME_NAME_LENGTH = len("/pypi-guard-gnupg-xxxxxxxx/S.gpg-agent.browser")
 
 
-def _home_parent(parent):
+def _home_parent(parent: str | None) -> str:
     """Where to create a GnuPG home whose agent sockets will work: ``parent``
     (default: TMPDIR) unless its path is too long for a socket, then the
     first of /tmp, /var/tmp, /dev/shm that is short enough and writable."""
@@ -141,7 +153,7 @@ class GnupgHome:
     the block succeeded or raised.  ``gpg`` is a ``gnupg.GPG`` bound to it.
     """
 
-    def __init__(self, gpgbinary="gpg", parent=None):
+    def __init__(self, gpgbinary: str = "gpg", parent: str | None = None) -> None:
         if gnupg is None:
             raise SigningError(
                 f"python-gnupg is not installed for this interpreter "
@@ -149,10 +161,10 @@ class GnupgHome:
                 "install requirements.txt")
         self.gpgbinary = gpgbinary
         self.parent = parent
-        self.path = None
-        self.gpg = None
+        self.path: str | None = None
+        self.gpg: GPG = None
 
-    def __enter__(self):
+    def __enter__(self) -> GnupgHome:
         self.path = tempfile.mkdtemp(prefix="pypi-guard-gnupg-",
                                      dir=_home_parent(self.parent))
         try:
@@ -167,11 +179,10 @@ class GnupgHome:
             raise
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.cleanup()
-        return False
 
-    def cleanup(self):
+    def cleanup(self) -> None:
         """Stop the agent and remove the directory (safe to call twice)."""
         if not self.path:
             return
@@ -191,13 +202,13 @@ class GnupgHome:
         self.path = None
 
 
-def _last_line(text):
+def _last_line(text: str | None) -> str:
     lines = [line for line in (text or "").splitlines()
              if line.strip() and not line.startswith("[GNUPG:]")]
     return lines[-1].strip() if lines else ""
 
 
-def import_keys(gpg, armored, what="the key"):
+def import_keys(gpg: GPG, armored: object, what: str = "the key") -> list[str]:
     """Import armored key(s); return the primary fingerprints imported.
 
     Raises ``SigningError`` when nothing was imported.  Messages never
@@ -225,7 +236,7 @@ def import_keys(gpg, armored, what="the key"):
     return fingerprints
 
 
-def _gpg_error(stderr):
+def _gpg_error(stderr: str | None) -> str:
     """The line of gpg's messages that says what went wrong."""
     lines = [line.strip() for line in (stderr or "").splitlines()
              if line.startswith("gpg:")]
@@ -235,14 +246,14 @@ def _gpg_error(stderr):
     return lines[-1] if lines else ""
 
 
-def _key_record(gpg, fingerprint, secret):
+def _key_record(gpg: GPG, fingerprint: str, secret: bool) -> dict[str, Any] | None:
     for key in gpg.list_keys(secret=secret):
         if key.get("fingerprint", "").upper() == fingerprint:
-            return key
+            return dict(key)
     return None
 
 
-def check_signing_key(gpg, imported, expected):
+def check_signing_key(gpg: GPG, imported: Iterable[str], expected: str) -> str:
     """Is the key about to sign the release key in force?
 
     ``imported`` are the primary fingerprints from :func:`import_keys`;
@@ -293,18 +304,20 @@ class SignatureCheck:
     reason: str
     signature: str
     data: str
-    signer_fingerprint: str = None
-    signing_key_fingerprint: str = None
-    timestamp: int = None
-    status: str = None
-    key_status: str = None
-    expected: list = field(default_factory=list)
+    signer_fingerprint: str | None = None
+    signing_key_fingerprint: str | None = None
+    timestamp: int | None = None
+    status: str | None = None
+    key_status: str | None = None
+    expected: list[str] = field(default_factory=list)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def verify_detached(gpg, signature_file, data_file, expected, allow_expired_key=False):
+def verify_detached(gpg: GPG, signature_file: str | os.PathLike[str],
+                    data_file: str | os.PathLike[str], expected: str | Iterable[str],
+                    allow_expired_key: bool = False) -> SignatureCheck:
     """Is ``signature_file`` a good detached signature of ``data_file`` made
     by (a subkey of) one of the ``expected`` primary keys?
 
@@ -320,7 +333,7 @@ def verify_detached(gpg, signature_file, data_file, expected, allow_expired_key=
     sig_name = os.path.basename(str(signature_file))
     data_name = os.path.basename(str(data_file))
 
-    def result(ok, reason, verified=None):
+    def result(ok: bool, reason: str, verified: Any = None) -> SignatureCheck:
         check = SignatureCheck(ok=ok, reason=reason, signature=str(signature_file),
                                data=str(data_file), expected=expected)
         if verified is not None:
@@ -374,7 +387,7 @@ def verify_detached(gpg, signature_file, data_file, expected, allow_expired_key=
 # Signing
 
 
-def sign_detached(gpg, path, fingerprint):
+def sign_detached(gpg: GPG, path: str | os.PathLike[str], fingerprint: str) -> bytes:
     """An armored detached signature (bytes) of ``path`` by the key
     ``fingerprint``; gpg signs with its signing subkey."""
     with open(path, "rb") as handle:

@@ -44,12 +44,13 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
-from ansible.module_utils.pypi_guard.errors import PypiGuardError
+from ansible.module_utils.pypi_guard.errors import AuditInputError, PypiGuardError
+from ansible.module_utils.pypi_guard.files import open_new
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -130,8 +131,9 @@ def retry_after_seconds(response: requests.Response | None) -> float | None:
 
 
 def is_loopback(host: str | None) -> bool:
-    """``localhost``, 127.0.0.0/8 or ``::1``."""
-    host = (host or "").lower().rstrip(".")
+    """``localhost``, 127.0.0.0/8 or ``::1`` (also written ``[::1]``); no
+    name is resolved."""
+    host = (host or "").strip("[]").lower().rstrip(".")
     if host == "localhost":
         return True
     try:
@@ -157,11 +159,11 @@ def url_problem(url: str, allow_insecure_http: bool = False) -> str | None:
 
 def check_index_url(url: str, allow_insecure_http: bool = False,
                     option: str = "pypi_url") -> None:
-    """Refuse (ValueError naming ``option`` and the value) an index URL the
-    client would refuse, before any request."""
+    """Refuse (:class:`AuditInputError` naming ``option`` and the value) an
+    index URL the client would refuse, before any request."""
     problem = url_problem(url, allow_insecure_http)
     if problem:
-        raise ValueError(
+        raise AuditInputError(
             f"{option} {url!r} {problem}: use https, or set allow_insecure_http: true "
             "(role variable pypi_guard_allow_insecure_http) to allow plain http")
 
@@ -353,11 +355,6 @@ class _Decoder:
             raise _Transient("the compressed answer ends early")
 
 
-def _open_new(path: str) -> IO[bytes]:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    return os.fdopen(os.open(path, flags, 0o600), "wb")
-
-
 class HttpClient:
     """Shared session plus the retry, rate, size, time and redirect rules;
     thread-safe.
@@ -377,12 +374,12 @@ class HttpClient:
                  allow_insecure_http: bool = False,
                  download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT) -> None:
         if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+            raise AuditInputError(f"concurrency must be at least 1, not {concurrency}")
         if max_body_size < 1:
-            raise ValueError(f"max_body_size must be at least 1 byte, not {max_body_size}")
+            raise AuditInputError(f"max_body_size must be at least 1 byte, not {max_body_size}")
         if timeout <= 0 or download_timeout <= 0:
-            raise ValueError("timeout and download_timeout must be more than 0 seconds, not "
-                             f"{timeout:g} and {download_timeout:g}")
+            raise AuditInputError("timeout and download_timeout must be more than 0 seconds, "
+                                  f"not {timeout:g} and {download_timeout:g}")
         self.concurrency = concurrency
         self.timeout = timeout
         self.download_timeout = download_timeout
@@ -469,7 +466,7 @@ class HttpClient:
             digest = hashlib.sha256()
             if os.path.lexists(destination):
                 os.unlink(destination)  # what an earlier attempt left
-            with _open_new(destination) as output:
+            with open_new(destination) as output:
                 for piece in self._body(response, deadline, "GET", url, max_size, cap_name):
                     digest.update(piece)
                     output.write(piece)

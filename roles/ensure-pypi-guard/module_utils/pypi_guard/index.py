@@ -32,13 +32,13 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ansible.module_utils.pypi_guard.artifacts import parse_dist_filename, sha256_file
-from ansible.module_utils.pypi_guard.deliverables import normalize_name
 from ansible.module_utils.pypi_guard.http import (
     FetchError,
     RedirectRefused,
     TooLarge,
     url_problem,
 )
+from ansible.module_utils.pypi_guard.names import normalize_name
 
 # A file the simple API lists: its sha256 (None when the index gives none)
 # and where to download it.

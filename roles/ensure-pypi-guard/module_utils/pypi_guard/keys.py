@@ -31,6 +31,7 @@ from typing import Any
 
 from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.gpg import (
+    InvalidFingerprint,
     SigningError,
     format_fingerprint,
     import_keys,
@@ -136,7 +137,7 @@ def load_series_keys(path: str) -> dict[str, list[KeyWindow]]:
             continue
         try:
             fingerprint = normalize_fingerprint(entry["key"])
-        except ValueError as exc:
+        except InvalidFingerprint as exc:
             problems.append(f"{where}.key: {exc}")
             continue
         start = _as_date(entry.get("start"))

@@ -26,8 +26,8 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from ansible.module_utils.pypi_guard.deliverables import normalize_name
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
+from ansible.module_utils.pypi_guard.names import normalize_name
 from defusedxml.xmlrpc import DefusedExpatParser
 
 _RATE_LIMIT_FAULT = re.compile(r"TooManyRequests.*?(?:reset in (\d+) seconds)?\.?$", re.S)
@@ -105,7 +105,7 @@ def parse_xmlrpc_response(body: bytes) -> Any:
     """Unmarshal an XML-RPC answer with a parser that refuses entity tricks.
 
     Returns the result, or raises ``xmlrpc.client.Fault``; anything that is
-    not XML-RPC raises ValueError.
+    not XML-RPC raises :class:`FetchError`.
     """
     unmarshaller = xmlrpc.client.Unmarshaller()
     parser = DefusedExpatParser(unmarshaller)
@@ -116,7 +116,7 @@ def parse_xmlrpc_response(body: bytes) -> Any:
     except xmlrpc.client.Fault:
         raise
     except Exception as exc:  # expat, defusedxml and unmarshaller errors alike
-        raise ValueError(f"not a valid XML-RPC answer ({exc})") from exc
+        raise FetchError(f"not a valid XML-RPC answer ({exc})") from exc
     return result[0] if len(result) == 1 else result
 
 
@@ -130,7 +130,7 @@ def xmlrpc_throttle_seconds(response: requests.Response) -> float | None:
         match = _RATE_LIMIT_FAULT.search(fault.faultString or "")
         if match:
             return float(match.group(1) or 60)
-    except ValueError:
+    except FetchError:
         return None
     return None
 
@@ -150,7 +150,7 @@ def _xmlrpc_pairs(client: HttpClient, pypi_url: str, method: str,
         pairs = parse_xmlrpc_response(response.content)
     except xmlrpc.client.Fault as fault:
         raise FetchError(f"{call}: fault {fault.faultCode}: {fault.faultString}") from fault
-    except ValueError as exc:
+    except FetchError as exc:
         raise FetchError(f"{call}: {exc}") from exc
     if not isinstance(pairs, list) or not all(
             isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r)

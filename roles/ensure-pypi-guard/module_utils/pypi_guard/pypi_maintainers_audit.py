@@ -23,21 +23,18 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ansible.module_utils.pypi_guard.allowlist import (
+    ALLOWLIST_FILE,
     ROLE_RANK,
     MaintainersAllowlist,
-    account_key,
-    is_pypi_account_name,
 )
 from ansible.module_utils.pypi_guard.audit import (
     AuditFinding,
     AuditResult,
     unknown_index_error,
 )
-from ansible.module_utils.pypi_guard.deliverables import normalize_name
 from ansible.module_utils.pypi_guard.http import HttpClient
+from ansible.module_utils.pypi_guard.names import account_key, is_pypi_account_name, normalize_name
 from ansible.module_utils.pypi_guard.pypi import ProjectOwnership, fetch_ownership
-
-ALLOWLIST_FILE = "vars/pypi-maintainers.yaml"
 
 # kind -> what a person should do about it
 ADVICE = {
@@ -96,32 +93,6 @@ def strongest_roles(roles: Iterable[Sequence[str]]) -> dict[str, tuple[str, str]
     return result
 
 
-def role_verdict(allowlist: MaintainersAllowlist, project: str, account: str, role: str,
-                 today: datetime.date) -> tuple[str, dict[str, str]] | None:
-    """What the allowlist says of ``account`` (a user or a team) holding
-    ``role`` on ``project`` (normal name): None when it may, else ``(kind,
-    details)``: ``unexpected-account`` (not a PyPI account name, or neither
-    allowed nor covered by an exception), ``missing-required-owner`` (a
-    required owner below Owner), ``expired-exception`` (``expires``) or
-    ``role-not-allowed`` (``allowed``: the exception's role)."""
-    if not is_pypi_account_name(account):
-        return "unexpected-account", {}  # a look-alike or a team: never a match
-    key = account_key(account)
-    if key in allowlist.required_owners:
-        return None if role == "Owner" else ("missing-required-owner", {})
-    if key in allowlist.allowed_accounts:
-        return None
-    exception = allowlist.exceptions.get(project, {}).get(key)
-    if exception is None:
-        return "unexpected-account", {}
-    if exception.expired(today):
-        expires = cast(datetime.date, exception.expires)  # expired(): it has a date
-        return "expired-exception", {"expires": expires.isoformat()}
-    if ROLE_RANK.get(role, 3) > ROLE_RANK[exception.role]:
-        return "role-not-allowed", {"allowed": exception.role}
-    return None
-
-
 def audit_project(ownership: ProjectOwnership, allowlist: MaintainersAllowlist,
                   today: datetime.date,
                   fail_on_unregistered: bool = False) -> tuple[list[Finding], list[Finding]]:
@@ -142,7 +113,7 @@ def audit_project(ownership: ProjectOwnership, allowlist: MaintainersAllowlist,
             findings.append(Finding(project, "unexpected-account",
                                     NOT_AN_ACCOUNT_NAME.format(ascii(account)), account, role))
             continue
-        verdict = role_verdict(allowlist, normal, account, role, today)
+        verdict = allowlist.verdict(normal, account, role, today)
         if verdict is not None:
             kind, details = verdict
             findings.append(_finding(project, kind, account, role, **details))

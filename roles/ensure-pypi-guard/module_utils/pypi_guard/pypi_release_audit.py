@@ -28,12 +28,9 @@ import defusedxml.ElementTree
 import requests
 from ansible.module_utils.pypi_guard.audit import AuditFinding, AuditResult
 from ansible.module_utils.pypi_guard.cache import ConditionalCache
-from ansible.module_utils.pypi_guard.deliverables import (
-    ManagedProject,
-    normalize_name,
-    version_key,
-)
+from ansible.module_utils.pypi_guard.deliverables import ManagedProject
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
+from ansible.module_utils.pypi_guard.names import normalize_name, version_key
 from ansible.module_utils.pypi_guard.pypi import (
     json_document,
     json_url,

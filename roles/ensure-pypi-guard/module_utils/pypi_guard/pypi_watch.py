@@ -24,25 +24,24 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urljoin
 
-from ansible.module_utils.pypi_guard.allowlist import account_key
+from ansible.module_utils.pypi_guard.allowlist import ALLOWLIST_FILE
 from ansible.module_utils.pypi_guard.audit import AuditFinding
 from ansible.module_utils.pypi_guard.changelog import (
     changelog_entries,
     last_serial,
     parse_action,
 )
-from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
 from ansible.module_utils.pypi_guard.errors import PypiGuardError
+from ansible.module_utils.pypi_guard.files import write_atomically
 from ansible.module_utils.pypi_guard.http import FetchError
+from ansible.module_utils.pypi_guard.names import account_key, normalize_name, version_key
 from ansible.module_utils.pypi_guard.pypi import fetch_json, json_document, json_url
-from ansible.module_utils.pypi_guard.pypi_maintainers_audit import ALLOWLIST_FILE, role_verdict
 from ansible.module_utils.pypi_guard.reach import parse_reach_cache
 from ansible.module_utils.pypi_guard.release_signature_audit import (
     REPOSITORY_FIELDS,
     dist_file,
     parse_upload_time,
 )
-from ansible.module_utils.pypi_guard.report import write_atomically
 from ansible.module_utils.pypi_guard.text import printable
 
 # kind -> what a person should do about it
@@ -130,11 +129,11 @@ class Judgement:
 
 def allowlist_verdict(allowlist, project, account, role, today):
     """None when ``account`` may now hold ``role`` on ``project``, else
-    ``(kind, allowed_role)``: the maintainer audit's :func:`role_verdict`,
+    ``(kind, allowed_role)``: ``allowlist.verdict()``, the maintainer audit's rule,
     in the watch's kinds. A required owner's role is judged as
     ``required-owner-removed`` instead, and an expired exception allows
     nothing."""
-    verdict = role_verdict(allowlist, project, account, role, today)
+    verdict = allowlist.verdict(project, account, role, today)
     if verdict is None or verdict[0] == "missing-required-owner":
         return None
     kind, details = verdict

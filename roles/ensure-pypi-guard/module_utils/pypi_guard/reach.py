@@ -39,16 +39,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from ansible.module_utils.pypi_guard.allowlist import PYPI_NAME_RE, MaintainersAllowlist
+from ansible.module_utils.pypi_guard.allowlist import ALLOWLIST_FILE, MaintainersAllowlist
 from ansible.module_utils.pypi_guard.audit import AuditFinding, unknown_index_error
-from ansible.module_utils.pypi_guard.deliverables import (
-    ManagedProject,
-    ManagedSet,
-    normalize_name,
-)
+from ansible.module_utils.pypi_guard.deliverables import ManagedProject, ManagedSet
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
+from ansible.module_utils.pypi_guard.names import PYPI_NAME_RE, normalize_name
 from ansible.module_utils.pypi_guard.pypi import ProjectOwnership, fetch_ownership, user_packages
-from ansible.module_utils.pypi_guard.pypi_maintainers_audit import ALLOWLIST_FILE
 
 MANAGED = "managed"
 ACCOUNT_ONLY = "account-only"

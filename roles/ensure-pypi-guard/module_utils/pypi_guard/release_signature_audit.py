@@ -65,9 +65,14 @@ from ansible.module_utils.pypi_guard.audit import (
 )
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject
 from ansible.module_utils.pypi_guard.errors import AuditInputError, PypiGuardError
-from ansible.module_utils.pypi_guard.gpg import format_fingerprint, verify_detached
+from ansible.module_utils.pypi_guard.gpg import (
+    InvalidFingerprint,
+    format_fingerprint,
+    verify_detached,
+)
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient, TooLarge
 from ansible.module_utils.pypi_guard.keys import ReleaseKey, iso_time
+from ansible.module_utils.pypi_guard.names import version_order
 from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url, release_hidden
 from ansible.module_utils.pypi_guard.pypi_release_audit import (
     PyPIReleases,
@@ -78,7 +83,6 @@ from ansible.module_utils.pypi_guard.settings import (  # noqa: F401 - the watch
     DEFAULT_MAX_FILE_SIZE,
     DEFAULT_SIGNATURE_URL,
 )
-from packaging.version import InvalidVersion, Version
 
 FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
                  "digest-mismatch")
@@ -96,7 +100,11 @@ _SINCE = re.compile(r"^since:(\d{4}-\d{2}-\d{2})$")
 _FILENAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
 
 
-class UnsafeFilename(PypiGuardError, ValueError):
+class UnusableFile(PypiGuardError, ValueError):
+    """A file entry from the index that cannot be used; the message says why."""
+
+
+class UnsafeFilename(UnusableFile):
     """A file name from the index that must not be used."""
 
 
@@ -224,13 +232,6 @@ def safe_filename(name: object) -> str:
     return name
 
 
-def _version_key(version: str) -> tuple[int, Version, str]:
-    try:
-        return (1, Version(version), "")
-    except InvalidVersion:
-        return (0, Version("0"), version)
-
-
 # No file on PyPI is older than this: an earlier upload time is made up.
 EARLIEST_UPLOAD = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -238,7 +239,7 @@ EARLIEST_UPLOAD = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 def parse_upload_time(entry: Mapping[str, Any]) -> datetime.datetime | None:
     """The file's upload time (aware, UTC) from the JSON API, or None when
     the entry gives none.  One that is not a time, or is before
-    :data:`EARLIEST_UPLOAD`, raises ValueError: the file cannot be placed
+    :data:`EARLIEST_UPLOAD`, raises :class:`UnusableFile`: the file cannot be placed
     in or out of scope."""
     for key in ("upload_time_iso_8601", "upload_time"):
         value = entry.get(key)
@@ -246,7 +247,7 @@ def parse_upload_time(entry: Mapping[str, Any]) -> datetime.datetime | None:
             continue
         problem = f"the index gives the upload time {value!r:.80} ({key}), which is not"
         if not isinstance(value, str):
-            raise ValueError(f"{problem} a time")
+            raise UnusableFile(f"{problem} a time")
         text = value.strip().replace("Z", "+00:00")
         text = re.sub(r"\.(\d{6})\d*", r".\1", text)
         try:
@@ -255,10 +256,10 @@ def parse_upload_time(entry: Mapping[str, Any]) -> datetime.datetime | None:
                 moment = moment.replace(tzinfo=datetime.timezone.utc)
             moment = moment.astimezone(datetime.timezone.utc)
         except (ValueError, OverflowError):
-            raise ValueError(f"{problem} a time (ISO 8601)") from None
+            raise UnusableFile(f"{problem} a time (ISO 8601)") from None
         if moment < EARLIEST_UPLOAD:
-            raise ValueError(f"{problem} a time PyPI could have recorded (before "
-                             f"{EARLIEST_UPLOAD.year})")
+            raise UnusableFile(f"{problem} a time PyPI could have recorded (before "
+                               f"{EARLIEST_UPLOAD.year})")
         return moment
     return None
 
@@ -327,16 +328,16 @@ def files_in_scope(name: str, document: Mapping[str, Any],
     """
     releases, problems = releases_of(document)
     releases = {v: f for v, f in releases.items() if f}
-    newest = max(releases, key=_version_key) if releases else None
+    newest = max(releases, key=version_order) if releases else None
     files: list[DistFile] = []
-    for version in sorted(releases, key=_version_key):
+    for version in sorted(releases, key=version_order):
         if scope.kind == "latest" and version != newest and scope.since is None:
             continue
         windowed = scope.kind == "since" or (scope.kind == "latest" and version != newest)
         for entry in releases[version]:
             try:
                 dist = dist_file(name, version, entry, scope.since if windowed else None)
-            except ValueError as exc:
+            except UnusableFile as exc:
                 problems.append(f"{version}: {exc}")
                 continue
             if dist is not None:
@@ -347,23 +348,28 @@ def files_in_scope(name: str, document: Mapping[str, Any],
 def dist_file(name: str, version: str, entry: object,
               since: datetime.date | None = None) -> DistFile | None:
     """The :class:`DistFile` of one file entry; None when it was uploaded
-    before ``since``; ValueError (:class:`UnsafeFilename` included) naming
+    before ``since``; :class:`UnusableFile` (:class:`UnsafeFilename` included) naming
     what is wrong when the entry cannot be used."""
     if not isinstance(entry, dict):
-        raise ValueError(f"a file entry is {type(entry).__name__}, not an object")
+        raise UnusableFile(f"a file entry is {type(entry).__name__}, not an object")
     uploaded = parse_upload_time(entry)
     if since is not None and uploaded is not None and uploaded.date() < since:
         return None
     filename = safe_filename(entry.get("filename"))
     url = entry.get("url")
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError(f"{filename}: the index gives no http(s) URL for the file "
-                         f"({url!r:.200})")
+    try:
+        scheme = urlsplit(url).scheme if isinstance(url, str) else None
+    except ValueError as exc:  # hostile input: a URL urlsplit refuses ("http://[::1")
+        raise UnusableFile(f"{filename}: the index gives the URL {url!r:.200}, which is "
+                           f"not one ({exc})") from None
+    if not isinstance(url, str) or scheme not in ("http", "https"):
+        raise UnusableFile(f"{filename}: the index gives no http(s) URL for the file "
+                           f"({url!r:.200})")
     digests = entry.get("digests")
     digest = digests.get("sha256") if isinstance(digests, dict) else None
     if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", digest):
-        raise ValueError(f"{filename}: the index gives no sha256 for the file: its bytes "
-                         "cannot be checked")
+        raise UnusableFile(f"{filename}: the index gives no sha256 for the file: its bytes "
+                           "cannot be checked")
     size = entry.get("size")
     return DistFile(
         project=name, version=version, filename=filename, url=url, sha256=digest.lower(),
@@ -375,8 +381,8 @@ def signature_urls(template: str, project: ManagedProject, dist: DistFile) -> li
     """The URL(s) where ``dist``'s signature should be, one per repository of
     ``project`` (a :class:`ManagedProject`) when the template names one.
 
-    Raises ValueError when the template needs a repository and the project
-    has none (a name given explicitly, unknown to the deliverables).
+    Raises :class:`AuditInputError` when the template needs a repository
+    and the project has none (a name given explicitly, unknown to the deliverables).
     """
     values = {"filename": quote(dist.filename, safe=""), "project": quote(project.pypi_name,
               safe=""), "version": quote(dist.version, safe=""), "url": dist.url}
@@ -385,7 +391,7 @@ def signature_urls(template: str, project: ManagedProject, dist: DistFile) -> li
         return [template.format(**values)]
     pairs = project.namespaces_and_repos
     if not pairs:
-        raise ValueError(
+        raise AuditInputError(
             f"the deliverables name no repository for {project.pypi_name}, and the "
             f"signature URL {template} needs one")
     return [template.format(namespace=quote(namespace, safe=""), repo=quote(repo, safe=""),
@@ -447,7 +453,7 @@ def judge_signature(check: SignatureCheck, keys: Mapping[str, ReleaseKey],
             made_by = check.signing_key_fingerprint or signer or ""
             try:
                 made_by = format_fingerprint(made_by)
-            except ValueError:
+            except InvalidFingerprint:
                 made_by = made_by or "an unknown key"
             return [("wrong-key", f"signed by the key {made_by}, which is not a release key "
                      "of series_status.yaml")]
@@ -484,7 +490,7 @@ def signature_evidence(check: SignatureCheck, keys: Mapping[str, ReleaseKey]) ->
     if made_by:
         try:
             evidence["signer"] = format_fingerprint(made_by)
-        except ValueError:
+        except InvalidFingerprint:
             evidence["signer"] = made_by
     if check.timestamp is None:
         return evidence
@@ -571,7 +577,7 @@ def check_file(client: HttpClient, gpg: Any, keys: Mapping[str, ReleaseKey], wor
                 detail = detail.replace(os.path.basename(data_path), dist.filename)
                 result.findings.append((kind, detail))
         result.checked = True
-    except (FetchError, ValueError, OSError) as exc:
+    except (PypiGuardError, OSError) as exc:
         result.error = str(exc)
     finally:
         for path in (data_path, sig_path):

@@ -15,13 +15,17 @@
 """Mail to the release team, with smtplib: an alert that cannot be delivered
 is an error, never swallowed."""
 
-import ipaddress
+from __future__ import annotations
+
 import smtplib
 import ssl
+from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 from ansible.module_utils.pypi_guard.errors import PypiGuardError
+from ansible.module_utils.pypi_guard.http import is_loopback
 from ansible.module_utils.pypi_guard.text import printable
 
 SUBJECT_PREFIX = "[pypi-guard]"
@@ -29,7 +33,7 @@ SUBJECT_PREFIX = "[pypi-guard]"
 
 # The SMTP options of every module that mails (documented once, in the
 # doc fragment pypi_guard_notify).
-SMTP_ARGUMENT_SPEC = {
+SMTP_ARGUMENT_SPEC: dict[str, Any] = {
     "smtp_host": {"type": "str", "default": "localhost"},
     "smtp_port": {"type": "int", "default": 25},
     "smtp_starttls": {"type": "bool", "default": False},
@@ -46,10 +50,22 @@ SMTP_ARGUMENT_SPEC = {
 
 
 class NotifyError(PypiGuardError):
-    """The mail could not be handed to the SMTP server."""
+    """The mail could not be made or handed to the SMTP server; ``subject``
+    is the subject of the mail that was not sent, once it is known."""
+
+    def __init__(self, message: str, subject: str | None = None) -> None:
+        super().__init__(message)
+        self.subject = subject
+
+    def details(self) -> dict[str, Any]:
+        details = super().details()
+        if self.subject is not None:
+            details["subject"] = self.subject
+        return details
 
 
-def build_message(mail_from, mail_to, subject, text, html=None):
+def build_message(mail_from: str, mail_to: Sequence[str], subject: str, text: str,
+                  html: str | None = None) -> EmailMessage:
     """A ``text/plain`` mail, ``multipart/alternative`` with the HTML part when given.
 
     The subject and every line of the text and of the HTML go through
@@ -79,26 +95,17 @@ def build_message(mail_from, mail_to, subject, text, html=None):
     return message
 
 
-def _printable_lines(text):
+def _printable_lines(text: str) -> str:
     return "\n".join(printable(line) for line in text.split("\n"))
 
 
-def is_loopback(host):
-    """Whether ``host`` is ``localhost`` or a loopback address (no name is resolved)."""
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _same_host(one, other):
+def _same_host(one: str, other: str) -> bool:
     return one.strip("[]").lower().rstrip(".") == other.strip("[]").lower().rstrip(".")
 
 
-def check_transport(host, starttls=False, smtps=False, username=None,
-                    allow_plain_login=False, port=25, login_for=None):
+def check_transport(host: str, starttls: bool = False, smtps: bool = False,
+                    username: str | None = None, allow_plain_login: bool = False,
+                    port: int = 25, login_for: tuple[str, int] | None = None) -> None:
     """Refuse, before connecting, a setting that would send the password in
     clear or to a server it is not for.
 
@@ -140,8 +147,10 @@ def check_transport(host, starttls=False, smtps=False, username=None,
             "pypi_guard_smtp_starttls or pypi_guard_smtp_ssl to true")
 
 
-def send_message(message, host, port=25, starttls=False, username=None, password=None,
-                 timeout=30.0, smtps=False, allow_plain_login=False, login_for=None):
+def send_message(message: EmailMessage, host: str, port: int = 25, starttls: bool = False,
+                 username: str | None = None, password: str | None = None,
+                 timeout: float = 30.0, smtps: bool = False, allow_plain_login: bool = False,
+                 login_for: tuple[str, int] | None = None) -> list[str]:
     """Hand ``message`` to the SMTP server; raise NotifyError saying why not.
 
     ``smtps`` speaks TLS from the first byte (port 465), ``starttls``
@@ -154,6 +163,7 @@ def send_message(message, host, port=25, starttls=False, username=None, password
     check_transport(host, starttls, smtps, username, allow_plain_login, port, login_for)
     where = f"{host}:{port}"
     try:
+        connection: smtplib.SMTP
         if smtps:
             connection = smtplib.SMTP_SSL(host, port, timeout=timeout,
                                           context=ssl.create_default_context())
@@ -185,13 +195,14 @@ def send_message(message, host, port=25, starttls=False, username=None, password
     return sorted(set(message["To"].split(", ")))
 
 
-def _refusals(recipients):
+def _refusals(recipients: Mapping[str, tuple[int, bytes | str]]) -> str:
     return "; ".join(
         f"{rcpt} ({code} {text.decode(errors='replace') if isinstance(text, bytes) else text})"
         for rcpt, (code, text) in sorted(recipients.items()))
 
 
-def _login(params):
+def _login(params: Mapping[str, Any]
+           ) -> tuple[str | None, str | None, tuple[str, int] | None]:
     """``(username, password, (host, port))`` of the ``smtp_login`` option."""
     login = params.get("smtp_login")
     if not login:
@@ -199,7 +210,7 @@ def _login(params):
     return login["username"], login["password"], (login["host"], login["port"])
 
 
-def check_smtp_options(params):
+def check_smtp_options(params: Mapping[str, Any]) -> None:
     """:func:`check_transport` for a module's :data:`SMTP_ARGUMENT_SPEC` options."""
     username, _password, login_for = _login(params)
     check_transport(params["smtp_host"], params["smtp_starttls"], params["smtp_ssl"],
@@ -207,7 +218,8 @@ def check_smtp_options(params):
                     login_for)
 
 
-def send_with_options(message, params, timeout=30.0):
+def send_with_options(message: EmailMessage, params: Mapping[str, Any],
+                      timeout: float = 30.0) -> list[str]:
     """:func:`send_message` through a module's :data:`SMTP_ARGUMENT_SPEC` options."""
     username, password, login_for = _login(params)
     return send_message(message, params["smtp_host"], params["smtp_port"],
@@ -215,3 +227,32 @@ def send_with_options(message, params, timeout=30.0):
                         smtps=params["smtp_ssl"],
                         allow_plain_login=params["smtp_allow_plain_login"],
                         login_for=login_for)
+
+
+def read_html_part(path: str) -> str:
+    """The HTML part of a mail, from ``path`` (an audit's HTML report)."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except OSError as exc:
+        raise NotifyError(f"{path}: cannot read the HTML part: {exc.strerror}") from None
+
+
+def notify_release_team(params: Mapping[str, Any], check_mode: bool = False) -> dict[str, Any]:
+    """What the release_team_notify module does with its options: build the
+    mail, check the transport, and (unless ``check_mode``) send it; returns
+    the module's result, or raises :class:`NotifyError` saying why not."""
+    if not params["to"]:
+        raise NotifyError("no recipient: set pypi_guard_notify_to")
+    html = read_html_part(params["html_file"]) if params["html_file"] else None
+    message = build_message(params["mail_from"], params["to"], params["subject"],
+                            params["text"], html)
+    check_smtp_options(params)
+    subject = message["Subject"]
+    if check_mode:
+        return {"changed": True, "sent": False, "recipients": params["to"], "subject": subject}
+    try:
+        recipients = send_with_options(message, params, params["timeout"])
+    except NotifyError as exc:
+        raise NotifyError(str(exc), subject=subject) from exc
+    return {"changed": True, "sent": True, "recipients": recipients, "subject": subject}

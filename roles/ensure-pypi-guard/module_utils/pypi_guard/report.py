@@ -23,14 +23,13 @@ import datetime
 import glob
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
 import markupsafe
+from ansible.module_utils.pypi_guard.files import PathLike, write_atomically
 from ansible.module_utils.pypi_guard.text import printable
 
 INDEX_NAME = "index.html"
@@ -248,7 +247,6 @@ not listed: the report keeps the first {{ report.events | length }}.</p>{% endif
 
 # a report, as its JSON document
 Report = dict[str, Any]
-PathLike = str | os.PathLike[str]
 
 
 def utc_now() -> datetime.datetime:
@@ -416,62 +414,6 @@ def render_index(report_dir: PathLike, current: Mapping[str, Report] | None = No
     entries = [entry for entry in (_index_entry(name, report)
                                    for name, report in sorted(reports.items())) if entry]
     return _environment().from_string(INDEX_TEMPLATE).render(entries=entries, style=STYLE)
-
-
-def write_atomically(contents_by_path: Mapping[PathLike, str | bytes], mode: int = 0o644) -> None:
-    """Write several files (text or bytes): either every one is replaced or
-    none changes.
-
-    Everything is encoded and written to temporary siblings (fsynced) before
-    any file is touched. Each file a later rename could still leave behind is
-    copied aside first; when a rename fails, the files already replaced get
-    their previous content back (or are removed when they were new).
-    """
-    encoded = [(os.fspath(path), contents if isinstance(contents, bytes)
-                else contents.encode("utf-8"))
-               for path, contents in contents_by_path.items()]
-    temporaries: list[str] = []
-    staged: list[tuple[str, str]] = []
-    previous: dict[str, str] = {}
-    replaced: list[str] = []
-    try:
-        for path, data in encoded:
-            directory = os.path.dirname(os.path.abspath(path))
-            os.makedirs(directory, exist_ok=True)
-            temporary = _temporary_sibling(directory, temporaries)
-            with open(temporary, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, mode)
-            staged.append((temporary, path))
-        for _temporary, path in staged[:-1]:  # the last rename is all or nothing
-            if os.path.lexists(path):
-                previous[path] = _temporary_sibling(os.path.dirname(os.path.abspath(path)),
-                                                    temporaries)
-                shutil.copy2(path, previous[path])
-        for temporary, path in staged:
-            os.replace(temporary, path)
-            replaced.append(path)
-    except BaseException:
-        for path in reversed(replaced):
-            if path in previous:
-                os.replace(previous[path], path)
-            else:
-                os.unlink(path)
-        raise
-    finally:
-        for temporary in temporaries:
-            if os.path.lexists(temporary):
-                os.unlink(temporary)
-
-
-def _temporary_sibling(directory: str, temporaries: list[str]) -> str:
-    """A new empty file in ``directory``, remembered in ``temporaries``."""
-    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    os.close(fd)
-    temporaries.append(temporary)
-    return temporary
 
 
 def write_reports(report_dir: str, basename: str, report: Report, title: str,
