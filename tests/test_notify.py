@@ -190,7 +190,7 @@ def test_a_login_goes_to_the_server_it_is_for_only(login_for, reason):
 
 
 def options(smtp, **changes):
-    params = {"to": ["release@example.org"], "mail_from": "pypi-guard@example.org",
+    params = {"notify_to": ["release@example.org"], "notify_from": "pypi-guard@example.org",
               "subject": "1 unexpected release", "text": "nova 99.0\n", "html_file": None,
               "timeout": 10.0, "smtp_host": smtp.host, "smtp_port": smtp.port,
               "smtp_starttls": False, "smtp_ssl": False, "smtp_allow_plain_login": False,
@@ -217,7 +217,7 @@ def test_check_mode_sends_nothing():
 
 
 @pytest.mark.parametrize("changes, problem", [
-    ({"to": []}, "no recipient: set pypi_guard_notify_to"),
+    ({"notify_to": []}, "no recipient: set pypi_guard_notify_to"),
     ({"html_file": "/nonexistent/report.html"},
      "/nonexistent/report.html: cannot read the HTML part: No such file or directory"),
     ({"smtp_starttls": True, "smtp_ssl": True}, "are both true"),

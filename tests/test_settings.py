@@ -100,3 +100,27 @@ def test_failure_names_the_problems_boundedly():
     lines = failure_message("A", "drift", [f"p{i}" for i in range(250)], "").splitlines()
     assert lines[0] == "A: drift, 250 problem(s):" and lines[1] == "p0"
     assert len(lines) == 202 and lines[-1].startswith("... and 50 more")
+
+
+@pytest.mark.parametrize("module, missing, line", [
+    ("pypi_maintainers_audit", "allowlist_file", "no maintainer allowlist: set "
+     "pypi_guard_allowlist_file"),
+    ("pypi_release_audit", "allowlist_file", "no maintainer allowlist: set "
+     "pypi_guard_allowlist_file"),
+    ("pypi_release_audit", "known_releases_file", "no known releases file: set "
+     "pypi_guard_known_releases_file"),
+])
+def test_an_audit_without_its_input_files_names_the_setting(tmp_path, module, missing, line):
+    """What the module options once required is a setting now, required by
+    the audit that reads it, before any request."""
+    audit = __import__(module).audit
+    (tmp_path / "releases.yaml").write_text("pypi_release_audit_known_releases: {}\n")
+    settings = validated({"projects": ["nova"], "pypi_url": "http://127.0.0.1:9",
+                          "allowlist_file": str(tmp_path / "allowlist.yaml"),
+                          "known_releases_file": str(tmp_path / "releases.yaml")},
+                         fail_on_unregistered={"type": "bool", "default": False},
+                         cache_dir={"type": "path"})
+    params = flat_params(settings)
+    params[missing] = None
+    with pytest.raises(AuditInputError, match=line):
+        audit(params)

@@ -184,11 +184,12 @@ from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
     run_audit_module,
 )
 from ansible.module_utils.pypi_guard.cache import ConditionalCache  # noqa: E402
-from ansible.module_utils.pypi_guard.reach import guard_reach  # noqa: E402
+from ansible.module_utils.pypi_guard.errors import AuditInputError  # noqa: E402
 from ansible.module_utils.pypi_guard.pypi_release_audit import (  # noqa: E402
     compose_release_alert,
     run_release_audit,
 )
+from ansible.module_utils.pypi_guard.reach import guard_reach  # noqa: E402
 
 AUDIT = "pypi_release_audit"
 

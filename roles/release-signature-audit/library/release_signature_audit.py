@@ -313,8 +313,6 @@ from ansible.module_utils.pypi_guard.keys import (  # noqa: E402
 )
 from ansible.module_utils.pypi_guard.reach import guard_reach  # noqa: E402
 from ansible.module_utils.pypi_guard.release_signature_audit import (  # noqa: E402
-    DEFAULT_MAX_FILE_SIZE,
-    DEFAULT_SIGNATURE_URL,
     parse_max_file_size,
     parse_scope,
     parse_signature_url,

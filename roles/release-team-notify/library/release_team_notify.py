@@ -27,11 +27,14 @@ description:
     recipient, a refused message, a failed login) fails the module with the
     server's answer; it is never swallowed. The password never appears in the
     result.
+  - The recipients, the sender and the SMTP server are the settings
+    O(settings.notify_to), O(settings.notify_from) and O(settings.smtp_host)
+    and its neighbours; no recipient is an error.
   - A login (O(smtp_login)) is sent only to the server it names (its
-    C(host) and C(port) must be O(smtp_host) and O(smtp_port)), so that a
-    setting pointing the mail elsewhere never gets the credentials.
-  - A login needs O(smtp_starttls) or O(smtp_ssl), so that
-    the password is never sent in clear; O(smtp_allow_plain_login) lifts this
+    C(host) and C(port) must be O(settings.smtp_host) and O(settings.smtp_port)),
+    so that a setting pointing the mail elsewhere never gets the credentials.
+  - A login needs O(settings.smtp_starttls) or O(settings.smtp_ssl), so that
+    the password is never sent in clear; O(settings.smtp_allow_plain_login) lifts this
     for a loopback server only (a local relay, a test server). The module
     fails before connecting otherwise.
   - Control and bidirectional characters (CR, LF, ESC, U+202E...) in the
@@ -41,17 +44,10 @@ description:
   - In check mode nothing is sent.
 version_added: "1.0.0"
 author: pypi-guard contributors
-extends_documentation_fragment: pypi_guard_notify
+extends_documentation_fragment:
+  - pypi_guard_settings
+  - pypi_guard_notify
 options:
-  to:
-    description: Recipients.
-    type: list
-    elements: str
-    required: true
-  mail_from:
-    description: Sender address.
-    type: str
-    required: true
   subject:
     description: Subject; C([pypi-guard]) is put in front when missing.
     type: str
@@ -72,16 +68,24 @@ notes:
 """
 
 EXAMPLES = r"""
-- name: Mail the release team
+- name: Mail the release team, as the release-team-notify role does
   release_team_notify:
-    to: [openstack-release@lists.openstack.org]
-    mail_from: pypi-guard@zuul.opendev.org
+    settings: "{{ pypi_guard_settings }}"
     subject: "[pypi-guard] 1 unexpected PyPI release: nova 99.0.0"
     text: "{{ release_audit.alert.text }}"
     html_file: "{{ release_audit.report_html }}"
-    smtp_host: smtp.example.org
-    smtp_port: 587
-    smtp_starttls: true
+    smtp_login: "{{ pypi_guard_smtp_login or omit }}"
+
+- name: Mail through a submission server with a login
+  release_team_notify:
+    settings:
+      notify_to: [openstack-release@lists.openstack.org]
+      notify_from: pypi-guard@zuul.opendev.org
+      smtp_host: smtp.example.org
+      smtp_port: 587
+      smtp_starttls: true
+    subject: "[pypi-guard] test"
+    text: "A test of the alert mail."
     smtp_login:
       host: smtp.example.org
       port: 587
@@ -110,10 +114,10 @@ from ansible.module_utils.pypi_guard.release_team_notify import (  # noqa: E402
     SMTP_ARGUMENT_SPEC,
     notify_release_team,
 )
+from ansible.module_utils.pypi_guard.settings import SETTINGS_OPTION, module_params  # noqa: E402
 
 ARGUMENT_SPEC = {
-    "to": {"type": "list", "elements": "str", "required": True},
-    "mail_from": {"type": "str", "required": True},
+    **SETTINGS_OPTION,
     "subject": {"type": "str", "required": True},
     "text": {"type": "str", "required": True},
     "html_file": {"type": "path"},
@@ -123,7 +127,7 @@ ARGUMENT_SPEC = {
 
 
 def main():
-    run_module(ARGUMENT_SPEC, lambda module: notify_release_team(module.params,
+    run_module(ARGUMENT_SPEC, lambda module: notify_release_team(module_params(module.params),
                                                                  module.check_mode),
                supports_check_mode=True)
 

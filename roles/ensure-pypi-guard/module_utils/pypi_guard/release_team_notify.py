@@ -33,12 +33,9 @@ SUBJECT_PREFIX = "[pypi-guard]"
 
 # The SMTP options of every module that mails (documented once, in the
 # doc fragment pypi_guard_notify).
+# The server is in the settings (smtp_host, smtp_port, smtp_*); this is the
+# option of the modules that mail.
 SMTP_ARGUMENT_SPEC: dict[str, Any] = {
-    "smtp_host": {"type": "str", "default": "localhost"},
-    "smtp_port": {"type": "int", "default": 25},
-    "smtp_starttls": {"type": "bool", "default": False},
-    "smtp_ssl": {"type": "bool", "default": False},
-    "smtp_allow_plain_login": {"type": "bool", "default": False},
     # The login, from the pypi_guard_smtp secret, with the server it is for.
     "smtp_login": {"type": "dict", "options": {
         "host": {"type": "str", "required": True},
@@ -242,15 +239,16 @@ def notify_release_team(params: Mapping[str, Any], check_mode: bool = False) -> 
     """What the release_team_notify module does with its options: build the
     mail, check the transport, and (unless ``check_mode``) send it; returns
     the module's result, or raises :class:`NotifyError` saying why not."""
-    if not params["to"]:
+    if not params["notify_to"]:
         raise NotifyError("no recipient: set pypi_guard_notify_to")
     html = read_html_part(params["html_file"]) if params["html_file"] else None
-    message = build_message(params["mail_from"], params["to"], params["subject"],
+    message = build_message(params["notify_from"], params["notify_to"], params["subject"],
                             params["text"], html)
     check_smtp_options(params)
     subject = message["Subject"]
     if check_mode:
-        return {"changed": True, "sent": False, "recipients": params["to"], "subject": subject}
+        return {"changed": True, "sent": False, "recipients": params["notify_to"],
+                "subject": subject}
     try:
         recipients = send_with_options(message, params, params["timeout"])
     except NotifyError as exc:

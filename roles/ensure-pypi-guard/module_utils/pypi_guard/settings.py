@@ -97,6 +97,12 @@ def check_settings(settings: Mapping[str, Any]) -> None:
         raise AuditInputError(problems)
 
 
+def module_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`flat_params` of settings :func:`check_settings` accepts."""
+    check_settings(params["settings"])
+    return flat_params(params)
+
+
 def flat_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """One flat mapping of a module's own options and its settings (no
     option of a module is named like a setting).  A setting without a
