@@ -71,8 +71,8 @@ from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.http import FetchError
 from ansible.module_utils.pypi_guard.index import parse_simple_page
 from ansible.module_utils.pypi_guard.keys import load_series_keys
-from ansible.module_utils.pypi_guard.pypi_maintainers_audit import audit_project
 from ansible.module_utils.pypi_guard.pypi import fetch_ownership, json_document
+from ansible.module_utils.pypi_guard.pypi_maintainers_audit import audit_project
 from ansible.module_utils.pypi_guard.pypi_release_audit import (
     PyPIReleases,
     audit_releases,
@@ -85,10 +85,10 @@ from ansible.module_utils.pypi_guard.release_signature_audit import (
     files_in_scope,
     parse_upload_time,
 )
-from ansible.module_utils.pypi_guard.pypi_watch import (
+from ansible.module_utils.pypi_guard.watch_rules import judge_entry
+from ansible.module_utils.pypi_guard.watch_state import (
     StateError,
     WatchState,
-    judge_entry,
     parse_state,
     read_state_file,
 )
