@@ -225,9 +225,10 @@ state:
 state_artifacts:
   description:
     - The artifact list for C(zuul_return) that hands the state to the next
-      build, C([{name: pypi-watch-state, url: <state file name>, metadata:
-      {type: pypi_watch_state, serial: <serial>}}]), the URL relative to the
-      build's logs, at whose root the role keeps O(state_file).
+      build, one artifact named C(pypi-watch-state) of C(metadata.type)
+      C(pypi_watch_state) with the state's C(metadata.serial); its C(url), the
+      state file's name, is relative to the build's logs, at whose root the
+      role keeps O(state_file).
     - Only under Zuul (O(zuul_build) given) when the run wrote the state to
       O(state_file); else empty (by hand, in check mode, or a run that could
       not start and so hands no state on).
