@@ -436,16 +436,18 @@ def read_inputs(params: Params) -> WatchInputs:
     if params["polls"] < 1 or params["interval"] < 0:
         raise AuditInputError(f"polls must be at least 1 and interval not negative (polls "
                               f"{params['polls']}, interval {params['interval']})")
+    today = utc_today()
     allowlist = maintainers_allowlist_from_params(params) or MaintainersAllowlist()
     known = load_known_releases(params["known_releases_file"]) \
         if params["known_releases_file"] else {}
+    selection = audited_projects(params, allowlist)
+    signature_url = parse_signature_url(params["signature_url"])
+    max_file_size = parse_max_file_size(params["max_file_size"])
     series_file, keys_dir = input_paths(params["releases_repo"],
                                         params["series_status_file"], params["keys_dir"])
-    inputs = WatchInputs(
-        allowlist, {name: set(versions) for name, versions in known.items()},
-        audited_projects(params, allowlist), parse_signature_url(params["signature_url"]),
-        parse_max_file_size(params["max_file_size"]), load_series_keys(series_file),
-        keys_dir, utc_today())
+    inputs = WatchInputs(allowlist, {name: set(versions) for name, versions in known.items()},
+                         selection, signature_url, max_file_size,
+                         load_series_keys(series_file), keys_dir, today)
     if params["notify_to"]:
         try:
             check_smtp_options(params)
