@@ -57,14 +57,14 @@ import benchlib  # noqa: F401 - sets the import paths
 from ansible.module_utils.pypi_guard.allowlist import MaintainersAllowlist  # noqa: E402
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject  # noqa: E402
 from ansible.module_utils.pypi_guard.http import HttpClient  # noqa: E402
-from ansible.module_utils.pypi_guard.pypi_watch import (  # noqa: E402
-    FileOutcome,
-    WatchState,
-    compose_watch_alert,
-    poll,
-    watch,
-)
+from ansible.module_utils.pypi_guard.pypi_watch import poll, watch  # noqa: E402
 from ansible.module_utils.pypi_guard.release_team_notify import build_message, send_message  # noqa: E402
+from ansible.module_utils.pypi_guard.watch_alert import (  # noqa: E402
+    alert_message,
+    compose_watch_alert,
+)
+from ansible.module_utils.pypi_guard.watch_rules import FileOutcome  # noqa: E402
+from ansible.module_utils.pypi_guard.watch_state import WatchState  # noqa: E402
 from benchlib import project_names  # noqa: E402
 from fakepypi import FakePyPI  # noqa: E402
 from smtpsink import SmtpSink  # noqa: E402
@@ -245,7 +245,6 @@ def latency_benchmark(args):
 def flood_benchmark(args):
     import tempfile
 
-    import pypi_watch
     from ansible.module_utils.pypi_guard.audit import REPORTS
     from ansible.module_utils.pypi_guard.report import build_report, write_reports
 
@@ -266,7 +265,7 @@ def flood_benchmark(args):
     params = {"pypi_url": pypi.url, "report_url": "", "notify_from": "bench@example.org",
               "notify_to": ["team@example.org"]}
     started = time.perf_counter()
-    message = pypi_watch.alert_message(params, result)
+    message = alert_message(params, result)
     mail_bytes = len(message.as_bytes())
     mailed = time.perf_counter() - started
     text = message.get_body(("plain",)).get_content()

@@ -28,7 +28,7 @@ from ansible.module_utils.pypi_guard.changelog import (
 )
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject
 from ansible.module_utils.pypi_guard.http import HttpClient
-from ansible.module_utils.pypi_guard.pypi_watch import judge_entry
+from ansible.module_utils.pypi_guard.watch_rules import judge_entry
 from fakepypi import FakePyPI
 
 TODAY = datetime.date(2026, 12, 1)
@@ -268,12 +268,12 @@ def test_a_finding_line_names_project_kind_subject_and_serial():
 
 # -- one poll ------------------------------------------------------------------
 
-from ansible.module_utils.pypi_guard.pypi_watch import (  # noqa: E402
-    FileOutcome,
+from ansible.module_utils.pypi_guard.pypi_watch import poll  # noqa: E402
+from ansible.module_utils.pypi_guard.watch_rules import FileOutcome  # noqa: E402
+from ansible.module_utils.pypi_guard.watch_state import (  # noqa: E402
     StateError,
     WatchState,
     parse_state,
-    poll,
 )
 
 NOW = 1767225600 + 3600

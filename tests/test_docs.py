@@ -195,7 +195,7 @@ def test_every_finding_kind_of_the_code_is_answered(built_docs):
     maintainers = pytest.importorskip("ansible.module_utils.pypi_guard.pypi_maintainers_audit")
     releases = pytest.importorskip("ansible.module_utils.pypi_guard.pypi_release_audit")
     signatures = pytest.importorskip("ansible.module_utils.pypi_guard.release_signature_audit")
-    watch = pytest.importorskip("ansible.module_utils.pypi_guard.pypi_watch")
+    watch = pytest.importorskip("ansible.module_utils.pypi_guard.watch_rules")
     reach = pytest.importorskip("ansible.module_utils.pypi_guard.reach")
     alerts = (built_docs / "alerts.html").read_text(encoding="utf-8")
     sections = {section.split('"', 1)[0]: section

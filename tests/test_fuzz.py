@@ -77,19 +77,19 @@ from ansible.module_utils.pypi_guard.pypi_release_audit import (
     parse_release_feed,
     summarize_json,
 )
-from ansible.module_utils.pypi_guard.pypi_watch import (
-    StateError,
-    WatchState,
-    judge_entry,
-    parse_state,
-    read_state_file,
-)
 from ansible.module_utils.pypi_guard.release_signature_audit import (
     EARLIEST_UPLOAD,
     Scope,
     UnusableFile,
     files_in_scope,
     parse_upload_time,
+)
+from ansible.module_utils.pypi_guard.watch_rules import judge_entry
+from ansible.module_utils.pypi_guard.watch_state import (
+    StateError,
+    WatchState,
+    parse_state,
+    read_state_file,
 )
 from hypothesis import assume, event, example, given
 from hypothesis import strategies as st

@@ -15,17 +15,17 @@
 """The watcher's alert: bounded, most urgent first, escaped in every part;
 and the watch's report and index."""
 
-import pypi_watch
-from ansible.module_utils.pypi_guard.pypi_watch import (
-    MAX_ALERT_FINDINGS,
-    MAX_ALERT_TEXT,
-    PollResult,
-    WatchFinding,
-    WatchState,
-    compose_watch_alert,
-)
+from ansible.module_utils.pypi_guard.pypi_watch import PollResult
 from ansible.module_utils.pypi_guard.release_team_notify import build_message
 from ansible.module_utils.pypi_guard.report import build_report, render_html, render_index
+from ansible.module_utils.pypi_guard.watch_alert import (
+    MAX_ALERT_FINDINGS,
+    MAX_ALERT_TEXT,
+    alert_message,
+    compose_watch_alert,
+)
+from ansible.module_utils.pypi_guard.watch_rules import WatchFinding
+from ansible.module_utils.pypi_guard.watch_state import WatchState
 
 NOW = 1767225600
 
@@ -77,7 +77,7 @@ def test_every_part_of_the_alert_mail_is_escaped():
                         [], [], WatchState(3, []))
     params = {"pypi_url": "https://pypi.org", "report_url": "", "notify_from": "a@b.example",
               "notify_to": ["c@d.example"]}
-    message = pypi_watch.alert_message(params, result)
+    message = alert_message(params, result)
     for part in ("plain", "html"):
         content = message.get_body((part,)).get_content()
         assert "\u202e" not in content, part
@@ -136,7 +136,7 @@ def test_a_small_alert_shows_every_finding_and_warning_in_html():
     result = PollResult(0, 7, 7, 7, findings, warnings, [], WatchState(7, []))
     params = {"pypi_url": "https://pypi.org", "report_url": "", "notify_from": "a@b.example",
               "notify_to": ["c@d.example"]}
-    html = pypi_watch.alert_message(params, result).get_body(("html",)).get_content()
+    html = alert_message(params, result).get_body(("html",)).get_content()
     assert html.count('<tr class="warning">') == 5
     assert "not shown" not in html
 

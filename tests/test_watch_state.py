@@ -23,10 +23,15 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-import pypi_watch
 import pytest
+from ansible.module_utils.pypi_guard.changelog import last_serial
 from ansible.module_utils.pypi_guard.http import HttpClient
-from ansible.module_utils.pypi_guard.pypi_watch import StateError, ZuulBuild, zuul_state
+from ansible.module_utils.pypi_guard.watch_state import (
+    StateError,
+    ZuulBuild,
+    initial_state,
+    zuul_state,
+)
 from fakepypi import FakePyPI
 
 OURS = {"job_name": "pypi-watch", "project": "openstack/releases", "pipeline": "watch",
@@ -138,29 +143,33 @@ def params(pypi, zuul=None, **extra):
     return values
 
 
+def start(values, client):
+    """Where a run with these options starts, against the index's last serial."""
+    return initial_state(values, client, last_serial(client, values["pypi_url"]))
+
+
 def test_a_serial_above_the_journal_is_never_adopted(zuul):
     zuul.build("hostile", state=2_000_000_000)
     with FakePyPI({"projects": {}, "changelog": JOURNAL}) as pypi, \
             HttpClient(retries=0) as client:
         with pytest.raises(StateError, match="serial 2000000000 is above PyPI's "
                                              "changelog_last_serial 5: refusing it"):
-            pypi_watch.initial_state(params(pypi, zuul), client)
+            start(params(pypi, zuul), client)
         with pytest.raises(StateError, match="since_serial: serial 99 is above"):
-            pypi_watch.initial_state(params(pypi, since_serial=99), client)
+            start(params(pypi, since_serial=99), client)
 
 
 def test_no_state_is_an_error_unless_since_serial_says_where_to_start(zuul, tmp_path):
     with FakePyPI({"projects": {}, "changelog": JOURNAL}) as pypi, \
             HttpClient(retries=0) as client:
         with pytest.raises(StateError) as refused:
-            pypi_watch.initial_state(params(pypi, zuul, state_file=str(tmp_path / "no")),
-                                     client)
-        state, start = pypi_watch.initial_state(params(pypi, zuul, since_serial=4), client)
+            start(params(pypi, zuul, state_file=str(tmp_path / "no")), client)
+        state, how_first = start(params(pypi, zuul, since_serial=4), client)
         zuul.build("ours", state=5)
-        found, how = pypi_watch.initial_state(params(pypi, zuul, since_serial=1), client)
+        found, how = start(params(pypi, zuul, since_serial=1), client)
     assert "no trusted state found (looked in: state file " in str(refused.value)
     assert "the last complete builds of pypi-watch in watch for openstack/releases on " \
            "master" in str(refused.value)
     assert "set pypi_watch_since_serial on the trusted job" in str(refused.value)
-    assert state.serial == 4 and "since_serial" in start
+    assert state.serial == 4 and "since_serial" in how_first
     assert found.serial == 5 and "the state of build ours" in how

@@ -178,8 +178,9 @@ report:
     - C(serial_from) and C(serial_to) give the range read, C(events_seen) and
       C(events_managed) how many entries it held and how many were about managed
       projects, C(events) one row per managed entry with its C(verdict) (the
-      first 1000; C(events_not_shown) counts the rest), C(start) how the first poll's starting serial was chosen,
-      C(mails_sent) and C(state) what the run left.
+      first 1000; C(events_not_shown) counts the rest), C(start) how the first
+      poll's starting serial was chosen, C(mails_sent) and C(state) what the
+      run left.
   returned: always
   type: dict
 problems:
@@ -196,6 +197,23 @@ state:
   description: The state the next run starts from (C(version), C(serial), C(pending)).
   returned: always
   type: dict
+state_artifacts:
+  description:
+    - The artifact list for C(zuul_return) that hands the state to the next
+      build, one artifact named C(pypi-watch-state) of C(metadata.type)
+      C(pypi_watch_state) with the state's C(metadata.serial); its C(url), the
+      state file's name, is relative to the build's logs, at whose root the
+      role keeps O(state_file).
+    - Only under Zuul (O(zuul_build) given) when the run wrote the state to
+      O(state_file); else empty (by hand, in check mode, or a run that could
+      not start and so hands no state on).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - name: pypi-watch-state
+      url: pypi-watch-state.json
+      metadata: {type: pypi_watch_state, serial: 28731432}
 mails_sent:
   description: How many alert mails were sent.
   returned: always
@@ -232,267 +250,16 @@ eport_error:
   type: str
 """
 
-import itertools  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
-from ansible.module_utils.pypi_guard.allowlist import (  # noqa: E402
-    MaintainersAllowlist,
-    load_known_releases,
-    maintainers_allowlist_from_params,
-)
-from ansible.module_utils.pypi_guard.audit import (  # noqa: E402
-    REPORTS,
-    AuditResult,
-    audited_projects,
-    finish,
-    http_client,
-    run_audit_module,
-    utc_today,
-)
-from ansible.module_utils.pypi_guard.changelog import last_serial  # noqa: E402
-from ansible.module_utils.pypi_guard.errors import AuditInputError  # noqa: E402
-from ansible.module_utils.pypi_guard.gpg import GnupgHome, SigningError  # noqa: E402
-from ansible.module_utils.pypi_guard.http import (  # noqa: E402
-    DEFAULT_DOWNLOAD_TIMEOUT,
-    FetchError,
-)
-from ansible.module_utils.pypi_guard.keys import (  # noqa: E402
-    input_paths,
-    load_release_keys,
-    load_series_keys,
-)
-from ansible.module_utils.pypi_guard.release_team_notify import (  # noqa: E402
-    SMTP_ARGUMENT_SPEC,
-    NotifyError,
-    build_message,
-    check_smtp_options,
-    send_with_options,
-)
-from ansible.module_utils.pypi_guard.report import build_report, render_html  # noqa: E402
-from ansible.module_utils.pypi_guard.release_signature_audit import (  # noqa: E402
-    DEFAULT_MAX_FILE_SIZE,
-    DEFAULT_SIGNATURE_URL,
-    check_file,
-    parse_max_file_size,
-    parse_signature_url,
-)
-from ansible.module_utils.pypi_guard.text import printable  # noqa: E402
-from ansible.module_utils.pypi_guard.pypi_watch import (  # noqa: E402
-    StateError,
-    WatchRun,
-    WatchState,
-    MAX_ALERT_FINDINGS,
-    by_urgency,
-    ZuulBuild,
-    check_serial,
-    compose_watch_alert,
-    poll,
-    read_state_file,
-    signature_checker,
-    watch,
-    MAX_EVENT_ROWS,
-    write_state_file,
-    zuul_state,
-)
-from ansible.module_utils.pypi_guard.reach import (  # noqa: E402
-    add_reach,
-    reach_unreadable,
-    watched_reach,
-)
-
-AUDIT = "pypi_watch"
+from ansible.module_utils.pypi_guard.audit import run_audit_module  # noqa: E402
+from ansible.module_utils.pypi_guard.http import DEFAULT_DOWNLOAD_TIMEOUT  # noqa: E402
+from ansible.module_utils.pypi_guard.pypi_watch import AUDIT, run_watch  # noqa: E402
+from ansible.module_utils.pypi_guard.release_team_notify import SMTP_LOGIN_OPTION  # noqa: E402
 
 
-def initial_state(params, client):
-    """``(state, how it was found)``: the state file, the state of the last
-    complete build of the running build's own job, project, pipeline and
-    branch, or ``since_serial``; anything else is an error (StateError).
-    Whatever its source, a state above PyPI's ``changelog_last_serial`` is
-    refused."""
-    last = last_serial(client, params["pypi_url"])
-    if params["state_file"]:
-        state = read_state_file(params["state_file"])
-        if state is not None:
-            where = f"state file {params['state_file']}"
-            return check_serial(state, last, where), where
-    looked = []
-    if params["zuul_api"]:
-        build = params["zuul_build"]
-        if not build:
-            raise StateError("zuul_api needs zuul_build: which builds may hand the state on")
-        build = ZuulBuild(params["zuul_api"], build["job_name"], build["project"],
-                          build["pipeline"], build["branch"])
-        found = zuul_state(client, build)
-        if found is not None:
-            state, uuid = found
-            where = f"the state of build {uuid} ({build.describe()})"
-            return check_serial(state, last, where), where
-        looked.append(f"the last complete builds of {build.describe()}")
-    if params["since_serial"] is not None:
-        state = WatchState(params["since_serial"], [])
-        where = f"no state: after serial {params['since_serial']} (since_serial)"
-        return check_serial(state, last, "since_serial"), where
-    if params["state_file"]:
-        looked.insert(0, f"state file {params['state_file']}")
-    raise StateError(
-        f"no trusted state found (looked in: {'; '.join(looked) or 'nowhere'}): nothing "
-        "says where the last run stopped. For the first run, set pypi_watch_since_serial "
-        "on the trusted job (e.g. PyPI's current changelog_last_serial)")
-
-
-def alert_message(params, result):
-    """The bounded mail of one poll's result: the text part names the most
-    urgent findings, the HTML part shows the same ones; the rest are counted."""
-    spec = REPORTS[AUDIT]
-    subject, text, named = compose_watch_alert(result.findings, params["pypi_url"],
-                                               params["report_url"])
-    shown = {id(finding) for finding in named}
-
-    def rows(items, limit):
-        # only the rows shown are rendered; the others are counted by kind
-        return [item.as_dict() for item in items[:limit]] + [
-            {"kind": item.kind} for item in items[limit:]]
-
-    findings = rows(named + [f for f in result.findings if id(f) not in shown], len(named))
-    report = build_report("drift", params["pypi_url"], 0, findings,
-                          rows(result.warnings, MAX_ALERT_FINDINGS), result.errors,
-                          serial_from=result.after, serial_to=result.until,
-                          events_seen=result.events_seen, events_managed=result.events_managed)
-    # every table stops where the text stopped naming findings
-    limit = len(named) if len(named) < len(result.findings) else MAX_ALERT_FINDINGS
-    html = render_html(report, spec.title, list(spec.columns), max_rows=limit)
-    return build_message(params["notify_from"], params["notify_to"], subject, text, html)
-
-
-def mailer(params, check_mode):
-    """``deliver(poll_result)``: one mail with the poll's findings; says
-    whether it sent one."""
-    def deliver(result):
-        if check_mode or not params["notify_to"]:
-            return False
-        send_with_options(alert_message(params, result), params)
-        return True
-    return deliver
-
-
-def run(params, check_mode=False, now=time.time):
-    """Run the watch; returns the module result. Bad input raises
-    AuditInputError before any request."""
-    if params["polls"] < 1 or params["interval"] < 0:
-        raise AuditInputError(f"polls must be at least 1 and interval not negative (polls "
-                              f"{params['polls']}, interval {params['interval']})")
-    today = utc_today()
-    allowlist = maintainers_allowlist_from_params(params) or MaintainersAllowlist()
-    known = load_known_releases(params["known_releases_file"]) \
-        if params["known_releases_file"] else {}
-    known_versions = {name: set(versions) for name, versions in known.items()}
-    selection = audited_projects(params, allowlist)
-    signature_url = parse_signature_url(params["signature_url"])
-    max_file_size = parse_max_file_size(params["max_file_size"])
-    series_file, keys_dir = input_paths(params["releases_repo"],
-                                        params["series_status_file"], params["keys_dir"])
-    series_keys = load_series_keys(series_file)
-    if params["notify_to"]:
-        try:
-            check_smtp_options(params)
-        except NotifyError as exc:
-            raise AuditInputError(str(exc)) from None
-    projects = selection.projects
-    try:
-        with GnupgHome() as home, \
-                tempfile.TemporaryDirectory(prefix="pypi-guard-watch-") as workdir, \
-                http_client(params) as client:
-            keys = load_release_keys(home.gpg, series_keys, keys_dir)
-            numbers = itertools.count(1)
-
-            def check_dist(dist, project):
-                return check_file(client, home.gpg, keys, workdir, dist, project,
-                                  signature_url, max_file_size, next(numbers), today)
-
-            checker = signature_checker(client, params["pypi_url"], projects, check_dist,
-                                        signature_url, max_file_size)
-            try:
-                state, start = initial_state(params, client)
-            except (FetchError, StateError) as exc:
-                # nothing was read: the next run starts where this one would have
-                error = {"project": "(state)", "detail": printable(f"could not start: {exc}")}
-                return report_run(params, check_mode, selection,
-                                  WatchRun(None, [], [error]), None, "not started")
-            # the release account's reach: read at most hourly, kept in the state
-            try:
-                state.reach = watched_reach(client, params["pypi_url"],
-                                            allowlist.required_owners, state.reach, now())
-            except FetchError as exc:
-                error = reach_unreadable(", ".join(allowlist.required_owners), exc)
-                return report_run(params, check_mode, selection,
-                                  WatchRun(None, [], [error]), None, "not started")
-            add_reach(projects, state.reach, allowlist.ignored_projects)
-            selection.reach_accounts = list(allowlist.required_owners)
-
-            def do_poll(current):
-                return poll(client, params["pypi_url"], projects, allowlist, known_versions,
-                            current, checker, now(), params["signature_grace"] * 60, today)
-
-            def keep(new_state):
-                if params["state_file"] and not check_mode:
-                    write_state_file(params["state_file"], new_state)
-
-            outcome = watch(state, params["polls"], params["interval"], do_poll,
-                            mailer(params, check_mode), keep)
-            # Every run that started hands a state on, changed or not: the next
-            # build looks for it among the last few builds only.
-            keep(outcome.state)
-    except SigningError as exc:  # no usable gpg: no file could be checked
-        raise AuditInputError(str(exc)) from None
-    return report_run(params, check_mode, selection, outcome, state, start)
-
-
-def report_run(params, check_mode, selection, outcome, first, start):
-    """The module result of a run: its reports, and the state to hand on
-    (empty when the run could not even start)."""
-    state = outcome.state.as_dict() if outcome.state else {}
-    events = [row for result in outcome.polls for row in result.events or []]
-    result = AuditResult(
-        len(selection.projects), by_urgency(outcome.findings), outcome.warnings,
-        outcome.all_errors(),
-        extra={"start": start, "serial_from": first.serial if first else None,
-               "serial_to": outcome.polls[-1].until if outcome.polls else (
-                   first.serial if first else None),
-               "events_seen": sum(p.events_seen for p in outcome.polls),
-               "events_managed": sum(p.events_managed for p in outcome.polls),
-               "events": events[:MAX_EVENT_ROWS],
-               "events_not_shown": sum(p.events_managed for p in outcome.polls)
-               - min(len(events), MAX_EVENT_ROWS),
-               "polls": len(outcome.polls), "mails_sent": outcome.mails,
-               "notified": list(params["notify_to"]), "state": state})
-    output = finish(AUDIT, params, check_mode, result, selection)
-    output["state"] = state
-    output["mails_sent"] = outcome.mails
-    return bounded_output(output)
-
-
-# The module's answer to Ansible carries at most this many findings,
-# warnings and lines of each kind (the JSON report keeps every one): a flood
-# must not make Ansible's result, the job's log or its failure message huge.
-MAX_RESULT_ITEMS = 200
-
-
-def bounded_output(output):
-    """``output`` with its lists cut to :data:`MAX_RESULT_ITEMS`, each cut
-    list ending with a line that says how many more the report has."""
-    report = dict(output["report"])
-    for key in ("findings", "warnings", "errors"):
-        report[key + "_total"] = len(report[key])
-        report[key] = report[key][:MAX_RESULT_ITEMS]
-    output["report"] = report
-    for key in ("problems", "warning_lines"):
-        lines = output[key]
-        if len(lines) > MAX_RESULT_ITEMS:
-            where = output.get("report_json") or "the JSON report"
-            output[key] = lines[:MAX_RESULT_ITEMS] + [
-                f"... and {len(lines) - MAX_RESULT_ITEMS} more: every one is in {where}"]
-    return output
+def audit(params, check_mode=False):
+    """Run the watch for the module's parameters; returns the module result.
+    Bad input raises AuditInputError before any request."""
+    return run_watch(params, check_mode)
 
 
 def main():
@@ -512,8 +279,8 @@ def main():
          "series_status_file": {"type": "path"}, "keys_dir": {"type": "path"},
          "download_timeout": {"type": "float", "default": DEFAULT_DOWNLOAD_TIMEOUT},
          "report_url": {"type": "str", "default": ""},
-         "smtp_login": SMTP_ARGUMENT_SPEC["smtp_login"]},
-        run)
+         **SMTP_LOGIN_OPTION},
+        audit)
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ subject:
 
 from ansible.module_utils.pypi_guard.errors import run_module  # noqa: E402
 from ansible.module_utils.pypi_guard.release_team_notify import (  # noqa: E402
-    SMTP_ARGUMENT_SPEC,
+    SMTP_LOGIN_OPTION,
     notify_release_team,
 )
 from ansible.module_utils.pypi_guard.settings import SETTINGS_OPTION, module_params  # noqa: E402
@@ -122,7 +122,7 @@ ARGUMENT_SPEC = {
     "text": {"type": "str", "required": True},
     "html_file": {"type": "path"},
     "timeout": {"type": "float", "default": 30.0},
-    **SMTP_ARGUMENT_SPEC,
+    **SMTP_LOGIN_OPTION,
 }
 
 

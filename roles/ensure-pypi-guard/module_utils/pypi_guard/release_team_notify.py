@@ -35,7 +35,7 @@ SUBJECT_PREFIX = "[pypi-guard]"
 # doc fragment pypi_guard_notify).
 # The server is in the settings (smtp_host, smtp_port, smtp_*); this is the
 # option of the modules that mail.
-SMTP_ARGUMENT_SPEC: dict[str, Any] = {
+SMTP_LOGIN_OPTION: dict[str, Any] = {
     # The login, from the pypi_guard_smtp secret, with the server it is for.
     "smtp_login": {"type": "dict", "options": {
         "host": {"type": "str", "required": True},
@@ -208,7 +208,7 @@ def _login(params: Mapping[str, Any]
 
 
 def check_smtp_options(params: Mapping[str, Any]) -> None:
-    """:func:`check_transport` for a module's :data:`SMTP_ARGUMENT_SPEC` options."""
+    """:func:`check_transport` for a module's settings and its :data:`SMTP_LOGIN_OPTION`."""
     username, _password, login_for = _login(params)
     check_transport(params["smtp_host"], params["smtp_starttls"], params["smtp_ssl"],
                     username, params["smtp_allow_plain_login"], params["smtp_port"],
@@ -217,7 +217,7 @@ def check_smtp_options(params: Mapping[str, Any]) -> None:
 
 def send_with_options(message: EmailMessage, params: Mapping[str, Any],
                       timeout: float = 30.0) -> list[str]:
-    """:func:`send_message` through a module's :data:`SMTP_ARGUMENT_SPEC` options."""
+    """:func:`send_message` through a module's settings and its :data:`SMTP_LOGIN_OPTION`."""
     username, password, login_for = _login(params)
     return send_message(message, params["smtp_host"], params["smtp_port"],
                         params["smtp_starttls"], username, password, timeout,
