@@ -17,6 +17,7 @@ import datetime
 import pytest
 from ansible.module_utils.pypi_guard.allowlist import parse_maintainers_allowlist
 from ansible.module_utils.pypi_guard.http import HttpClient
+from ansible.module_utils.pypi_guard.pypi import ProjectOwnership
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import (
     AuditResult,
     Finding,
@@ -24,8 +25,8 @@ from ansible.module_utils.pypi_guard.pypi_maintainers_audit import (
     run_maintainers_audit,
     strongest_roles,
 )
-from ansible.module_utils.pypi_guard.pypi import ProjectOwnership
-from fakepypi import FakePyPI
+
+from tests.support.fakepypi import FakePyPI
 
 TODAY = datetime.date(2026, 11, 25)
 

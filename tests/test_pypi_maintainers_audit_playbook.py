@@ -20,8 +20,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from fakepypi import FakePyPI
-from playbook import run_playbook
+
+from tests.support.fakepypi import FakePyPI
+from tests.support.playbook import run_playbook
 
 PLAYBOOK = "playbooks/pypi-maintainers-audit/run.yaml"
 FIXTURE_RELEASES = Path(__file__).parent / "fixtures" / "releases"

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 from ansible.module_utils.pypi_guard.deliverables import derive_managed_set
-from fakepypi import FakePyPI
-from playbook import run_playbook
-from smtpsink import SmtpSink
+
+from tests.support.fakepypi import FakePyPI
+from tests.support.playbook import run_playbook
+from tests.support.smtpsink import SmtpSink
 
 PLAYBOOK = "playbooks/pypi-release-audit/run.yaml"
 FIXTURE_RELEASES = Path(__file__).parent / "fixtures" / "releases"

@@ -27,7 +27,8 @@ import pypi_watch
 import pytest
 from ansible.module_utils.pypi_guard.http import HttpClient
 from ansible.module_utils.pypi_guard.pypi_watch import StateError, ZuulBuild, zuul_state
-from fakepypi import FakePyPI
+
+from tests.support.fakepypi import FakePyPI
 
 OURS = {"job_name": "pypi-watch", "project": "openstack/releases", "pipeline": "watch",
         "branch": "master"}

@@ -22,8 +22,9 @@ from ansible.module_utils.pypi_guard.release_team_notify import (
     is_loopback,
     send_message,
 )
-from smtpsink import SmtpSink, free_port
-from tlscert import make_certificate, server_context
+
+from tests.support.smtpsink import SmtpSink, free_port
+from tests.support.tlscert import make_certificate, server_context
 
 
 def message(html=None):

@@ -18,9 +18,9 @@ aiosmtpd)."""
 
 import json
 
-from fakepypi import FakePyPI
-from smtpsink import SmtpSink
-from test_release_audit_playbook import audit, clean_projects, vars_files  # noqa: F401
+from tests.support.fakepypi import FakePyPI
+from tests.support.smtpsink import SmtpSink
+from tests.test_pypi_release_audit_playbook import audit, clean_projects, vars_files  # noqa: F401
 
 HOSTILE = ["99.0\r\nBcc: x@evil", "98.0\x1b[2J", "97.0\u202e"]
 ESCAPED = ["99.0\\x0d\\x0aBcc: x@evil", "98.0\\x1b[2J", "97.0\\u202e"]

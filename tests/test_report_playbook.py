@@ -16,14 +16,14 @@
 ansible-playbook, fake PyPI, aiosmtpd) print every problem and fail saying
 both."""
 
-from fakepypi import FakePyPI
-from smtpsink import SmtpSink
-from test_maintainers_playbook import allowlist_file  # noqa: F401
-from test_maintainers_playbook import audit as maintainers_audit
-from test_maintainers_playbook import clean_projects as maintainer_projects
-from test_release_audit_playbook import audit as release_audit
-from test_release_audit_playbook import clean_projects as release_projects
-from test_release_audit_playbook import vars_files  # noqa: F401
+from tests.support.fakepypi import FakePyPI
+from tests.support.smtpsink import SmtpSink
+from tests.test_pypi_maintainers_audit_playbook import allowlist_file  # noqa: F401
+from tests.test_pypi_maintainers_audit_playbook import audit as maintainers_audit
+from tests.test_pypi_maintainers_audit_playbook import clean_projects as maintainer_projects
+from tests.test_pypi_release_audit_playbook import audit as release_audit
+from tests.test_pypi_release_audit_playbook import clean_projects as release_projects
+from tests.test_pypi_release_audit_playbook import vars_files  # noqa: F401
 
 
 def unwritable(tmp_path):

@@ -30,14 +30,18 @@ from ansible.module_utils.pypi_guard.audit import REPORTS, AuditResult, finish
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject, ManagedSet
 from ansible.module_utils.pypi_guard.gpg import SignatureCheck
 from ansible.module_utils.pypi_guard.keys import KeyWindow, ReleaseKey
-from ansible.module_utils.pypi_guard.pypi_maintainers_audit import audit_project, inventory_row
 from ansible.module_utils.pypi_guard.pypi import ProjectOwnership
+from ansible.module_utils.pypi_guard.pypi_maintainers_audit import audit_project, inventory_row
 from ansible.module_utils.pypi_guard.pypi_release_audit import (
     PyPIReleases,
     audit_releases,
 )
 from ansible.module_utils.pypi_guard.pypi_release_audit import inventory_row as release_row
-from ansible.module_utils.pypi_guard.release_signature_audit import DistFile, FileResult, signature_evidence
+from ansible.module_utils.pypi_guard.release_signature_audit import (
+    DistFile,
+    FileResult,
+    signature_evidence,
+)
 from ansible.module_utils.pypi_guard.release_signature_audit import Finding as SignatureFinding
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,8 +19,8 @@
 - ZooKeeper (Debian's ``zookeeper`` package), TLS only, with a CA, a server
   and a client certificate made for the run;
 - a private PostgreSQL cluster (Debian's ``postgresql`` package);
-- the fake PyPI (tests/fakepypi.py), a pypiserver (tests/pypiserver_index.py),
-  the SMTP sink (tests/smtpsink.py) and a static HTTP server for the build
+- the fake PyPI (tests/support/fakepypi.py), a pypiserver (tests/support/pypiserver_index.py),
+  the SMTP sink (tests/support/smtpsink.py) and a static HTTP server for the build
   logs (what a log server is to a real Zuul);
 - local git repositories: this working tree as ``openstack/pypi-guard``
   (untrusted), fixture ``openstack/releases`` and ``zuul/zuul-jobs``, and an
@@ -35,7 +35,7 @@
 
 ``stop()`` stops everything it started and removes the directory unless
 ``keep`` is set; SIGTERM and SIGINT stop it too.  Run as a script
-(``python tests/e2e/stack.py``) it starts the stack, prints its URLs and
+(``python -m tests.e2e.stack``) it starts the stack, prints its URLs and
 serves until interrupted.
 """
 
@@ -60,15 +60,13 @@ from pathlib import Path
 import requests
 import yaml
 
+from tests.support import gpgtestkeys
+from tests.support.fakepypi import FakePyPI
+from tests.support.pypiserver_index import PyPIServer
+from tests.support.smtpsink import SmtpSink
+
 TESTS = Path(__file__).resolve().parent.parent
 ROOT = TESTS.parent
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
-
-import gpgtestkeys  # noqa: E402
-from fakepypi import FakePyPI  # noqa: E402
-from pypiserver_index import PyPIServer  # noqa: E402
-from smtpsink import SmtpSink  # noqa: E402
 
 TENANT = "openstack"
 CONNECTION = "opendev"
@@ -195,7 +193,7 @@ def _interrupt(signum, frame):
 class ZuulStack:
     """Start with ``with ZuulStack(scenario) as stack:``; see the module docstring.
 
-    ``scenario`` is the fake PyPI's (tests/fakepypi.py).  ``timer`` is the
+    ``scenario`` is the fake PyPI's (tests/support/fakepypi.py).  ``timer`` is the
     periodic pipeline's cron line (Zuul's 5 fields and an optional 6th for
     seconds).
     """
@@ -514,8 +512,7 @@ class ZuulStack:
         """The release key in force, as openstack/releases publishes it
         (data/series_status.yaml, doc/source/static/): what the watcher and
         the signature audit read, and what the release test signs with."""
-        sys.path.insert(0, str(TESTS / "signature_audit"))
-        from sigaudit_helpers import Series, write_releases_repo
+        from tests.support.signed_releases import Series, write_releases_repo
 
         home = self.dir / "gnupg"
         home.mkdir(mode=0o700)
@@ -574,7 +571,7 @@ class ZuulStack:
 
     def _make_guard_repo(self):
         """This working tree as it is (uncommitted changes too)."""
-        from zuulrun import copy_tree
+        from tests.support.zuulrun import copy_tree
 
         copy_tree(self.repo(GUARD))
         self._commit(self.repo(GUARD), "pypi-guard working tree")
@@ -979,7 +976,7 @@ class ZuulStack:
 
 def main():
     """Start the stack with the e2e drift scenario and serve until interrupted."""
-    from scenarios import drift_scenario
+    from tests.e2e.scenarios import drift_scenario
 
     # SIGTERM and SIGINT leave the with block, which stops everything started
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -994,5 +991,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     main()

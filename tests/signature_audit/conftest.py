@@ -40,9 +40,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import gpgtestkeys
 import pytest
-from sigaudit_helpers import (
+
+from tests.support import gpgtestkeys
+from tests.support.signed_releases import (
     REPOS,
     Deliverable,
     Series,

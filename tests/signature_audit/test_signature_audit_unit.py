@@ -49,9 +49,10 @@ from ansible.module_utils.pypi_guard.release_signature_audit import (
     safe_filename,
     signature_urls,
 )
-from fakepypi import FakePyPI
-from gpgtestkeys import agents_under
-from sigaudit_helpers import (
+
+from tests.support.fakepypi import FakePyPI
+from tests.support.gpgtestkeys import agents_under
+from tests.support.signed_releases import (
     CLEAN_PROJECTS,
     REPOS,
     Deliverable,

@@ -22,11 +22,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import dists
-import gpgtestkeys
 import pytest
-from playbook import run_playbook
-from pypiserver_index import PyPIServer
+
+from tests.support import dists, gpgtestkeys
+from tests.support.playbook import run_playbook
+from tests.support.pypiserver_index import PyPIServer
 
 UPLOAD_USER = "release-bot"
 UPLOAD_PASSWORD = "pw-" + uuid.uuid4().hex          # nosec: a throwaway test password

@@ -31,8 +31,9 @@ from ansible.module_utils.pypi_guard.artifacts import (
     sign_artifacts,
 )
 from ansible.module_utils.pypi_guard.gpg import SigningError
-from dists import make_release, make_sdist, make_wheel
 from packaging.version import Version
+
+from tests.support.dists import make_release, make_sdist, make_wheel
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",

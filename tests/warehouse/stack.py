@@ -35,7 +35,7 @@ start-up failed.
 
 Needs root (chroot, mounts), ``debootstrap``, ``redis-server`` and
 PostgreSQL's binaries; ``preflight()`` names what is missing in one line.
-Run as a script: ``python tests/warehouse/stack.py check`` (the one-line
+Run from the repository root: ``python -m tests.warehouse.stack check`` (the one-line
 preflight, exit 1 when something is missing), ``build`` (fill the cache) or
 ``serve`` (start and print the URLs until interrupted).
 """
