@@ -23,7 +23,8 @@ from ansible.module_utils.pypi_guard.release_team_notify import (
     send_message,
 )
 
-from tests.support.smtpsink import SmtpSink, free_port
+from tests.support.processes import free_port
+from tests.support.smtpsink import SmtpSink
 from tests.support.tlscert import make_certificate, server_context
 
 
