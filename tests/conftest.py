@@ -12,13 +12,23 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-import os
+"""What every directory of the tests shares: the import paths (set up by
+tests.support), the hypothesis profiles, and the fixtures more than one test
+file uses."""
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 # The import paths (ROOT, the roles' modules, ansible.module_utils.pypi_guard),
 # set up once for the tests, the benchmarks and the demo.
 import tests.support  # noqa: F401, I001
+from tests.support import gpgtestkeys
+from tests.support.audit_playbooks import write_allowlist, write_release_vars
 
 # Hypothesis profiles for the property-based tests (tests/test_fuzz.py):
 # "ci" (the default) keeps the suite fast; "dev" and "thorough" search longer.
@@ -29,3 +39,40 @@ settings.register_profile("dev", max_examples=500, deadline=None)
 settings.register_profile("thorough", max_examples=5000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def allowlist_file(tmp_path):
+    """The maintainer audit's allowlist (tests.support.audit_playbooks.ALLOWLIST)."""
+    return write_allowlist(tmp_path)
+
+
+@pytest.fixture
+def vars_files(tmp_path):
+    """The release-feed audit's (known releases file, allowlist file)."""
+    return write_release_vars(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def gpg_homes(tmp_path_factory):
+    """Make a fresh GnuPG home (mode 0700) with each call; every agent started
+    in them is stopped at the end of the session."""
+    homes = []
+
+    def make():
+        home = gpgtestkeys.new_gnupghome(str(tmp_path_factory.mktemp("gnupg")))
+        homes.append(home)
+        return home
+
+    yield make
+    for home in homes:
+        gpgtestkeys.kill_agent(home)
+
+
+@pytest.fixture
+def scratch():
+    """The TMPDIR of a playbook run: short, as on a real host (gpg-agent's
+    socket paths are limited), and removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="pgt-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

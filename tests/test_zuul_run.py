@@ -24,6 +24,11 @@ import yaml
 
 pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
 
+from tests.support.audit_playbooks import (
+    DERIVED,  # noqa: E402
+    release_projects,  # noqa: E402
+)
+from tests.support.audit_playbooks import maintainer_projects as clean_projects  # noqa: E402
 from tests.support.fakepypi import FakePyPI  # noqa: E402
 from tests.support.zuulrun import (  # noqa: E402
     GUARD_CANONICAL,
@@ -31,8 +36,6 @@ from tests.support.zuulrun import (  # noqa: E402
     PlaybookWroteError,
     ZuulJobDir,
 )
-from tests.test_pypi_maintainers_audit_playbook import DERIVED, clean_projects  # noqa: E402
-from tests.test_pypi_release_audit_playbook import clean_projects as release_projects  # noqa: E402
 
 FIXTURE_RELEASES = Path(__file__).parent / "fixtures" / "releases"
 ROOT = Path(__file__).resolve().parent.parent
