@@ -22,17 +22,12 @@ import pytest
 
 from tests.support.audit_playbooks import (
     DERIVED,
-    FIXTURE_RELEASES,
     OWNER,
     RELEASES,
-)
-from tests.support.audit_playbooks import (
-    MAINTAINERS_PLAYBOOK as PLAYBOOK,
 )
 from tests.support.audit_playbooks import maintainer_projects as clean_projects
 from tests.support.audit_playbooks import maintainers_audit as audit
 from tests.support.fakepypi import FakePyPI
-from tests.support.playbook import run_playbook
 
 
 def test_clean_tenant_passes(tmp_path, allowlist_file):
@@ -294,17 +289,7 @@ def test_builds_its_own_virtualenv_without_an_interpreter(tmp_path, allowlist_fi
 def audit_with_vars_file(pypi, tmp_path, allowlist_file, vars_text):
     vars_file = tmp_path / "job-vars.yaml"
     vars_file.write_text(textwrap.dedent(vars_text))
-    result = run_playbook(PLAYBOOK, {
-        "pypi_guard_pypi_url": pypi.url,
-        "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
-        "pypi_guard_report_dir": str(tmp_path / "reports"),
-        "pypi_guard_allowlist_file": str(allowlist_file),
-        "pypi_guard_retries": 1,
-        "pypi_guard_timeout": 2,
-    }, vars_files=[vars_file])
-    report_path = tmp_path / "reports" / "pypi-maintainers-audit.json"
-    result.report = json.loads(report_path.read_text()) if report_path.exists() else None
-    return result
+    return audit(pypi, tmp_path, allowlist_file, vars_files=[vars_file])
 
 
 def test_allowlist_variable_wins_over_the_file(tmp_path, allowlist_file):

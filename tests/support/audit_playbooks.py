@@ -95,7 +95,7 @@ def maintainer_projects():
     return projects
 
 
-def maintainers_audit(pypi, tmp_path, allowlist_file, check=False, **extra):
+def maintainers_audit(pypi, tmp_path, allowlist_file, check=False, vars_files=(), **extra):
     variables = {
         "pypi_guard_pypi_url": pypi.url,
         "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
@@ -105,7 +105,7 @@ def maintainers_audit(pypi, tmp_path, allowlist_file, check=False, **extra):
         "pypi_guard_timeout": 2,
     }
     variables.update(extra)
-    result = run_playbook(MAINTAINERS_PLAYBOOK, variables, check=check)
+    result = run_playbook(MAINTAINERS_PLAYBOOK, variables, check=check, vars_files=vars_files)
     report_path = tmp_path / "reports" / "pypi-maintainers-audit.json"
     result.report = json.loads(report_path.read_text()) if report_path.exists() else None
     return result
