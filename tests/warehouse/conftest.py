@@ -277,8 +277,10 @@ class Jobs:
         release account's API token; the .asc files published on the
         tarballs site, as the release pipeline publishes them."""
         directory = self.build(project, version)
-        release = {"release_python_signed_artifacts_dir": str(directory), "release_python_signed_test_mode": True,
-                   "release_python_signed_project": project, "release_python_signed_version": version,
+        release = {"release_python_signed_artifacts_dir": str(directory),
+                   "release_python_signed_test_mode": True,
+                   "release_python_signed_project": project,
+                   "release_python_signed_version": version,
                    "release_python_signed_fingerprint": self.key.fingerprint}
         signed = self._play(f"release-python-signed sign {project} {version}",
                             "playbooks/release-python-signed/sign.yaml",
@@ -294,8 +296,10 @@ class Jobs:
         return self._play(
             f"release-python-signed upload {project} {version}",
             "playbooks/release-python-signed/upload.yaml",
-            {"release_python_signed_artifacts_dir": str(directory), "release_python_signed_test_mode": True,
-             "release_python_signed_project": project, "release_python_signed_version": version,
+            {"release_python_signed_artifacts_dir": str(directory),
+             "release_python_signed_test_mode": True,
+             "release_python_signed_project": project,
+             "release_python_signed_version": version,
              "release_python_signed_fingerprint": self.key.fingerprint,
              "gpg_key": {"public": self.key.public},
              "pypi_info": {"username": "__token__",
