@@ -49,6 +49,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
+
 from ansible.module_utils.pypi_guard.errors import PypiGuardError
 
 _T = TypeVar("_T")

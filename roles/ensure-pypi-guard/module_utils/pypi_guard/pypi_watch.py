@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urljoin
 
+from ansible.module_utils.pypi_guard.errors import PypiGuardError
 from ansible.module_utils.pypi_guard.allowlist import account_key
 from ansible.module_utils.pypi_guard.audit import AuditFinding
 from ansible.module_utils.pypi_guard.changelog import (
@@ -32,17 +33,16 @@ from ansible.module_utils.pypi_guard.changelog import (
     parse_action,
 )
 from ansible.module_utils.pypi_guard.deliverables import normalize_name, version_key
-from ansible.module_utils.pypi_guard.errors import PypiGuardError
 from ansible.module_utils.pypi_guard.http import FetchError
-from ansible.module_utils.pypi_guard.pypi import fetch_json, json_document, json_url
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import ALLOWLIST_FILE, role_verdict
+from ansible.module_utils.pypi_guard.pypi import fetch_json, json_document, json_url
 from ansible.module_utils.pypi_guard.reach import parse_reach_cache
+from ansible.module_utils.pypi_guard.report import write_atomically
 from ansible.module_utils.pypi_guard.release_signature_audit import (
     REPOSITORY_FIELDS,
     dist_file,
     parse_upload_time,
 )
-from ansible.module_utils.pypi_guard.report import write_atomically
 from ansible.module_utils.pypi_guard.text import printable
 
 # kind -> what a person should do about it

@@ -47,8 +47,8 @@ from ansible.module_utils.pypi_guard.deliverables import (
     normalize_name,
 )
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
-from ansible.module_utils.pypi_guard.pypi import ProjectOwnership, fetch_ownership, user_packages
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import ALLOWLIST_FILE
+from ansible.module_utils.pypi_guard.pypi import ProjectOwnership, fetch_ownership, user_packages
 
 MANAGED = "managed"
 ACCOUNT_ONLY = "account-only"

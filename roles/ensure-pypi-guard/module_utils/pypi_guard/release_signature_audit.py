@@ -58,22 +58,19 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import quote, urlsplit
 
+from ansible.module_utils.pypi_guard.errors import PypiGuardError
 from ansible.module_utils.pypi_guard.audit import (
     AuditFinding,
     AuditResult,
     unknown_index_error,
 )
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject
-from ansible.module_utils.pypi_guard.errors import AuditInputError, PypiGuardError
+from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.gpg import format_fingerprint, verify_detached
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient, TooLarge
 from ansible.module_utils.pypi_guard.keys import ReleaseKey, iso_time
 from ansible.module_utils.pypi_guard.pypi import fetch_json, json_url, release_hidden
-from ansible.module_utils.pypi_guard.pypi_release_audit import (
-    PyPIReleases,
-    feed_url,
-    parse_release_feed,
-)
+from ansible.module_utils.pypi_guard.pypi_release_audit import PyPIReleases, feed_url, parse_release_feed
 from packaging.version import InvalidVersion, Version
 
 FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
