@@ -26,8 +26,8 @@ from ansible.module_utils.pypi_guard.audit import (
 )
 from ansible.module_utils.pypi_guard.deliverables import DeliverablesError
 from ansible.module_utils.pypi_guard.errors import AuditInputError
-from ansible.module_utils.pypi_guard.project_config import ProjectConfigError
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import Finding as MaintainerFinding
+from ansible.module_utils.pypi_guard.project_config import ProjectConfigError
 from ansible.module_utils.pypi_guard.pypi_release_audit import ReleaseFinding
 from ansible.module_utils.pypi_guard.release_signature_audit import Finding as SignatureFinding
 

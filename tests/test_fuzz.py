@@ -71,13 +71,19 @@ from ansible.module_utils.pypi_guard.errors import AuditInputError
 from ansible.module_utils.pypi_guard.http import FetchError
 from ansible.module_utils.pypi_guard.index import parse_simple_page
 from ansible.module_utils.pypi_guard.keys import load_series_keys
-from ansible.module_utils.pypi_guard.pypi import fetch_ownership, json_document
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import audit_project
+from ansible.module_utils.pypi_guard.pypi import fetch_ownership, json_document
 from ansible.module_utils.pypi_guard.pypi_release_audit import (
     PyPIReleases,
     audit_releases,
     parse_release_feed,
     summarize_json,
+)
+from ansible.module_utils.pypi_guard.release_signature_audit import (
+    EARLIEST_UPLOAD,
+    Scope,
+    files_in_scope,
+    parse_upload_time,
 )
 from ansible.module_utils.pypi_guard.pypi_watch import (
     StateError,
@@ -85,12 +91,6 @@ from ansible.module_utils.pypi_guard.pypi_watch import (
     judge_entry,
     parse_state,
     read_state_file,
-)
-from ansible.module_utils.pypi_guard.release_signature_audit import (
-    EARLIEST_UPLOAD,
-    Scope,
-    files_in_scope,
-    parse_upload_time,
 )
 from hypothesis import assume, event, example, given
 from hypothesis import strategies as st

@@ -21,10 +21,7 @@ from pathlib import Path
 
 import pytest
 from ansible.module_utils.pypi_guard.allowlist import MaintainersAllowlist
-from ansible.module_utils.pypi_guard.pypi_maintainers_audit import (
-    ADVICE,
-    unlisted_publisher_warnings,
-)
+from ansible.module_utils.pypi_guard.pypi_maintainers_audit import ADVICE, unlisted_publisher_warnings
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGED = ROOT / "tests" / "fixtures" / "managed-set"

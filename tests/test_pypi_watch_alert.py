@@ -16,6 +16,8 @@
 and the watch's report and index."""
 
 import pypi_watch
+from ansible.module_utils.pypi_guard.release_team_notify import build_message
+from ansible.module_utils.pypi_guard.report import build_report, render_html, render_index
 from ansible.module_utils.pypi_guard.pypi_watch import (
     MAX_ALERT_FINDINGS,
     MAX_ALERT_TEXT,
@@ -24,8 +26,6 @@ from ansible.module_utils.pypi_guard.pypi_watch import (
     WatchState,
     compose_watch_alert,
 )
-from ansible.module_utils.pypi_guard.release_team_notify import build_message
-from ansible.module_utils.pypi_guard.report import build_report, render_html, render_index
 
 NOW = 1767225600
 

@@ -191,8 +191,8 @@ def test_the_watcher_reads_the_reach_at_most_hourly(client):
 
 
 def test_the_reach_survives_the_state_round_trip(client):
-    from ansible.module_utils.pypi_guard.pypi_watch import WatchState, parse_state
     from ansible.module_utils.pypi_guard.reach import watched_reach
+    from ansible.module_utils.pypi_guard.pypi_watch import WatchState, parse_state
     with FakePyPI({"projects": REACH}) as pypi:
         cache = watched_reach(client, pypi.url, ["openstackci"], None, 1000)
     state = WatchState(5, [], cache)
@@ -210,8 +210,8 @@ def test_the_reach_survives_the_state_round_trip(client):
     {"read_at": 1, "accounts": [], "projects": {}, "more": 1},
 ])
 def test_a_malformed_kept_reach_is_read_again(kept):
-    from ansible.module_utils.pypi_guard.pypi_watch import parse_state
     from ansible.module_utils.pypi_guard.reach import parse_reach_cache
+    from ansible.module_utils.pypi_guard.pypi_watch import parse_state
     assert parse_reach_cache(kept) is None
     assert parse_state({"version": 1, "serial": 5, "pending": [], "reach": kept},
                        "state").reach is None

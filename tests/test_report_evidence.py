@@ -19,8 +19,8 @@ import datetime
 
 from ansible.module_utils.pypi_guard.gpg import SignatureCheck
 from ansible.module_utils.pypi_guard.keys import KeyWindow, ReleaseKey
-from ansible.module_utils.pypi_guard.pypi import ProjectOwnership
 from ansible.module_utils.pypi_guard.pypi_maintainers_audit import inventory_row
+from ansible.module_utils.pypi_guard.pypi import ProjectOwnership
 from ansible.module_utils.pypi_guard.pypi_release_audit import PyPIReleases, audit_releases
 from ansible.module_utils.pypi_guard.pypi_release_audit import inventory_row as release_row
 from ansible.module_utils.pypi_guard.release_signature_audit import (
