@@ -380,6 +380,46 @@ def test_zuul_tox_job_without_tox_ini(zuul_check, repo, capsys):
                    "but there is no tox.ini at the repository root"]
 
 
+def test_zuul_tox_envlist_must_be_a_string(zuul_check, repo, capsys):
+    write_tree(repo, {"zuul.d/tox.yaml": """
+        - job:
+            name: pg-tox
+            parent: tox
+            vars:
+              tox_envlist: [linters]
+        """})
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert code == 1
+    assert out == ["zuul.d/tox.yaml: job 'pg-tox': key 'vars.tox_envlist': tox_envlist must "
+                   "be a string (environments separated by commas), not ['linters']"]
+
+
+def test_zuul_base_jobs_and_templated_values_are_not_checked(zuul_check, repo, capsys):
+    write_tree(repo, {"zuul.d/more.yaml": """
+        - job:
+            name: pg-own-base
+            parent: null
+            vars:
+              tox_envlist: "{{ pg_envs }}"
+        """})
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert (code, out) == (0, ["checked 3 jobs in 3 files: 3 playbooks found; "
+                               "tox environments run by jobs: linters: OK"])
+
+
+def test_zuul_reads_a_single_file_configuration(zuul_check, tmp_path, capsys):
+    write_tree(tmp_path, {".zuul.yaml": """
+        - job:
+            name: pg-one
+            parent: base
+            run: playbooks/one.yaml
+        """})
+    code, out, _ = run_main(zuul_check, capsys, tmp_path)
+    assert code == 1
+    assert out == [".zuul.yaml: job 'pg-one': key 'run': playbook 'playbooks/one.yaml' "
+                   "does not exist"]
+
+
 def test_zuul_command_line(zuul_check, repo):
     proc = subprocess.run(
         [sys.executable, str(TOOLS / "check_zuul_config.py"), str(repo)],
