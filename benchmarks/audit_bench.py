@@ -22,8 +22,8 @@ audit's time, the ideal time (projects * latency / concurrency), the
 baseline's time, the ratios between them, and the peak Python memory of the
 audit (tracemalloc) against the number of projects.
 
-    python benchmarks/audit_bench.py                 # 700 projects, 100 ms, concurrency 8
-    python benchmarks/audit_bench.py --projects 50 --latency 0.01
+    python -m benchmarks.audit_bench                 # 700 projects, 100 ms, concurrency 8
+    python -m benchmarks.audit_bench --projects 50 --latency 0.01
 
 The request-rate ceiling is off (rate_limit 0) so that concurrency alone is
 measured; it is a politeness setting for pypi.org, not a speed one.
@@ -36,9 +36,13 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from benchlib import audit_params, project_names, tenant
-from fakepypi import FakePyPI
+import tests.support  # noqa: F401 - the import paths, before any module's
+
+# isort: split
 from pypi_maintainers_audit import audit
+
+from benchmarks.benchlib import audit_params, project_names, tenant
+from tests.support.fakepypi import FakePyPI
 
 TARGET_RATIO = 1.3
 

@@ -14,14 +14,7 @@
 
 """What the benchmarks share: import paths, a fake PyPI tenant, module params."""
 
-import sys
-from pathlib import Path
-
-import ansible.module_utils
-
-ROOT = Path(__file__).resolve().parent.parent
-ansible.module_utils.__path__.append(str(ROOT / "roles" / "ensure-pypi-guard" / "module_utils"))
-sys.path[:0] = [str(ROOT / "library"), str(ROOT / "tests")]
+from tests.support import ROOT  # noqa: F401 - also sets up the import paths
 
 
 def project_names(count):

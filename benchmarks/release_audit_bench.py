@@ -23,8 +23,8 @@ cache; the repeat sends conditional requests, and an unchanged project costs
 two 304s and no body (each run also reads the release account's reach, one
 XML-RPC request whose bytes are not counted).
 
-    python benchmarks/release_audit_bench.py          # 700 projects, 100 ms, concurrency 8
-    python benchmarks/release_audit_bench.py --projects 50 --latency 0.01
+    python -m benchmarks.release_audit_bench          # 700 projects, 100 ms, concurrency 8
+    python -m benchmarks.release_audit_bench --projects 50 --latency 0.01
 
 The request-rate ceiling is off (rate_limit 0) so that concurrency alone is
 measured.
@@ -36,9 +36,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import audit_params, project_names, tenant, versions
-from fakepypi import FakePyPI
+import tests.support  # noqa: F401 - the import paths, before any module's
+
+# isort: split
 from pypi_release_audit import audit
+
+from benchmarks.benchlib import audit_params, project_names, tenant, versions
+from tests.support.fakepypi import FakePyPI
 
 
 def timed_run(pypi, names, workdir, concurrency, releases):

@@ -27,9 +27,9 @@ the attribution is exact), then what batching the verification into fewer
 gpg processes could save at most: the cost of starting a gpg process,
 measured, times the number of files.
 
-    python benchmarks/signature_bench.py                     # 500 files, concurrency 8
-    python benchmarks/signature_bench.py --files 100 --size 1048576 --latency 0.02
-    python benchmarks/signature_bench.py --rate-limit 10      # the job's request ceiling
+    python -m benchmarks.signature_bench                     # 500 files, concurrency 8
+    python -m benchmarks.signature_bench --files 100 --size 1048576 --latency 0.02
+    python -m benchmarks.signature_bench --rate-limit 10      # the job's request ceiling
 
 ``--latency`` adds that many seconds to every answer of the fake PyPI (the
 tarballs site answers at once): 127.0.0.1 with no latency is the case most
@@ -50,15 +50,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import benchlib  # noqa: F401 - sets the import paths
+import tests.support  # noqa: F401 - the import paths, before any module's
 
-sys.path.insert(0, str(benchlib.ROOT / "tests" / "signature_audit"))
+# isort: split
+import release_signature_audit
+from ansible.module_utils.pypi_guard import release_signature_audit as audit_utils
 
-import gpgtestkeys  # noqa: E402
-import release_signature_audit  # noqa: E402
-from ansible.module_utils.pypi_guard import release_signature_audit as audit_utils  # noqa: E402
-from fakepypi import FakePyPI  # noqa: E402
-from sigaudit_helpers import (  # noqa: E402
+from tests.support import gpgtestkeys
+from tests.support.fakepypi import FakePyPI
+from tests.support.signed_releases import (
     Deliverable,
     Series,
     StaticSite,

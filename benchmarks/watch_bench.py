@@ -38,8 +38,8 @@
     time. Targets: the whole within the 10-minute poll interval, the mail
     under 1 MB and naming the invitation first.
 
-    python benchmarks/watch_bench.py
-    python benchmarks/watch_bench.py --events 3000 --projects 500 --managed 50 --latency-events 3
+    python -m benchmarks.watch_bench
+    python -m benchmarks.watch_bench --events 3000 --projects 500 --managed 50 --latency-events 3
 """
 
 import argparse
@@ -53,21 +53,24 @@ import threading
 import time
 import tracemalloc
 
-import benchlib  # noqa: F401 - sets the import paths
-from ansible.module_utils.pypi_guard.allowlist import MaintainersAllowlist  # noqa: E402
-from ansible.module_utils.pypi_guard.deliverables import ManagedProject  # noqa: E402
-from ansible.module_utils.pypi_guard.http import HttpClient  # noqa: E402
-from ansible.module_utils.pypi_guard.pypi_watch import poll, watch  # noqa: E402
-from ansible.module_utils.pypi_guard.release_team_notify import build_message, send_message  # noqa: E402
-from ansible.module_utils.pypi_guard.watch_alert import (  # noqa: E402
+import tests.support  # noqa: F401 - the import paths, before any module's
+
+# isort: split
+from ansible.module_utils.pypi_guard.allowlist import MaintainersAllowlist
+from ansible.module_utils.pypi_guard.deliverables import ManagedProject
+from ansible.module_utils.pypi_guard.http import HttpClient
+from ansible.module_utils.pypi_guard.pypi_watch import poll, watch
+from ansible.module_utils.pypi_guard.release_team_notify import build_message, send_message
+from ansible.module_utils.pypi_guard.watch_alert import (
     alert_message,
     compose_watch_alert,
 )
-from ansible.module_utils.pypi_guard.watch_rules import FileOutcome  # noqa: E402
-from ansible.module_utils.pypi_guard.watch_state import WatchState  # noqa: E402
-from benchlib import project_names  # noqa: E402
-from fakepypi import FakePyPI  # noqa: E402
-from smtpsink import SmtpSink  # noqa: E402
+from ansible.module_utils.pypi_guard.watch_rules import FileOutcome
+from ansible.module_utils.pypi_guard.watch_state import WatchState
+
+from benchmarks.benchlib import project_names
+from tests.support.fakepypi import FakePyPI
+from tests.support.smtpsink import SmtpSink
 
 ACTIONS = ["new release", "add source file {name}-{v}.tar.gz",
            "add py3 file {name}-{v}-py3-none-any.whl", "yank release",

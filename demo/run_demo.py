@@ -37,7 +37,7 @@ the four jobs' playbooks with the real ansible-playbook, in order:
 It prints a summary with the reports and the captured mail, stops every
 server it started, and exits 0 when every job behaved as the demo expects.
 
-    tox -e demo            # or: python demo/run_demo.py [--reports DIR] [--verbose]
+    tox -e demo            # or: python -m demo.run_demo [--reports DIR] [--verbose]
 """
 
 import argparse
@@ -53,18 +53,16 @@ from pathlib import Path
 
 import yaml
 
+from tests.support import gpgtestkeys
+from tests.support.dists import make_release
+from tests.support.fakepypi import FakePyPI
+from tests.support.playbook import run_playbook
+from tests.support.pypiserver_index import PyPIServer
+from tests.support.signed_releases import Series, StaticSite, write_releases_repo
+from tests.support.smtpsink import SmtpSink
+
 DEMO = Path(__file__).resolve().parent
 ROOT = DEMO.parent
-for helpers in ("tests", "tests/signing", "tests/signature_audit"):
-    sys.path.insert(0, str(ROOT / helpers))
-
-import gpgtestkeys  # noqa: E402
-from dists import make_release  # noqa: E402
-from fakepypi import FakePyPI  # noqa: E402
-from playbook import run_playbook  # noqa: E402
-from pypiserver_index import PyPIServer  # noqa: E402
-from sigaudit_helpers import Series, StaticSite, write_releases_repo  # noqa: E402
-from smtpsink import SmtpSink  # noqa: E402
 
 # (pypi name, repository, version): the demo tenant's releases, as in demo/releases.
 RELEASES = [

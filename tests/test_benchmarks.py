@@ -22,21 +22,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(script, *args):
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
+    proc = subprocess.run([sys.executable, "-m", f"benchmarks.{script}", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode in (0, 1), proc.stderr  # 1: outside the speed target
     return proc.stdout
 
 
 def test_audit_benchmark_prints_ideal_audit_and_baseline():
-    out = run("audit_bench.py", "--projects", "16", "--latency", "0.02", "--concurrency", "4")
+    out = run("audit_bench", "--projects", "16", "--latency", "0.02", "--concurrency", "4")
     for label in ("ideal", "audit", "one-at-a-time", "peak memory"):
         assert f"\n{label} " in f"\n{out}", out
     assert "x ideal" in out and "x the audit's time" in out
 
 
 def test_release_audit_benchmark_prints_both_runs():
-    out = run("release_audit_bench.py", "--projects", "16", "--releases", "3",
+    out = run("release_audit_bench", "--projects", "16", "--releases", "3",
               "--latency", "0.01")
     assert "first run" in out and "repeat, cached" in out
     repeat_line = next(line for line in out.splitlines() if line.startswith("repeat, cached"))
@@ -44,7 +44,7 @@ def test_release_audit_benchmark_prints_both_runs():
 
 
 def test_watch_benchmark_prints_the_day_the_window_and_the_latency():
-    out = run("watch_bench.py", "--events", "600", "--projects", "60", "--managed", "6",
+    out = run("watch_bench", "--events", "600", "--projects", "60", "--managed", "6",
               "--page-size", "200", "--latency-events", "2", "--interval", "1",
               "--flood", "3000")
     for label in ("one day", "a third of it", "10 minutes", "the daily audits",

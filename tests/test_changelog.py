@@ -29,7 +29,8 @@ from ansible.module_utils.pypi_guard.changelog import (
 from ansible.module_utils.pypi_guard.deliverables import ManagedProject
 from ansible.module_utils.pypi_guard.http import HttpClient
 from ansible.module_utils.pypi_guard.watch_rules import judge_entry
-from fakepypi import FakePyPI
+
+from tests.support.fakepypi import FakePyPI
 
 TODAY = datetime.date(2026, 12, 1)
 

@@ -12,7 +12,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Tests of tests/fakepypi.py, the fake Warehouse, through real HTTP on 127.0.0.1."""
+"""Tests of tests/support/fakepypi.py, the fake Warehouse, through real HTTP on 127.0.0.1."""
 
 import concurrent.futures
 import hashlib
@@ -29,10 +29,11 @@ from pathlib import Path
 import pytest
 import requests
 from defusedxml import ElementTree
-from fakepypi import FakePyPI, ScenarioError
 
-HERE = Path(__file__).resolve().parent
-EXAMPLE = HERE / "fakepypi_scenario.example.yaml"
+from tests.support.fakepypi import FakePyPI, ScenarioError
+
+SUPPORT = Path(__file__).resolve().parent / "support"
+EXAMPLE = SUPPORT / "fakepypi_scenario.example.yaml"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 
 # The keys Warehouse's legacy JSON API sends (warehouse/legacy/api/json.py).
@@ -581,7 +582,7 @@ def test_example_scenario(serve):
     data = requests.get(f"{pypi.url}/pypi/oslo-config/json", timeout=5).json()
     assert data["info"]["version"] == "9.0.0"
     wheel = next(f for f in data["urls"] if f["packagetype"] == "bdist_wheel")
-    assert requests.get(wheel["url"], timeout=5).content == (HERE / "fakepypi.py").read_bytes()
+    assert requests.get(wheel["url"], timeout=5).content == (SUPPORT / "fakepypi.py").read_bytes()
     assert requests.get(f"{pypi.url}/pypi/placeholder-project/json",
                         timeout=5).status_code == 404
     assert package_roles(pypi.url, "placeholder-project") == [["Owner", "openstackci"]]
@@ -597,7 +598,7 @@ def test_refuses_non_loopback_hosts():
 def test_cli(tmp_path):
     url_file = tmp_path / "url"
     process = subprocess.Popen(
-        [sys.executable, str(HERE / "fakepypi.py"), "--scenario", str(EXAMPLE),
+        [sys.executable, str(SUPPORT / "fakepypi.py"), "--scenario", str(EXAMPLE),
          "--url-file", str(url_file)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -621,7 +622,7 @@ def test_cli(tmp_path):
 
 def test_cli_refuses_other_hosts(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(HERE / "fakepypi.py"), "--scenario", str(EXAMPLE),
+        [sys.executable, str(SUPPORT / "fakepypi.py"), "--scenario", str(EXAMPLE),
          "--host", "0.0.0.0"],  # noqa: S104 - what is refused
         capture_output=True, text=True, timeout=10, env={**os.environ})
     assert result.returncode == 2

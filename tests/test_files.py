@@ -15,7 +15,6 @@
 
 import os
 
-import ansible.module_utils.pypi_guard.files as files_module
 import pytest
 from ansible.module_utils.pypi_guard.files import open_new, write_atomically
 
@@ -37,26 +36,12 @@ def test_bytes_and_mode(tmp_path):
     assert oct(target.stat().st_mode & 0o777) == "0o600"
 
 
-def fail_on_call(monkeypatch, number):
-    """Make the ``number``-th os.replace of write_atomically fail."""
-    real_replace, calls = files_module.os.replace, []
-
-    def replace(source, target):
-        calls.append(target)
-        if len(calls) == number:
-            raise OSError(28, "No space left on device")
-        return real_replace(source, target)
-
-    monkeypatch.setattr(files_module.os, "replace", replace)
-    return calls
-
-
-def test_a_failed_second_rename_puts_the_first_file_back(tmp_path, monkeypatch):
+def test_a_failed_second_rename_puts_the_first_file_back(tmp_path, fail_replace):
     first, second = tmp_path / "a.json", tmp_path / "a.html"
     first.write_text("old json")
     second.write_text("old html")
     first.chmod(0o640)
-    calls = fail_on_call(monkeypatch, 2)
+    calls = fail_replace(2)
     with pytest.raises(OSError, match="No space left on device"):
         write_atomically({first: "new json", second: "new html"})
     assert len(calls) == 3  # first, second (failed), first put back
@@ -65,8 +50,8 @@ def test_a_failed_second_rename_puts_the_first_file_back(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.json"]
 
 
-def test_a_failed_second_rename_removes_a_new_first_file(tmp_path, monkeypatch):
-    fail_on_call(monkeypatch, 2)
+def test_a_failed_second_rename_removes_a_new_first_file(tmp_path, fail_replace):
+    fail_replace(2)
     with pytest.raises(OSError):
         write_atomically({tmp_path / "a.json": "new json", tmp_path / "a.html": "new html"})
     assert list(tmp_path.iterdir()) == []

@@ -19,8 +19,8 @@ ansible-playbook, the fake PyPI on 127.0.0.1)."""
 import json
 from pathlib import Path
 
-from fakepypi import FakePyPI
-from playbook import run_playbook
+from tests.support.fakepypi import FakePyPI
+from tests.support.playbook import run_playbook
 
 PLAYBOOK = "playbooks/pypi-maintainers-audit/run.yaml"
 MANAGED = Path(__file__).parent / "fixtures" / "managed-set"

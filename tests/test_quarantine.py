@@ -31,7 +31,8 @@ from ansible.module_utils.pypi_guard.pypi import (
 )
 from ansible.module_utils.pypi_guard.pypi_release_audit import audit_releases, fetch_releases
 from ansible.module_utils.pypi_guard.release_signature_audit import hidden_versions
-from fakepypi import FakePyPI
+
+from tests.support.fakepypi import FakePyPI
 
 OWNER = [["Owner", "openstackci"]]
 

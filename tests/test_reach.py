@@ -24,7 +24,8 @@ from ansible.module_utils.pypi_guard.audit import select_projects
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
 from ansible.module_utils.pypi_guard.pypi import user_packages
 from ansible.module_utils.pypi_guard.reach import guard_reach
-from fakepypi import FakePyPI
+
+from tests.support.fakepypi import FakePyPI
 
 MANAGED = Path(__file__).parent / "fixtures" / "managed-set"
 RELEASE = {"releases": {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}}

@@ -24,7 +24,6 @@ from ansible.module_utils.pypi_guard.report import (
     render_index,
     write_reports,
 )
-from test_files import fail_on_call
 
 
 def test_reports_are_written_together(tmp_path):
@@ -184,9 +183,9 @@ def test_the_index_lists_every_report_of_the_directory_with_its_status(tmp_path)
     assert oct((tmp_path / "index.html").stat().st_mode & 0o777) == "0o644"
 
 
-def test_the_index_is_written_with_the_reports_or_not_at_all(tmp_path, monkeypatch):
+def test_the_index_is_written_with_the_reports_or_not_at_all(tmp_path, fail_replace):
     (tmp_path / "index.html").write_text("old index")
-    fail_on_call(monkeypatch, 3)
+    fail_replace(3)
     with pytest.raises(OSError):
         write_reports(tmp_path, "audit", build_report("clean", "u", 1, [], [], []), "T",
                       ["project"])

@@ -16,14 +16,14 @@
 ansible-playbook, fake PyPI, aiosmtpd) print every problem and fail saying
 both."""
 
-from fakepypi import FakePyPI
-from smtpsink import SmtpSink
-from test_maintainers_playbook import allowlist_file  # noqa: F401
-from test_maintainers_playbook import audit as maintainers_audit
-from test_maintainers_playbook import clean_projects as maintainer_projects
-from test_release_audit_playbook import audit as release_audit
-from test_release_audit_playbook import clean_projects as release_projects
-from test_release_audit_playbook import vars_files  # noqa: F401
+from tests.support.audit_playbooks import (
+    maintainer_projects,
+    maintainers_audit,
+    release_audit,
+    release_projects,
+)
+from tests.support.fakepypi import FakePyPI
+from tests.support.smtpsink import SmtpSink
 
 
 def unwritable(tmp_path):
@@ -34,7 +34,7 @@ def unwritable(tmp_path):
 
 
 def test_maintainers_audit_prints_every_problem_and_the_write_failure(
-        tmp_path, allowlist_file):  # noqa: F811
+        tmp_path, allowlist_file):
     projects = maintainer_projects()
     projects["nova"]["roles"].append(["Maintainer", "mallory"])
     projects["Tempest"]["organization"] = "somecorp"
@@ -54,7 +54,7 @@ def test_maintainers_audit_prints_every_problem_and_the_write_failure(
     assert "Traceback" not in result.output
 
 
-def test_a_clean_audit_fails_when_its_reports_cannot_be_written(tmp_path, allowlist_file):  # noqa: F811
+def test_a_clean_audit_fails_when_its_reports_cannot_be_written(tmp_path, allowlist_file):
     report_dir = unwritable(tmp_path)
     with FakePyPI({"projects": maintainer_projects()}) as pypi:
         result = maintainers_audit(pypi, tmp_path, allowlist_file,
@@ -64,7 +64,7 @@ def test_a_clean_audit_fails_when_its_reports_cannot_be_written(tmp_path, allowl
            f"written to {report_dir}" in result.output
 
 
-def test_release_audit_still_mails_when_its_reports_cannot_be_written(tmp_path, vars_files):  # noqa: F811
+def test_release_audit_still_mails_when_its_reports_cannot_be_written(tmp_path, vars_files):
     projects = release_projects()
     projects["nova"]["releases"]["99.0.0"] = {"upload_time": "2026-11-24T21:03:11"}
     report_dir = unwritable(tmp_path)

@@ -15,8 +15,6 @@
 """Tests of tools/check_zuul_config.py and tools/check_jobs_documented.py.
 
 Each test builds a small repository in tmp_path and runs a checker on it.
-The check_zuul_config tests need the zuul package and are skipped where it
-is not importable (``tox -e zuul`` has it).
 """
 
 import importlib.util
@@ -215,7 +213,6 @@ def repo(tmp_path):
 
 @pytest.fixture(scope="module")
 def zuul_check():
-    pytest.importorskip("zuul.configloader")
     return load_tool("check_zuul_config")
 
 
@@ -237,71 +234,15 @@ def run_main(module, capsys, *args):
 def test_zuul_good_config_passes(zuul_check, repo, capsys):
     code, out, err = run_main(zuul_check, capsys, repo)
     assert code == 0, (out, err)
-    assert len(out) == 1
-    assert out[0].startswith(
-        "checked 2 jobs, 1 project-templates, 1 projects, 0 nodesets, 1 secrets,")
-    assert "3 playbooks and 3 roles found; tox environments run by jobs: linters: OK" in out[0]
+    assert out == ["checked 2 jobs in 2 files: 3 playbooks found; "
+                   "tox environments run by jobs: linters: OK"]
 
 
 def test_zuul_empty_config_dir_passes(zuul_check, tmp_path, capsys):
     (tmp_path / "zuul.d").mkdir()
     code, out, _ = run_main(zuul_check, capsys, tmp_path)
     assert code == 0
-    assert out[0].startswith("checked 0 jobs, 0 project-templates")
-
-
-def test_zuul_unknown_job_key(zuul_check, repo, capsys):
-    path = repo / "zuul.d/jobs.yaml"
-    path.write_text(path.read_text().replace("    abstract: true\n",
-                                             "    abstract: true\n    bogus-key: 1\n"))
-    code, out, _ = run_main(zuul_check, capsys, repo)
-    assert code == 1
-    assert out == ["zuul.d/jobs.yaml: job 'pg-base': key 'bogus-key': extra keys not allowed"]
-
-
-def test_zuul_bad_values_in_project_and_nodeset(zuul_check, repo, capsys):
-    write_tree(repo, {"zuul.d/more.yaml": """
-        - project-template:
-            name: pg-other
-            check:
-              jobs:
-                - pg-audit:
-                    voting: maybe
-        - job:
-            name: pg-inline
-            nodeset:
-              nodes:
-                - name: primary
-        - semaphore:
-            name: pg-sem
-            max: many
-        """})
-    code, out, _ = run_main(zuul_check, capsys, repo)
-    assert code == 1
-    assert out == [
-        "zuul.d/more.yaml: project-template 'pg-other': key 'check.jobs[0].pg-audit.voting': "
-        "expected bool",
-        "zuul.d/more.yaml: job 'pg-inline': key 'nodeset.nodes[0].label': "
-        "required key not provided",
-        "zuul.d/more.yaml: semaphore 'pg-sem': key 'max': expected int",
-    ]
-
-
-def test_zuul_semantic_errors_from_zuul_parser(zuul_check, repo, capsys):
-    write_tree(repo, {"zuul.d/more.yaml": """
-        - job:
-            name: pg-intermediate
-            intermediate: true
-        - job:
-            name: pg-old-ansible
-            ansible-version: '2.9'
-        """})
-    code, out, _ = run_main(zuul_check, capsys, repo)
-    assert code == 1
-    assert out[0] == ("zuul.d/more.yaml: job 'pg-intermediate': "
-                      "An intermediate job must also be abstract")
-    assert out[1].startswith("zuul.d/more.yaml: job 'pg-old-ansible': "
-                             "Requested ansible version '2.9' is unknown")
+    assert out == ["checked 0 jobs in 0 files: 0 playbooks found: OK"]
 
 
 def test_zuul_missing_playbook(zuul_check, repo, capsys):
@@ -322,31 +263,37 @@ def test_zuul_playbook_without_extension_is_not_completed(zuul_check, repo, caps
                    "did you mean 'playbooks/pre.yaml'?)"]
 
 
-def test_zuul_playbook_with_missing_role(zuul_check, repo, capsys):
-    path = repo / "playbooks/pre.yaml"
-    path.write_text(path.read_text().replace("- ensure-tox", "- pg-nowhere"))
+def test_zuul_playbook_outside_the_repository_or_in_a_variant(zuul_check, repo, capsys):
+    (repo.parent / "outside.yaml").write_text("- hosts: localhost\n")
+    write_tree(repo, {"zuul.d/more.yaml": """
+        - job:
+            name: pg-escape
+            run: ../outside.yaml
+        - project-template:
+            name: pg-variant
+            gate:
+              jobs:
+                - pg-audit:
+                    pre-run: /etc/hostname
+                    run: playbooks/audit/gone.yaml
+        """})
     code, out, _ = run_main(zuul_check, capsys, repo)
     assert code == 1
-    assert out == ["zuul.d/jobs.yaml: job 'pg-base': key 'pre-run': playbook "
-                   "'playbooks/pre.yaml': uses role 'pg-nowhere' (in playbooks/pre.yaml), "
-                   "which does not exist under roles/"]
+    assert out == [
+        "zuul.d/more.yaml: job 'pg-escape': key 'run': playbook '../outside.yaml' must be a "
+        "path inside the repository",
+        "zuul.d/more.yaml: project-template 'pg-variant': key 'gate.jobs[0].pg-audit.pre-run': "
+        "playbook '/etc/hostname' must be a path inside the repository",
+        "zuul.d/more.yaml: project-template 'pg-variant': key 'gate.jobs[0].pg-audit.run': "
+        "playbook 'playbooks/audit/gone.yaml' does not exist",
+    ]
 
 
-def test_zuul_role_including_missing_role(zuul_check, repo, capsys):
-    path = repo / "roles/pg-return/tasks/main.yaml"
-    path.write_text(path.read_text().replace("name: pg-ensure", "name: pg-gone"))
+def test_zuul_unparsable_file_is_named(zuul_check, repo, capsys):
+    write_tree(repo, {"zuul.d/broken.yaml": "- job: {name: [unclosed\n"})
     code, out, _ = run_main(zuul_check, capsys, repo)
     assert code == 1
-    assert out == ["zuul.d/jobs.yaml: job 'pg-audit': key 'post-run': playbook "
-                   "'playbooks/post.yaml': uses role 'pg-gone' "
-                   "(in roles/pg-return/tasks/main.yaml), which does not exist under roles/"]
-
-
-def test_zuul_external_role_option(zuul_check, repo, capsys):
-    path = repo / "playbooks/pre.yaml"
-    path.write_text(path.read_text().replace("- ensure-tox", "- site-role"))
-    assert run_main(zuul_check, capsys, repo)[0] == 1
-    assert run_main(zuul_check, capsys, repo, "--external-role", "site-role")[0] == 0
+    assert len(out) == 1 and out[0].startswith("zuul.d/broken.yaml: cannot be parsed: ")
 
 
 def test_zuul_unknown_parent(zuul_check, repo, capsys):
@@ -433,57 +380,44 @@ def test_zuul_tox_job_without_tox_ini(zuul_check, repo, capsys):
                    "but there is no tox.ini at the repository root"]
 
 
-def test_zuul_undefined_secret(zuul_check, repo, capsys):
-    path = repo / "zuul.d/jobs.yaml"
-    path.write_text(path.read_text().replace("secret: pg-pypi", "secret: pg-other"))
+def test_zuul_tox_envlist_must_be_a_string(zuul_check, repo, capsys):
+    write_tree(repo, {"zuul.d/tox.yaml": """
+        - job:
+            name: pg-tox
+            parent: tox
+            vars:
+              tox_envlist: [linters]
+        """})
     code, out, _ = run_main(zuul_check, capsys, repo)
     assert code == 1
-    assert out[0].startswith("zuul.d/jobs.yaml: job 'pg-audit': key 'secrets': "
-                             "secret 'pg-other' is not defined in this repository")
+    assert out == ["zuul.d/tox.yaml: job 'pg-tox': key 'vars.tox_envlist': tox_envlist must "
+                   "be a string (environments separated by commas), not ['linters']"]
 
 
-def test_zuul_structure_errors(zuul_check, tmp_path, capsys):
-    write_tree(tmp_path, {
-        "zuul.d/a.yaml": """
-            - job:
-                name: a
-                name: b
-            """,
-        "zuul.d/b.yaml": """
-            - jobb:
-                name: x
-            - job:
-                name: y
-              description: badly indented
-            """,
-        "zuul.d/c.yml": "- job: {name: z}\n",
-    })
-    code, out, _ = run_main(zuul_check, capsys, tmp_path)
-    assert code == 1
-    assert out[0].startswith("zuul.d/a.yaml: cannot be loaded by Zuul: The key \"name\" "
-                             "appears more than once")
-    assert out[1] == "zuul.d/b.yaml: item #1: unknown configuration item type 'jobb'"
-    assert out[2].startswith("zuul.d/b.yaml: item #2: has more than one key")
-    assert out[3].startswith("zuul.d/c.yml: Zuul only reads *.yaml files")
+def test_zuul_base_jobs_and_templated_values_are_not_checked(zuul_check, repo, capsys):
+    write_tree(repo, {"zuul.d/more.yaml": """
+        - job:
+            name: pg-own-base
+            parent: null
+            vars:
+              tox_envlist: "{{ pg_envs }}"
+        """})
+    code, out, _ = run_main(zuul_check, capsys, repo)
+    assert (code, out) == (0, ["checked 3 jobs in 3 files: 3 playbooks found; "
+                               "tox environments run by jobs: linters: OK"])
 
 
-def test_zuul_pipeline_schema(zuul_check, tmp_path, capsys):
-    write_tree(tmp_path, {"zuul.d/pipelines.yaml": """
-        - pipeline:
-            name: check
-            manager: independent
-            trigger:
-              gerrit:
-                - event: patchset-created
-                  colour: blue
-            success:
-              gerrit:
-                Verified: 1
+def test_zuul_reads_a_single_file_configuration(zuul_check, tmp_path, capsys):
+    write_tree(tmp_path, {".zuul.yaml": """
+        - job:
+            name: pg-one
+            parent: base
+            run: playbooks/one.yaml
         """})
     code, out, _ = run_main(zuul_check, capsys, tmp_path)
     assert code == 1
-    assert out == ["zuul.d/pipelines.yaml: pipeline 'check': key 'trigger.gerrit[0].colour': "
-                   "extra keys not allowed"]
+    assert out == [".zuul.yaml: job 'pg-one': key 'run': playbook 'playbooks/one.yaml' "
+                   "does not exist"]
 
 
 def test_zuul_command_line(zuul_check, repo):
@@ -492,22 +426,6 @@ def test_zuul_command_line(zuul_check, repo):
         capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("checked 2 jobs")
-
-
-def test_zuul_missing_package_is_reported(tmp_path):
-    # Runs everywhere: zuul is made unimportable in the child process.
-    code = ("import runpy, sys; sys.modules['zuul'] = None; "
-            f"sys.argv = ['check_zuul_config.py', {str(tmp_path)!r}]; "
-            f"runpy.run_path({str(TOOLS / 'check_zuul_config.py')!r}, run_name='__main__')")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False, timeout=120)
-    assert proc.returncode == 2
-    assert "the 'zuul' package is not importable" in proc.stderr
-    assert "tox -e zuul" in proc.stderr
-
-
-# ---------------------------------------------------------------------------
-# check_jobs_documented
 
 
 def test_doc_good_repo_passes(doc_check, repo, capsys):

@@ -16,17 +16,13 @@
 run it fails in one line naming what is missing, and the cache key follows
 the Warehouse commit and its requirements."""
 
-import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-STACK = Path(__file__).resolve().parent / "warehouse" / "stack.py"
-spec = importlib.util.spec_from_file_location("warehouse_stack", STACK)
-stack = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(stack)
+from tests.support import ROOT
+from tests.warehouse import stack
 
 
 def fake_source(root, commit="a" * 40, main="alembic==1.0\n"):
@@ -53,8 +49,8 @@ def test_what_is_missing_is_one_line_naming_each_thing(tmp_path, monkeypatch):
 def test_the_first_command_fails_in_one_line(tmp_path, action):
     env = {"PATH": "/usr/bin:/bin", "PYPI_GUARD_WAREHOUSE_SRC": str(tmp_path / "none"),
            "PYPI_GUARD_CACHE_DIR": str(tmp_path / "cache")}
-    proc = subprocess.run([sys.executable, str(STACK), action], capture_output=True,
-                          text=True, env=env, check=False, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "tests.warehouse.stack", action], cwd=ROOT,
+                          capture_output=True, text=True, env=env, check=False, timeout=60)
     assert proc.returncode == 1
     assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1
     assert "the Warehouse source at" in proc.stderr

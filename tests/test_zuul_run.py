@@ -24,10 +24,13 @@ import yaml
 
 pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
 
-from fakepypi import FakePyPI  # noqa: E402
-from test_maintainers_playbook import DERIVED, clean_projects  # noqa: E402
-from test_release_audit_playbook import clean_projects as release_projects  # noqa: E402
-from zuulrun import (  # noqa: E402
+from tests.support.audit_playbooks import (
+    DERIVED,  # noqa: E402
+    release_projects,  # noqa: E402
+)
+from tests.support.audit_playbooks import maintainer_projects as clean_projects  # noqa: E402
+from tests.support.fakepypi import FakePyPI  # noqa: E402
+from tests.support.zuulrun import (  # noqa: E402
     GUARD_CANONICAL,
     RELEASES_CANONICAL,
     PlaybookWroteError,

@@ -26,8 +26,8 @@ if importlib.util.find_spec("zuul") is None:
 
 @pytest.fixture(scope="session")
 def zuul_stack():
-    from e2e.scenarios import drift_scenario
-    from e2e.stack import ZuulStack
+    from tests.e2e.scenarios import drift_scenario
+    from tests.e2e.stack import ZuulStack
 
     keep = bool(os.environ.get("ZUUL_E2E_KEEP"))
     with ZuulStack(drift_scenario(), keep=keep) as stack:

@@ -19,8 +19,8 @@
 - ZooKeeper (Debian's ``zookeeper`` package), TLS only, with a CA, a server
   and a client certificate made for the run;
 - a private PostgreSQL cluster (Debian's ``postgresql`` package);
-- the fake PyPI (tests/fakepypi.py), a pypiserver (tests/pypiserver_index.py),
-  the SMTP sink (tests/smtpsink.py) and a static HTTP server for the build
+- the fake PyPI (tests/support/fakepypi.py), a pypiserver (tests/support/pypiserver_index.py),
+  the SMTP sink (tests/support/smtpsink.py) and a static HTTP server for the build
   logs (what a log server is to a real Zuul);
 - local git repositories: this working tree as ``openstack/pypi-guard``
   (untrusted), fixture ``openstack/releases`` and ``zuul/zuul-jobs``, and an
@@ -35,40 +35,42 @@
 
 ``stop()`` stops everything it started and removes the directory unless
 ``keep`` is set; SIGTERM and SIGINT stop it too.  Run as a script
-(``python tests/e2e/stack.py``) it starts the stack, prints its URLs and
+(``python -m tests.e2e.stack``) it starts the stack, prints its URLs and
 serves until interrupted.
 """
 
-import atexit
 import base64
 import contextlib
-import http.server
 import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 
 import requests
 import yaml
 
+from tests.support import gpgtestkeys
+from tests.support.fakepypi import FakePyPI
+from tests.support.processes import (
+    Stack,
+    StackError,
+    free_port,
+    run,
+    serve_directory,
+    wait_for,
+)
+from tests.support.pypiserver_index import PyPIServer
+from tests.support.smtpsink import SmtpSink
+
 TESTS = Path(__file__).resolve().parent.parent
 ROOT = TESTS.parent
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
-
-import gpgtestkeys  # noqa: E402
-from fakepypi import FakePyPI  # noqa: E402
-from pypiserver_index import PyPIServer  # noqa: E402
-from smtpsink import SmtpSink  # noqa: E402
 
 TENANT = "openstack"
 CONNECTION = "opendev"
@@ -87,10 +89,6 @@ NODE_LABEL = "e2e-node"
 SSHD = Path("/usr/sbin/sshd")
 NOTIFY_TO = "release-team@example.org"
 WATCH_TO = "release-team-watch@example.org"  # the watch's own mail, not the reporter's
-# Debian's postgresql package: the newest installed major version
-PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"),
-             key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
-             default=Path("/usr/lib/postgresql/15/bin"))
 ZK_CLASSPATH = ":".join([
     "/etc/zookeeper/conf", "/usr/share/java/zookeeper.jar",
     # Debian's zookeeper.jar names netty-handler but not the codec and resolver
@@ -102,56 +100,8 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "e2e", "GIT_AUTHOR_EMAIL": "e2e@example.org",
            "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
 
 
-class StackError(RuntimeError):
-    pass
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(cmd, **kwargs):
-    """subprocess.run that raises with the command's output on failure."""
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          check=False, **kwargs)
-    if proc.returncode:
-        raise StackError(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{proc.stdout}")
-    return proc.stdout
-
-
 def git(repo, *args):
     return run(["git", "-C", str(repo), *args], env=dict(os.environ, **GIT_ENV))
-
-
-def wait_for(what, check, timeout, logs=(), interval=0.5):
-    """Poll ``check()`` until it returns a true value; on timeout, raise with the
-    tail of ``logs`` (paths) so that the failure says why."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = check()
-        except StackError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - keep polling, report the last one
-            value, last = None, exc
-        else:
-            last = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            tails = "".join(f"\n--- {log} (tail)\n" + tail(log) for log in logs)
-            raise StackError(f"timed out after {timeout}s waiting for {what}"
-                             f"{f' (last error: {last!r})' if last else ''}{tails}")
-        time.sleep(interval)
-
-
-def tail(path, lines=60):
-    try:
-        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
-    except OSError as exc:
-        return f"(unreadable: {exc})"
 
 
 class Encrypted(list):
@@ -183,61 +133,27 @@ def dump_zuul_yaml(content):
     return yaml.dump(content, Dumper=_ZuulDumper, sort_keys=False)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-class ZuulStack:
+class ZuulStack(Stack):
     """Start with ``with ZuulStack(scenario) as stack:``; see the module docstring.
 
-    ``scenario`` is the fake PyPI's (tests/fakepypi.py).  ``timer`` is the
+    ``scenario`` is the fake PyPI's (tests/support/fakepypi.py).  ``timer`` is the
     periodic pipeline's cron line (Zuul's 5 fields and an optional 6th for
     seconds).
     """
 
     def __init__(self, scenario, timer="* * * * *", keep=False, base=None,
                  watch_timer="* * * * * */30"):
+        super().__init__()
         self.scenario = scenario
         self.timer = timer
         self.watch_timer = watch_timer
         self.keep = keep
         self.dir = Path(tempfile.mkdtemp(prefix="zuul-e2e-", dir=base))
-        self.processes = {}
         self.stack = contextlib.ExitStack()
-        self.timings = {}
         self.bin = Path(sys.executable).parent
         self.node_user = None
-        self._stopped = False
-        self._previous_sigterm = None
 
     # -- lifecycle ---------------------------------------------------------
-
-    def __enter__(self):
-        # A stack left running would hold ports and ZooKeeper's state: stop it
-        # when the interpreter exits and when tox or CI sends SIGTERM.
-        atexit.register(self.stop)
-        if threading.current_thread() is threading.main_thread():
-            self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    def _timed(self, name, func):
-        start = time.monotonic()
-        result = func()
-        self.timings[name] = round(time.monotonic() - start, 1)
-        return result
 
     def start(self):
         # postgres refuses to run as root and must reach its data directory
@@ -245,44 +161,24 @@ class ZuulStack:
         for sub in ("etc", "certs", "logs", "run", "lib", "lib/builds", "git", "build-logs"):
             (self.dir / sub).mkdir()
         (self.dir / "certs").chmod(0o700)
-        self._timed("ansible", self.ensure_ansible)
+        self.timed("ansible", self.ensure_ansible)
         self.pypi = self.stack.enter_context(FakePyPI(self.scenario))
         self.smtp = self.stack.enter_context(SmtpSink())
         self.index = self.stack.enter_context(PyPIServer(
             self.dir / "pypiserver", "uploader", secrets.token_hex(8),
             "pypi-" + secrets.token_hex(16)))
         self.logs_url = self._serve_build_logs()
-        self._timed("wheelhouse", self.make_wheelhouse)
-        self._timed("certs", self.make_certs)
-        self._timed("sshd", self.start_sshd)
-        self._timed("zookeeper", self.start_zookeeper)
-        self._timed("postgresql", self.start_postgresql)
-        self._timed("git", self.make_repos)
+        self.timed("wheelhouse", self.make_wheelhouse)
+        self.timed("certs", self.make_certs)
+        self.timed("sshd", self.start_sshd)
+        self.timed("zookeeper", self.start_zookeeper)
+        self.postgresql = self.timed("postgresql", lambda: self.start_postgresql(
+            self.dir / "lib" / "postgresql", "zuul", "zuul"))
+        self.timed("git", self.make_repos)
         self.write_zuul_conf()
-        self._timed("zuul", self.start_zuul)
+        self.timed("zuul", self.start_zuul)
 
-    def stop(self):
-        if self._stopped:
-            return
-        self._stopped = True
-        atexit.unregister(self.stop)
-        if self._previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, self._previous_sigterm)
-        for name in reversed(list(self.processes)):
-            proc = self.processes.pop(name)
-            if proc.poll() is None:
-                # postgres: SIGINT is its fast shutdown; the others take SIGTERM
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGINT if name == "postgresql"
-                              else signal.SIGTERM)
-                try:
-                    # Zuul's daemons can take long to stop gracefully; their
-                    # state is thrown away anyway
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
+    def teardown(self):
         self._kill_leftovers()
         self.stack.close()
         if self.node_user:
@@ -304,27 +200,6 @@ class ZuulStack:
             except (OSError, ProcessLookupError):
                 continue
 
-    def spawn(self, name, cmd, env=None, user=None):
-        log = open(self.dir / "logs" / f"{name}.log", "w")  # noqa: SIM115 - owned by the child
-        if user:
-            cmd = ["runuser", "-u", user, "--", *cmd]
-        self.processes[name] = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=env or os.environ.copy(), start_new_session=True, cwd=self.dir)
-        log.close()
-        return self.processes[name]
-
-    def check_alive(self):
-        """Raise naming every daemon that has exited, with its log's tail."""
-        dead = {name: proc.returncode for name, proc in self.processes.items()
-                if proc.poll() is not None}
-        if dead:
-            raise StackError("; ".join(f"{name} exited {rc}:\n{tail(self.log(name))}"
-                                       for name, rc in dead.items()))
-
-    def log(self, name):
-        return self.dir / "logs" / f"{name}.log"
-
     # -- the parts ---------------------------------------------------------
 
     def ensure_ansible(self):
@@ -337,10 +212,7 @@ class ZuulStack:
             run([str(self.bin / "zuul-manage-ansible")])
 
     def _serve_build_logs(self):
-        handler = lambda *a, **kw: _QuietHandler(  # noqa: E731
-            *a, directory=str(self.dir / "build-logs"), **kw)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = serve_directory(self.dir / "build-logs")
         self.stack.callback(server.server_close)
         self.stack.callback(server.shutdown)
         return f"http://127.0.0.1:{server.server_address[1]}"
@@ -420,7 +292,7 @@ class ZuulStack:
             Subsystem sftp /usr/lib/openssh/sftp-server
             """))
         self.spawn("sshd", [str(SSHD), "-D", "-e", "-f", str(config)])
-        wait_for("a login to the node over SSH", lambda: self.check_alive() or subprocess.run([
+        self.wait_for("a login to the node over SSH", lambda: subprocess.run([
             "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
             "-i", str(etc / "id_ed25519"), "-p", str(self.ssh_port),
@@ -468,32 +340,6 @@ class ZuulStack:
             client.stop()
             client.close()
 
-    def start_postgresql(self):
-        self.pg_port = free_port()
-        self.pg_password = secrets.token_hex(12)
-        pg = self.dir / "lib" / "postgresql"
-        pg.mkdir()
-        (pg / "pwfile").write_text(self.pg_password + "\n")
-        user = None
-        if os.geteuid() == 0:  # initdb and postgres refuse to run as root
-            user = "postgres"
-            shutil.chown(pg, user)
-            shutil.chown(pg / "pwfile", user)
-        as_user = ["runuser", "-u", user, "--"] if user else []
-        run([*as_user, str(PG_BIN / "initdb"), "-D", str(pg / "data"), "-U", "zuul",
-             "--auth=scram-sha-256", f"--pwfile={pg / 'pwfile'}", "--encoding=UTF8",
-             "--locale=C.UTF-8"])
-        self.spawn("postgresql", [
-            str(PG_BIN / "postgres"), "-D", str(pg / "data"), "-h", "127.0.0.1",
-            "-p", str(self.pg_port), "-k", str(pg), "-c", "fsync=off",
-            "-c", "full_page_writes=off"], user=user)
-        env = dict(os.environ, PGPASSWORD=self.pg_password)
-        wait_for("PostgreSQL", lambda: self.check_alive() or subprocess.run(
-            ["pg_isready", "-h", "127.0.0.1", "-p", str(self.pg_port)],
-            capture_output=True, check=False).returncode == 0, 60, [self.log("postgresql")])
-        run(["psql", "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "zuul", "-d",
-             "postgres", "-c", "CREATE DATABASE zuul"], env=env)
-
     # -- repositories ------------------------------------------------------
 
     def repo(self, name):
@@ -514,8 +360,7 @@ class ZuulStack:
         """The release key in force, as openstack/releases publishes it
         (data/series_status.yaml, doc/source/static/): what the watcher and
         the signature audit read, and what the release test signs with."""
-        sys.path.insert(0, str(TESTS / "signature_audit"))
-        from sigaudit_helpers import Series, write_releases_repo
+        from tests.support.signed_releases import Series, write_releases_repo
 
         home = self.dir / "gnupg"
         home.mkdir(mode=0o700)
@@ -574,7 +419,7 @@ class ZuulStack:
 
     def _make_guard_repo(self):
         """This working tree as it is (uncommitted changes too)."""
-        from zuulrun import copy_tree
+        from tests.support.zuulrun import copy_tree
 
         copy_tree(self.repo(GUARD))
         self._commit(self.repo(GUARD), "pypi-guard working tree")
@@ -747,7 +592,7 @@ class ZuulStack:
             password={secrets.token_hex(16)}
 
             [database]
-            dburi=postgresql://zuul:{self.pg_password}@127.0.0.1:{self.pg_port}/zuul
+            dburi={self.postgresql.url()}
 
             [scheduler]
             tenant_config={self.dir}/etc/main.yaml
@@ -979,7 +824,7 @@ class ZuulStack:
 
 def main():
     """Start the stack with the e2e drift scenario and serve until interrupted."""
-    from scenarios import drift_scenario
+    from tests.e2e.scenarios import drift_scenario
 
     # SIGTERM and SIGINT leave the with block, which stops everything started
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -994,5 +839,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     main()

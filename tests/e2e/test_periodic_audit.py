@@ -21,8 +21,8 @@ import time
 
 import yaml
 
-from e2e.scenarios import DRIFT
-from e2e.stack import GUARD, NOTIFY_TO, RELEASES, ROOT
+from tests.e2e.scenarios import DRIFT
+from tests.e2e.stack import GUARD, NOTIFY_TO, RELEASES, ROOT
 
 JOB = "pypi-maintainers-audit"
 
@@ -88,7 +88,7 @@ def test_timer_runs_the_audit_which_fails_on_drift(zuul_stack):
     # the job built its own virtualenv (ensure-pypi-guard) inside the executor's sandbox
     assert "TASK [ensure-pypi-guard : Install the modules' requirements into it]" in console
 
-    # What tests/zuulrun.py simulates: the build is for the releases repository,
+    # What tests/support/zuulrun.py simulates: the build is for the releases repository,
     # this repository (whose playbooks run from their own checkout) is not
     # among zuul.projects, and every project says which commit it checked out.
     zuul_info = zuul_stack.fetch(build["log_url"] + "zuul-info/zuul.json").json()

@@ -22,9 +22,9 @@ public key from the REST API; the deliverable of the releases repository
 lists the tag at its commit."""
 
 import gnupg
-import gpgtestkeys
 
-from e2e.stack import SAMPLE, git
+from tests.e2e.stack import SAMPLE, git
+from tests.support import gpgtestkeys
 
 
 def test_tag_releases_signed_dists_to_the_index(zuul_stack, tmp_path):

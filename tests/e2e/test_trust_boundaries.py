@@ -21,7 +21,7 @@ job fails before anything is signed; nothing reaches the index."""
 
 import yaml
 
-from e2e.stack import HOSTILE, RELEASES, SAMPLE, dump_zuul_yaml, git, wait_for
+from tests.e2e.stack import HOSTILE, RELEASES, SAMPLE, dump_zuul_yaml, git, wait_for
 
 # What a project would like the release job to believe.
 EVIL_VARS = {"release_python_signed_test_mode": True, "release_python_signed_project": "e2e-sample",

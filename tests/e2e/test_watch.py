@@ -27,9 +27,9 @@ import secrets
 import time
 
 import pytest
-from smtpsink import SmtpSink
 
-from e2e.stack import HOSTILE, WATCH_TO, dump_zuul_yaml, git, wait_for
+from tests.e2e.stack import HOSTILE, WATCH_TO, dump_zuul_yaml, git, wait_for
+from tests.support.smtpsink import SmtpSink
 
 STATE = "pypi-watch-state"
 HUGE = 2_000_000_000

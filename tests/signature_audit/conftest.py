@@ -36,13 +36,13 @@ wrong time, each with the finding it must produce (None: it passes).
 
 import hashlib
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import gpgtestkeys
 import pytest
-from sigaudit_helpers import (
+
+from tests.support import gpgtestkeys
+from tests.support.signed_releases import (
     REPOS,
     Deliverable,
     Series,
@@ -153,48 +153,38 @@ def _build_cases(keys, workdir):
 
 
 @pytest.fixture(scope="session")
-def world(tmp_path_factory):
+def world(tmp_path_factory, gpg_homes):
     base = tmp_path_factory.mktemp("sigaudit")
-    homes = []
-
-    def home():
-        path = gpgtestkeys.new_gnupghome(str(base))
-        homes.append(path)
-        return path
-
-    try:
-        keys = {
-            "revoked": gpgtestkeys.generate_key(home(), uid="Gamma Cycle <gamma@example.org>",
-                                                at="20181201T000000"),
-            "old": gpgtestkeys.generate_key(home(), uid="Alpha Cycle <alpha@example.org>",
-                                            at="20191201T000000"),
-            "new": gpgtestkeys.generate_key(home(), uid="Beta Cycle <beta@example.org>",
-                                            at="20210501T000000"),
-            "other": gpgtestkeys.generate_key(home(), uid="Not Listed <other@example.org>",
-                                              at="20210501T000000"),
-        }
-        workdir = base / "signing"
-        workdir.mkdir()
-        cases = _build_cases(keys, workdir)
-        # After signing: the old key gets an expiry before some of its
-        # signatures, the gamma key is revoked.
-        set_expiry(keys["old"], "2020-12-01", at="20200601T000000")
-        revoke(keys["revoked"], at="20191201T000000")
-        series = [
-            Series("beta", keys["new"], "2021-06-01", "present"),
-            Series("alpha", keys["old"], "2020-01-01", "2021-06-01"),
-            Series("gamma", keys["revoked"], "2019-01-01", "2020-01-01"),
-            Series("ancient"),
-        ]
-        deliverables = [Deliverable("beta", name, repos, sorted({
-            c.version for c in cases if c.project == name}), pypi_name=name)
-            for name, repos in REPOS.items()]
-        releases = write_releases_repo(base / "releases", series, deliverables,
-                                       extra_keys=[keys["other"]])
-        yield World(keys=keys, releases=releases, cases=cases)
-    finally:
-        for path in homes:
-            gpgtestkeys.kill_agent(path)
+    home = gpg_homes
+    keys = {
+        "revoked": gpgtestkeys.generate_key(home(), uid="Gamma Cycle <gamma@example.org>",
+                                            at="20181201T000000"),
+        "old": gpgtestkeys.generate_key(home(), uid="Alpha Cycle <alpha@example.org>",
+                                        at="20191201T000000"),
+        "new": gpgtestkeys.generate_key(home(), uid="Beta Cycle <beta@example.org>",
+                                        at="20210501T000000"),
+        "other": gpgtestkeys.generate_key(home(), uid="Not Listed <other@example.org>",
+                                          at="20210501T000000"),
+    }
+    workdir = base / "signing"
+    workdir.mkdir()
+    cases = _build_cases(keys, workdir)
+    # After signing: the old key gets an expiry before some of its
+    # signatures, the gamma key is revoked.
+    set_expiry(keys["old"], "2020-12-01", at="20200601T000000")
+    revoke(keys["revoked"], at="20191201T000000")
+    series = [
+        Series("beta", keys["new"], "2021-06-01", "present"),
+        Series("alpha", keys["old"], "2020-01-01", "2021-06-01"),
+        Series("gamma", keys["revoked"], "2019-01-01", "2020-01-01"),
+        Series("ancient"),
+    ]
+    deliverables = [Deliverable("beta", name, repos, sorted({
+        c.version for c in cases if c.project == name}), pypi_name=name)
+        for name, repos in REPOS.items()]
+    releases = write_releases_repo(base / "releases", series, deliverables,
+                                   extra_keys=[keys["other"]])
+    return World(keys=keys, releases=releases, cases=cases)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -210,9 +200,3 @@ def tarballs(world):
         yield site
 
 
-@pytest.fixture
-def scratch():
-    """A short TMPDIR for one run (gpg-agent socket paths are limited)."""
-    path = Path(tempfile.mkdtemp(prefix="pgs-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)

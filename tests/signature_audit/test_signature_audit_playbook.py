@@ -23,10 +23,11 @@ import xmlrpc.client
 from pathlib import Path
 
 import pytest
-from fakepypi import FakePyPI
-from gpgtestkeys import agents_under
-from playbook import run_playbook
-from sigaudit_helpers import (
+
+from tests.support.fakepypi import FakePyPI
+from tests.support.gpgtestkeys import agents_under
+from tests.support.playbook import run_playbook
+from tests.support.signed_releases import (
     CLEAN_PROJECTS,
     REPOS,
     Deliverable,

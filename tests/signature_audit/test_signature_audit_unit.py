@@ -49,9 +49,10 @@ from ansible.module_utils.pypi_guard.release_signature_audit import (
     safe_filename,
     signature_urls,
 )
-from fakepypi import FakePyPI
-from gpgtestkeys import agents_under
-from sigaudit_helpers import (
+
+from tests.support.fakepypi import FakePyPI
+from tests.support.gpgtestkeys import agents_under
+from tests.support.signed_releases import (
     CLEAN_PROJECTS,
     REPOS,
     Deliverable,
@@ -218,35 +219,22 @@ def test_missing_key_file_is_named(tmp_path, world):
     assert f"0x{fpr.lower()}.txt: missing" in problem and "series alpha" in problem
 
 
-def test_key_file_with_another_key(tmp_path, world):
-    fpr = world.keys["old"].fingerprint
-    root = _repo_with(tmp_path, world, lambda d: (d / f"0x{fpr.lower()}.txt").write_text(
-        key_file_text(world.keys["other"])))
-    with GnupgHome() as home, pytest.raises(AuditInputError) as caught:
-        load_release_keys(home.gpg, load_series_keys(root / SERIES_FILE), root / KEYS_DIR)
-    assert "not the release key" in str(caught.value)
-
-
-def test_key_file_with_an_extra_key(tmp_path, world):
+@pytest.mark.parametrize("rewrite, expected", [
+    (lambda text, keys: key_file_text(keys["other"]), "not the release key"),
+    (lambda text, keys: text + keys["other"].public, "holds other keys besides"),
+    (lambda text, keys: "pub   ed25519 2020-01-01\n", "no armored public key block"),
+], ids=["with-another-key", "with-an-extra-key", "without-a-key"])
+def test_key_file(tmp_path, world, rewrite, expected):
     fpr = world.keys["old"].fingerprint
 
     def write(directory):
         path = directory / f"0x{fpr.lower()}.txt"
-        path.write_text(path.read_text() + world.keys["other"].public)
+        path.write_text(rewrite(path.read_text(), world.keys))
 
     root = _repo_with(tmp_path, world, write)
     with GnupgHome() as home, pytest.raises(AuditInputError) as caught:
         load_release_keys(home.gpg, load_series_keys(root / SERIES_FILE), root / KEYS_DIR)
-    assert "holds other keys besides" in str(caught.value)
-
-
-def test_key_file_without_a_key(tmp_path, world):
-    fpr = world.keys["old"].fingerprint
-    root = _repo_with(tmp_path, world, lambda d: (d / f"0x{fpr.lower()}.txt").write_text(
-        "pub   ed25519 2020-01-01\n"))
-    with GnupgHome() as home, pytest.raises(AuditInputError) as caught:
-        load_release_keys(home.gpg, load_series_keys(root / SERIES_FILE), root / KEYS_DIR)
-    assert "no armored public key block" in str(caught.value)
+    assert expected in str(caught.value)
 
 
 # --------------------------------------------------------------------------

@@ -20,9 +20,9 @@ import pytest
 
 pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
 
-from fakepypi import FakePyPI  # noqa: E402
-from sigaudit_helpers import CLEAN_PROJECTS  # noqa: E402
-from zuulrun import ZuulJobDir  # noqa: E402
+from tests.support.fakepypi import FakePyPI  # noqa: E402
+from tests.support.signed_releases import CLEAN_PROJECTS  # noqa: E402
+from tests.support.zuulrun import ZuulJobDir  # noqa: E402
 
 
 def test_signature_audit_as_zuul_runs_it(tmp_path, world, tarballs):

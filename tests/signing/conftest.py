@@ -18,15 +18,13 @@ every run for leaked secrets and leftover key material."""
 
 import re
 import shutil
-import tempfile
 import uuid
-from pathlib import Path
 
-import dists
-import gpgtestkeys
 import pytest
-from playbook import run_playbook
-from pypiserver_index import PyPIServer
+
+from tests.support import dists, gpgtestkeys
+from tests.support.playbook import run_playbook
+from tests.support.pypiserver_index import PyPIServer
 
 UPLOAD_USER = "release-bot"
 UPLOAD_PASSWORD = "pw-" + uuid.uuid4().hex          # nosec: a throwaway test password
@@ -35,20 +33,6 @@ API_TOKEN = "pypi-test-token-" + uuid.uuid4().hex   # nosec: a throwaway test to
 
 # --------------------------------------------------------------------------
 # Keys
-
-
-@pytest.fixture(scope="session")
-def gpg_homes(tmp_path_factory):
-    homes = []
-
-    def make():
-        home = gpgtestkeys.new_gnupghome(str(tmp_path_factory.mktemp("gnupg")))
-        homes.append(home)
-        return home
-
-    yield make
-    for home in homes:
-        gpgtestkeys.kill_agent(home)
 
 
 @pytest.fixture(scope="session")
@@ -128,15 +112,6 @@ def _secrets(release_key, other_key, expired_key):
     for key in (release_key, other_key, expired_key):
         needles += gpgtestkeys.private_key_lines(key)
     return needles
-
-
-@pytest.fixture
-def scratch():
-    """The TMPDIR of a playbook run: short, as on a real host (gpg-agent's
-    socket paths are limited), and removed afterwards."""
-    path = Path(tempfile.mkdtemp(prefix="pgt-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

@@ -18,8 +18,6 @@ metadata must be of the release, an sdist must be a gzip tar, and under
 Zuul the release is the one a deliverable lists at the commit built."""
 
 import io
-import os
-import subprocess
 import tarfile
 
 import pytest
@@ -31,24 +29,9 @@ from ansible.module_utils.pypi_guard.artifacts import (
     sign_artifacts,
 )
 from ansible.module_utils.pypi_guard.gpg import SigningError
-from dists import make_release, make_sdist, make_wheel
 from packaging.version import Version
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
-           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def git_repo(path):
-    """A checkout with one commit; returns its commit id."""
-    path.mkdir(parents=True)
-    (path / "README").write_text("x\n")
-    env = dict(os.environ, **GIT_ENV)
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
-        subprocess.run(["git", "-C", str(path), *args], check=True, env=env,
-                       capture_output=True)
-    return subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], check=True,
-                          capture_output=True, text=True).stdout.strip()
+from tests.support.dists import git_repo, make_release, make_sdist, make_wheel
 
 
 def releases_repo(path, repo, version, commit, extra=""):

@@ -20,7 +20,8 @@ refused under Zuul and required by hand."""
 import json
 
 import pytest
-from playbook import ROOT, run_playbook
+
+from tests.support.playbook import ROOT, run_playbook
 
 ZUUL = {"project": {"short_name": "oslo.config"}, "executor": {"work_root": "/w"}}
 

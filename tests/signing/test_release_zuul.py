@@ -24,10 +24,9 @@ import pytest
 
 pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
 
-import gpgtestkeys  # noqa: E402
-from dists import make_release  # noqa: E402
-from test_release_identity import git_repo  # noqa: E402
-from zuulrun import ZuulJobDir  # noqa: E402
+from tests.support import gpgtestkeys  # noqa: E402
+from tests.support.dists import git_repo, make_release  # noqa: E402
+from tests.support.zuulrun import ZuulJobDir  # noqa: E402
 
 FIXTURE_RELEASES = __import__("pathlib").Path(__file__).parent.parent / "fixtures" / "releases"
 

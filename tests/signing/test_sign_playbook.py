@@ -14,9 +14,10 @@
 
 """sign.yaml, run with the real ansible-playbook and the real gpg."""
 
-import gpgtestkeys
 from ansible.module_utils.pypi_guard.gpg import format_fingerprint, verify_detached
-from dists import make_release, make_wheel
+
+from tests.support import gpgtestkeys
+from tests.support.dists import make_release, make_wheel
 
 SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"
 

@@ -19,7 +19,6 @@ import hashlib
 import os
 import tempfile
 
-import gpgtestkeys
 import pytest
 from ansible.module_utils.pypi_guard.artifacts import (
     PreflightError,
@@ -49,9 +48,11 @@ from ansible.module_utils.pypi_guard.index import (
     simple_index_url,
     split_existing,
 )
-from dists import make_release, make_wheel
-from fakepypi import FakePyPI
-from hostileserver import HostileServer, answer
+
+from tests.support import gpgtestkeys
+from tests.support.dists import make_release, make_wheel
+from tests.support.fakepypi import FakePyPI
+from tests.support.hostileserver import HostileServer, answer
 
 FPR = "0123456789ABCDEF0123456789ABCDEF01234567"
 

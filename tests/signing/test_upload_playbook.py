@@ -16,10 +16,11 @@
 
 import hashlib
 
-import gpgtestkeys
 import pytest
 from ansible.module_utils.pypi_guard.gpg import verify_detached
-from dists import make_release, make_wheel
+
+from tests.support import gpgtestkeys
+from tests.support.dists import make_release, make_wheel
 
 SIGN_PLAYBOOK = "playbooks/release-python-signed/sign.yaml"
 UPLOAD_PLAYBOOK = "playbooks/release-python-signed/upload.yaml"

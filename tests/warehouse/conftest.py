@@ -31,7 +31,6 @@ import json
 import os
 import secrets
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -40,19 +39,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import dists, gpgtestkeys
+from tests.support.playbook import run_playbook
+from tests.support.signed_releases import Deliverable, Series, write_releases_repo
+from tests.support.smtpsink import SmtpSink
+from tests.warehouse.stack import WarehouseStack
+from tests.warehouse.web import WebUser
+
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent
-for path in (TESTS, TESTS / "signing", TESTS / "signature_audit"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-import dists  # noqa: E402
-import gpgtestkeys  # noqa: E402
-from playbook import run_playbook  # noqa: E402
-from sigaudit_helpers import Deliverable, Series, write_releases_repo  # noqa: E402
-from smtpsink import SmtpSink  # noqa: E402
-from stack import WarehouseStack  # noqa: E402
-from web import WebUser  # noqa: E402
 
 # `tox -e warehouse` sets this; elsewhere (py3) these tests are not collected.
 if not os.environ.get("PYPI_GUARD_WAREHOUSE_TESTS"):
@@ -282,8 +277,10 @@ class Jobs:
         release account's API token; the .asc files published on the
         tarballs site, as the release pipeline publishes them."""
         directory = self.build(project, version)
-        release = {"release_python_signed_artifacts_dir": str(directory), "release_python_signed_test_mode": True,
-                   "release_python_signed_project": project, "release_python_signed_version": version,
+        release = {"release_python_signed_artifacts_dir": str(directory),
+                   "release_python_signed_test_mode": True,
+                   "release_python_signed_project": project,
+                   "release_python_signed_version": version,
                    "release_python_signed_fingerprint": self.key.fingerprint}
         signed = self._play(f"release-python-signed sign {project} {version}",
                             "playbooks/release-python-signed/sign.yaml",
@@ -299,8 +296,10 @@ class Jobs:
         return self._play(
             f"release-python-signed upload {project} {version}",
             "playbooks/release-python-signed/upload.yaml",
-            {"release_python_signed_artifacts_dir": str(directory), "release_python_signed_test_mode": True,
-             "release_python_signed_project": project, "release_python_signed_version": version,
+            {"release_python_signed_artifacts_dir": str(directory),
+             "release_python_signed_test_mode": True,
+             "release_python_signed_project": project,
+             "release_python_signed_version": version,
              "release_python_signed_fingerprint": self.key.fingerprint,
              "gpg_key": {"public": self.key.public},
              "pypi_info": {"username": "__token__",

@@ -35,21 +35,16 @@ start-up failed.
 
 Needs root (chroot, mounts), ``debootstrap``, ``redis-server`` and
 PostgreSQL's binaries; ``preflight()`` names what is missing in one line.
-Run as a script: ``python tests/warehouse/stack.py check`` (the one-line
+Run from the repository root: ``python -m tests.warehouse.stack check`` (the one-line
 preflight, exit 1 when something is missing), ``build`` (fill the cache) or
 ``serve`` (start and print the URLs until interrupted).
 """
 
 import argparse
-import atexit
-import contextlib
-import functools
 import hashlib
-import http.server
 import json
 import os
 import re
-import secrets
 import shlex
 import shutil
 import signal
@@ -57,11 +52,20 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import requests
+
+from tests.support.processes import (
+    PG_BIN,
+    Stack,
+    StackError,
+    free_port,
+    run,
+    serve_directory,
+    tool,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -71,9 +75,6 @@ GUNICORN = "gunicorn==26.0.0"
 RECIPE = "1"
 DEBIAN_MIRROR = os.environ.get("PYPI_GUARD_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 PACKAGES = "python3.14,python3.14-venv,ca-certificates,libpq5"
-PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"),
-             key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
-             default=Path("/usr/lib/postgresql/15/bin"))
 # Where things appear inside the chroot
 IN_SRC = "/opt/warehouse"
 IN_RUN = "/srv/run"
@@ -81,19 +82,8 @@ IN_TESTS = "/srv/tests"
 VENV = "/opt/venv"
 
 
-def tool(name):
-    """A host command's absolute path (sbin included: the chroot's PATH is not
-    the host's), or None."""
-    return shutil.which(name, path=os.pathsep.join(
-        [os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"]))
-
-
 class WarehouseUnavailable(RuntimeError):
     """Warehouse cannot be started here; the message is one line saying why."""
-
-
-class StackError(RuntimeError):
-    pass
 
 
 def source_dir():
@@ -164,21 +154,6 @@ def check_or_raise(src=None):
     missing = preflight(src)
     if missing:
         raise WarehouseUnavailable("cannot start Warehouse, missing: " + "; ".join(missing))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(cmd, timeout=900, **kwargs):
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          check=False, timeout=timeout, **kwargs)
-    if proc.returncode:
-        raise StackError(f"{shlex.join(map(str, cmd))} exited {proc.returncode}:\n"
-                         + "\n".join(proc.stdout.splitlines()[-40:]))
-    return proc.stdout
 
 
 # One script for every process in the chroot: mount what it needs in a
@@ -297,162 +272,41 @@ def remove_tree(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
-def tail(path, lines=40):
-    try:
-        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
-    except OSError as exc:
-        return f"(unreadable: {exc})"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-class WarehouseStack:
+class WarehouseStack(Stack):
     """``with WarehouseStack() as wh:`` then ``wh.url`` (the index),
     ``wh.files_url``, ``wh.bootstrap(...)`` (Warehouse's services in a pyramid
     bootstrap), ``wh.timings``."""
 
     def __init__(self, src=None, keep=False):
+        super().__init__()
         self.src = Path(src) if src else source_dir()
         self.keep = keep
-        self.dir = None
-        self.processes = {}
-        self.timings = {}
-        self._stopped = False
         self._servers = []
-        self._previous_sigterm = None
-
-    def __enter__(self):
-        atexit.register(self.stop)
-        if threading.current_thread() is threading.main_thread():
-            self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    def _timed(self, name, func):
-        start = time.monotonic()
-        result = func()
-        self.timings[name] = round(time.monotonic() - start, 1)
-        return result
 
     def start(self):
-        self.cache = self._timed("chroot", lambda: ensure_root(self.src))
+        self.cache = self.timed("chroot", lambda: ensure_root(self.src))
         self.root = self.cache / "root"
         self.dir = Path(tempfile.mkdtemp(prefix="pypi-guard-warehouse-"))
         # postgres (not root) must reach its data directory
         self.dir.chmod(0o711)
-        for sub in ("logs", "run", "run/tmp", "run/packages", "pg"):
+        for sub in ("logs", "run", "run/tmp", "run/packages"):
             (self.dir / sub).mkdir()
         (self.dir / "run" / "tmp").chmod(0o1777)
-        self._timed("postgresql", self.start_postgresql)
-        self._timed("redis", self.start_redis)
+        self.postgresql = self.timed("postgresql", lambda: self.start_postgresql(
+            self.dir / "pg", "warehouse", "warehouse"))
+        self.timed("redis", self.start_redis)
         self.start_file_server()
-        self._timed("database", self.prepare_database)
-        self._timed("gunicorn", self.start_gunicorn)
+        self.timed("database", self.prepare_database)
+        self.timed("gunicorn", self.start_gunicorn)
 
-    def stop(self):
-        if self._stopped:
-            return
-        self._stopped = True
-        atexit.unregister(self.stop)
-        if self._previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, self._previous_sigterm)
-        for name in reversed(list(self.processes)):
-            proc = self.processes.pop(name)
-            if proc.poll() is None:
-                # SIGINT: PostgreSQL's and gunicorn's fast shutdown
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGINT if name in ("postgresql", "gunicorn")
-                              else signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
+    def teardown(self):
         for server in self._servers:
             server.shutdown()
             server.server_close()
         if self.dir and not self.keep:
             remove_tree(self.dir)
 
-    def log(self, name):
-        return self.dir / "logs" / f"{name}.log"
-
-    def spawn(self, name, cmd, env=None, user=None):
-        log = open(self.log(name), "w")  # noqa: SIM115 - owned by the child
-        if user:
-            cmd = [tool("runuser"), "-u", user, "--", *cmd]
-        self.processes[name] = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=env or os.environ.copy(), start_new_session=True, cwd=self.dir)
-        log.close()
-        return self.processes[name]
-
-    def check_alive(self):
-        dead = {name: proc.returncode for name, proc in self.processes.items()
-                if proc.poll() is not None}
-        if dead:
-            raise StackError("; ".join(f"{name} exited {rc}:\n{tail(self.log(name))}"
-                                       for name, rc in dead.items()))
-
-    def wait_for(self, what, check, timeout, logs=()):
-        deadline = time.monotonic() + timeout
-        last = None
-        while True:
-            self.check_alive()
-            try:
-                if check():
-                    return
-            except Exception as exc:  # noqa: BLE001 - keep polling, report the last
-                last = exc
-            if time.monotonic() > deadline:
-                tails = "".join(f"\n--- {log} (tail)\n{tail(log)}" for log in logs)
-                raise StackError(f"timed out after {timeout}s waiting for {what}"
-                                 f"{f' (last error: {last!r})' if last else ''}{tails}")
-            time.sleep(0.3)
-
     # -- services ----------------------------------------------------------
-
-    def start_postgresql(self):
-        self.pg_port = free_port()
-        self.pg_password = secrets.token_hex(12)
-        pg = self.dir / "pg"
-        (pg / "pwfile").write_text(self.pg_password + "\n")
-        shutil.chown(pg, "postgres")
-        shutil.chown(pg / "pwfile", "postgres")
-        run([tool("runuser"), "-u", "postgres", "--", str(PG_BIN / "initdb"),
-             "-D", str(pg / "data"), "-U", "warehouse", "--auth=scram-sha-256",
-             f"--pwfile={pg / 'pwfile'}", "--encoding=UTF8", "--locale=C.UTF-8"])
-        self.spawn("postgresql", [
-            str(PG_BIN / "postgres"), "-D", str(pg / "data"), "-h", "127.0.0.1",
-            "-p", str(self.pg_port), "-k", str(pg), "-c", "fsync=off",
-            "-c", "full_page_writes=off", "-c", "synchronous_commit=off"], user="postgres")
-        self.wait_for("PostgreSQL", lambda: subprocess.run(
-            [str(PG_BIN / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.pg_port)],
-            capture_output=True, check=False).returncode == 0, 60, [self.log("postgresql")])
-        self.psql("-d", "postgres", "-c", "CREATE DATABASE warehouse")
-
-    def pg_env(self):
-        return dict(os.environ, PGPASSWORD=self.pg_password, PGHOST="127.0.0.1",
-                    PGPORT=str(self.pg_port), PGUSER="warehouse")
-
-    def psql(self, *args):
-        return run([str(PG_BIN / "psql"), "-v", "ON_ERROR_STOP=1", "-q", *args],
-                   env=self.pg_env())
 
     def start_redis(self):
         self.redis_port = free_port()
@@ -467,10 +321,7 @@ class WarehouseStack:
         self.wait_for("Redis", ready, 30, [self.log("redis")])
 
     def start_file_server(self):
-        packages = self.dir / "run" / "packages"
-        handler = functools.partial(_QuietHandler, directory=str(packages))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = serve_directory(self.dir / "run" / "packages")
         self._servers.append(server)
         self.files_url = f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -486,8 +337,7 @@ class WarehouseStack:
         dead = free_port()  # nothing listens there: OpenSearch, mail, metrics
         env.update({
             "WAREHOUSE_ENV": "development",
-            "DATABASE_URL": (f"postgresql+psycopg://warehouse:{self.pg_password}"
-                             f"@127.0.0.1:{self.pg_port}/warehouse"),
+            "DATABASE_URL": self.postgresql.url("postgresql+psycopg"),
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "OPENSEARCH_URL": f"http://127.0.0.1:{dead}/development",
@@ -522,13 +372,14 @@ class WarehouseStack:
         dump = self.cache / "database.dump"
         if dump.exists():
             run([str(PG_BIN / "pg_restore"), "--no-owner", "-d", "warehouse", str(dump)],
-                env=self.pg_env())
+                env=self.postgresql.env())
             return
         python = f"{VENV}/bin/python"
         self.in_chroot([python, "-m", "warehouse", "db", "upgrade", "head"])
         self.in_chroot([python, "-m", "warehouse", "classifiers", "sync"])
         partial = self.cache / f".database.dump.{os.getpid()}"
-        run([str(PG_BIN / "pg_dump"), "-Fc", "-f", str(partial), "warehouse"], env=self.pg_env())
+        run([str(PG_BIN / "pg_dump"), "-Fc", "-f", str(partial), "warehouse"],
+            env=self.postgresql.env())
         partial.rename(dump)
 
     def start_gunicorn(self):
@@ -538,7 +389,7 @@ class WarehouseStack:
             f"{VENV}/bin/python", "-m", "gunicorn.app.wsgiapp", "--workers", "1",
             "--threads", "4", "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
             "--access-logfile", "-", "--error-logfile", "-", "warehouse.wsgi:application"]),
-            env=self.warehouse_env())
+            env=self.warehouse_env(), stop_signal=signal.SIGINT)
         self.wait_for("gunicorn", lambda: requests.get(
             f"{self.url}/_health/", timeout=5).status_code == 200, 120, [self.log("gunicorn")])
 

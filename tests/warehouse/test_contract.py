@@ -12,7 +12,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Contract tests: the same requests to the fake PyPI (tests/fakepypi.py) and
+"""Contract tests: the same requests to the fake PyPI (tests/support/fakepypi.py) and
 to the real Warehouse give the same shapes (keys, types, status codes), so
 that the fake, which the unit and functional tests trust, cannot drift from
 the real server.  A difference fails naming the field.
@@ -26,12 +26,13 @@ import sys
 import xmlrpc.client
 from pathlib import Path
 
-import dists
 import pytest
 import requests
-from conftest import CONTRACT_ACCOUNT
 from defusedxml import ElementTree
-from fakepypi import FakePyPI
+
+from tests.support import dists
+from tests.support.fakepypi import FakePyPI
+from tests.warehouse.conftest import CONTRACT_ACCOUNT
 
 PROJECT = "pg-contract"
 VERSION = "1.0.0"

@@ -27,9 +27,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dists
 import requests
-from conftest import PROJECTS, RELEASE_ACCOUNT
+
+from tests.support import dists
+from tests.warehouse.conftest import PROJECTS, RELEASE_ACCOUNT
 
 TWINE = str(Path(sys.executable).parent / "twine")
 

@@ -24,10 +24,11 @@ import re
 import time
 
 import pytest
-from fakepypi import FakePyPI
-from playbook import run_playbook
-from sigaudit_helpers import REPOS
-from smtpsink import SmtpSink
+
+from tests.support.fakepypi import FakePyPI
+from tests.support.playbook import run_playbook
+from tests.support.signed_releases import REPOS
+from tests.support.smtpsink import SmtpSink
 
 PLAYBOOK = "playbooks/pypi-watch/run.yaml"
 SIGNATURE_URL = "{namespace}/{repo}/{filename}.asc"

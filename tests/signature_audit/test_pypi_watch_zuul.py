@@ -23,9 +23,9 @@ import pytest
 
 pytest.importorskip("zuul", reason="runs in `tox -e zuul`, which installs Zuul")
 
-from fakepypi import FakePyPI  # noqa: E402
-from sigaudit_helpers import REPOS  # noqa: E402
-from zuulrun import ZuulJobDir  # noqa: E402
+from tests.support.fakepypi import FakePyPI  # noqa: E402
+from tests.support.signed_releases import REPOS  # noqa: E402
+from tests.support.zuulrun import ZuulJobDir  # noqa: E402
 
 NOW = int(time.time())
 

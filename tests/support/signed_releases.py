@@ -33,8 +33,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import gpgtestkeys
 import yaml
+
+from tests.support import gpgtestkeys
 
 # The projects of the tests' world (conftest.py) and their repositories.
 REPOS = {

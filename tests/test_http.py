@@ -36,8 +36,9 @@ from ansible.module_utils.pypi_guard.http import (
 )
 from ansible.module_utils.pypi_guard.pypi import fetch_json, package_roles
 from ansible.module_utils.pypi_guard.pypi_release_audit import fetch_releases
-from fakepypi import FakePyPI
-from hostileserver import (
+
+from tests.support.fakepypi import FakePyPI
+from tests.support.hostileserver import (
     HostileServer,
     answer,
     bomb,

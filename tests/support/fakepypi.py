@@ -23,7 +23,7 @@ key order, whitespace, headers and error bodies, with faults to inject.
 
 Python API::
 
-    from fakepypi import FakePyPI
+    from tests.support.fakepypi import FakePyPI
 
     with FakePyPI(scenario) as pypi:       # a dict, or the path of a YAML file
         pypi.url                           # "http://127.0.0.1:<port>"
@@ -46,13 +46,13 @@ or not, else None), ``endpoint`` (``json``, ``xmlrpc``, ``rss``, ``updates``,
 
 Command line (serves until SIGTERM or SIGINT)::
 
-    python tests/fakepypi.py --scenario FILE [--host 127.0.0.1] [--port 0] \\
+    python tests/support/fakepypi.py --scenario FILE [--host 127.0.0.1] [--port 0] \\
         [--url-file PATH]
 
 It prints the URL once it is listening and writes it to ``--url-file``.
 Only loopback hosts are accepted.
 
-Scenario (YAML or dict; ``tests/fakepypi_scenario.example.yaml`` shows every
+Scenario (YAML or dict; ``tests/support/fakepypi_scenario.example.yaml`` shows every
 key).  Unknown keys are refused, to catch typos::
 
     latency: 0.0               # seconds added before every answer

@@ -23,8 +23,10 @@ from ansible.module_utils.pypi_guard.release_team_notify import (
     notify_release_team,
     send_message,
 )
-from smtpsink import SmtpSink, free_port
-from tlscert import make_certificate, server_context
+
+from tests.support.processes import free_port
+from tests.support.smtpsink import SmtpSink
+from tests.support.tlscert import make_certificate, server_context
 
 
 def message(html=None):

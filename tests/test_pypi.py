@@ -20,7 +20,8 @@ import time
 import pytest
 from ansible.module_utils.pypi_guard.http import FetchError, HttpClient, RateLimiter
 from ansible.module_utils.pypi_guard.pypi import fetch_ownership, package_roles
-from fakepypi import FakePyPI
+
+from tests.support.fakepypi import FakePyPI
 
 RELEASE = {"releases": {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}}
 

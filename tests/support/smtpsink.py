@@ -16,17 +16,12 @@
 
 import email
 import email.policy
-import socket
 import threading
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.processes import free_port
 
 
 class _Handler:

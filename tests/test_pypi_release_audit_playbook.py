@@ -14,75 +14,18 @@
 
 """The release-feed audit playbook against the fake PyPI and a real SMTP server."""
 
-import json
-import textwrap
-from pathlib import Path
 
 import pytest
-from ansible.module_utils.pypi_guard.deliverables import derive_managed_set
-from fakepypi import FakePyPI
-from playbook import run_playbook
-from smtpsink import SmtpSink
 
-PLAYBOOK = "playbooks/pypi-release-audit/run.yaml"
-FIXTURE_RELEASES = Path(__file__).parent / "fixtures" / "releases"
+from tests.support.audit_playbooks import release_audit as audit
+from tests.support.audit_playbooks import release_projects as clean_projects
+from tests.support.fakepypi import FakePyPI
+from tests.support.smtpsink import SmtpSink
+
 SMTP_PASSWORD = "smtp-pw-never-shown-7d2c"
 BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "aaaaaaaaaaaaaaaaaaaa">\n'
         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">\n<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">\n'
         ']>\n<rss version="2.0"><channel><item><title>&c;</title></item></channel></rss>\n')
-
-
-def clean_projects():
-    """Every fixture project with exactly the versions the deliverables list."""
-    projects = {}
-    for day, project in enumerate(derive_managed_set(FIXTURE_RELEASES).projects.values(), 1):
-        projects[project.pypi_name] = {
-            "roles": [["Owner", "openstackci"]],
-            "releases": {version: {"upload_time": f"2025-03-{day:02d}T12:00:00"}
-                         for version in project.versions},
-        }
-        if not project.versions:  # oslo.metrics and neutron-tempest-plugin list none
-            projects[project.pypi_name]["exists_without_releases"] = True
-    return projects
-
-
-@pytest.fixture
-def vars_files(tmp_path):
-    known = tmp_path / "pypi-releases.yaml"
-    known.write_text(textwrap.dedent("""
-        pypi_release_audit_known_releases:
-          nova:
-            - version: "2011.3"
-              reason: "uploaded before openstack/releases existed"
-    """))
-    allowlist = tmp_path / "pypi-maintainers.yaml"
-    allowlist.write_text("pypi_maintainers_allowlist:\n  required_owners: [openstackci]\n")
-    return known, allowlist
-
-
-def audit(pypi, tmp_path, vars_files, smtp=None, **extra):
-    known, allowlist = vars_files
-    variables = {
-        "pypi_guard_pypi_url": pypi.url,
-        "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
-        "pypi_guard_report_dir": str(tmp_path / "reports"),
-        "pypi_guard_known_releases_file": str(known),
-        "pypi_guard_allowlist_file": str(allowlist),
-        "pypi_guard_retries": 1,
-        "pypi_guard_timeout": 5,
-    }
-    if smtp:
-        variables.update({
-            "pypi_guard_notify_to": ["release-team@example.org"],
-            "pypi_guard_notify_from": "pypi-guard@example.org",
-            "pypi_guard_smtp_host": smtp.host,
-            "pypi_guard_smtp_port": smtp.port,
-        })
-    variables.update(extra)
-    result = run_playbook(PLAYBOOK, variables)
-    report_path = tmp_path / "reports" / "pypi-release-audit.json"
-    result.report = json.loads(report_path.read_text()) if report_path.exists() else None
-    return result
 
 
 def test_clean_run_passes_and_sends_nothing(tmp_path, vars_files):

@@ -15,7 +15,6 @@
 """A real pypiserver on 127.0.0.1 that authenticates every action, for the
 signed-upload tests and the demo."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -25,16 +24,12 @@ from pathlib import Path
 
 import requests
 
+from tests.support.processes import free_port
+
 with warnings.catch_warnings():
     # passlib imports the deprecated crypt module; not our concern here.
     warnings.simplefilter("ignore", DeprecationWarning)
     from passlib.apache import HtpasswdFile
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -17,76 +17,17 @@ the fake PyPI on 127.0.0.1."""
 
 import json
 import textwrap
-from pathlib import Path
 
 import pytest
-from fakepypi import FakePyPI
-from playbook import run_playbook
 
-PLAYBOOK = "playbooks/pypi-maintainers-audit/run.yaml"
-FIXTURE_RELEASES = Path(__file__).parent / "fixtures" / "releases"
-DERIVED = ["heat-translator", "kolla-ansible", "manila-ui", "neutron", "neutron-lib",
-           "neutron-tempest-plugin", "nova", "oslo.config", "oslo.metrics", "Tempest",
-           "xstatic-font-awesome"]
-OWNER = [["Owner", "openstackci"]]
-RELEASES = {"1.0.0": {"upload_time": "2025-01-01T00:00:00"}}
-
-ALLOWLIST = """
-pypi_maintainers_allowlist:
-  required_owners: [openstackci]
-  allowed_accounts: [release-helper]
-  allowed_organizations: [openstack]
-  extra_projects: []
-  ignored_projects:
-    ignored-thing: "not ours any more, https://review.example/1"
-  exceptions:
-    xstatic-font-awesome:
-      - account: creator
-        role: Maintainer
-        reason: "created the package, https://review.example/2"
-        expires: 2999-12-31
-    nova:
-      - account: former-ptl
-        role: Maintainer
-        reason: "https://review.example/3"
-        expires: 2001-01-01
-    manila-ui:
-      - account: gone
-        role: Owner
-        reason: "https://review.example/4"
-"""
-
-
-def clean_projects():
-    projects = {name: {"roles": list(OWNER), "releases": RELEASES} for name in DERIVED}
-    projects["xstatic-font-awesome"]["roles"] = OWNER + [["Maintainer", "creator"]]
-    projects["neutron"]["roles"] = OWNER + [["Maintainer", "release-helper"]]
-    projects["manila-ui"]["roles"] = OWNER + [["Owner", "gone"]]
-    projects["nova"]["organization"] = "openstack"
-    return projects
-
-
-@pytest.fixture
-def allowlist_file(tmp_path):
-    path = tmp_path / "pypi-maintainers.yaml"
-    path.write_text(textwrap.dedent(ALLOWLIST))
-    return path
-
-
-def audit(pypi, tmp_path, allowlist_file, check=False, **extra):
-    variables = {
-        "pypi_guard_pypi_url": pypi.url,
-        "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
-        "pypi_guard_report_dir": str(tmp_path / "reports"),
-        "pypi_guard_allowlist_file": str(allowlist_file),
-        "pypi_guard_retries": 1,
-        "pypi_guard_timeout": 2,
-    }
-    variables.update(extra)
-    result = run_playbook(PLAYBOOK, variables, check=check)
-    report_path = tmp_path / "reports" / "pypi-maintainers-audit.json"
-    result.report = json.loads(report_path.read_text()) if report_path.exists() else None
-    return result
+from tests.support.audit_playbooks import (
+    DERIVED,
+    OWNER,
+    RELEASES,
+)
+from tests.support.audit_playbooks import maintainer_projects as clean_projects
+from tests.support.audit_playbooks import maintainers_audit as audit
+from tests.support.fakepypi import FakePyPI
 
 
 def test_clean_tenant_passes(tmp_path, allowlist_file):
@@ -348,17 +289,7 @@ def test_builds_its_own_virtualenv_without_an_interpreter(tmp_path, allowlist_fi
 def audit_with_vars_file(pypi, tmp_path, allowlist_file, vars_text):
     vars_file = tmp_path / "job-vars.yaml"
     vars_file.write_text(textwrap.dedent(vars_text))
-    result = run_playbook(PLAYBOOK, {
-        "pypi_guard_pypi_url": pypi.url,
-        "pypi_guard_releases_repo": str(FIXTURE_RELEASES),
-        "pypi_guard_report_dir": str(tmp_path / "reports"),
-        "pypi_guard_allowlist_file": str(allowlist_file),
-        "pypi_guard_retries": 1,
-        "pypi_guard_timeout": 2,
-    }, vars_files=[vars_file])
-    report_path = tmp_path / "reports" / "pypi-maintainers-audit.json"
-    result.report = json.loads(report_path.read_text()) if report_path.exists() else None
-    return result
+    return audit(pypi, tmp_path, allowlist_file, vars_files=[vars_file])
 
 
 def test_allowlist_variable_wins_over_the_file(tmp_path, allowlist_file):

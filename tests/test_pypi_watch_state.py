@@ -32,7 +32,8 @@ from ansible.module_utils.pypi_guard.watch_state import (
     initial_state,
     zuul_state,
 )
-from fakepypi import FakePyPI
+
+from tests.support.fakepypi import FakePyPI
 
 OURS = {"job_name": "pypi-watch", "project": "openstack/releases", "pipeline": "watch",
         "branch": "master"}

@@ -18,9 +18,10 @@ aiosmtpd)."""
 
 import json
 
-from fakepypi import FakePyPI
-from smtpsink import SmtpSink
-from test_release_audit_playbook import audit, clean_projects, vars_files  # noqa: F401
+from tests.support.audit_playbooks import release_audit as audit
+from tests.support.audit_playbooks import release_projects as clean_projects
+from tests.support.fakepypi import FakePyPI
+from tests.support.smtpsink import SmtpSink
 
 HOSTILE = ["99.0\r\nBcc: x@evil", "98.0\x1b[2J", "97.0\u202e"]
 ESCAPED = ["99.0\\x0d\\x0aBcc: x@evil", "98.0\\x1b[2J", "97.0\\u202e"]
@@ -37,7 +38,7 @@ def hostile_projects():
     return projects
 
 
-def test_hostile_versions_still_mail_the_team_and_fail_the_job(tmp_path, vars_files):  # noqa: F811
+def test_hostile_versions_still_mail_the_team_and_fail_the_job(tmp_path, vars_files):
     with FakePyPI({"projects": hostile_projects()}) as pypi, SmtpSink() as smtp:
         result = audit(pypi, tmp_path, vars_files, smtp)
     assert result.returncode != 0
@@ -68,7 +69,7 @@ def unexpected_release():
 
 
 def test_a_login_without_tls_is_refused_unless_allowed_for_loopback(
-        tmp_path, vars_files):  # noqa: F811
+        tmp_path, vars_files):
     with FakePyPI({"projects": unexpected_release()}) as pypi, SmtpSink(auth=True) as smtp:
         login = {"pypi_guard_smtp": {"host": smtp.host, "port": smtp.port, "username": "bot",
                                      "password": SMTP_PASSWORD}}
@@ -86,7 +87,7 @@ def test_a_login_without_tls_is_refused_unless_allowed_for_loopback(
     assert SMTP_PASSWORD not in refused.output + allowed.output
 
 
-def test_the_login_goes_only_to_the_server_the_secret_names(tmp_path, vars_files):  # noqa: F811
+def test_the_login_goes_only_to_the_server_the_secret_names(tmp_path, vars_files):
     """A variable pointing the mail at another listener (a project's
     variant) gets neither the login nor the mail: with the secret, the
     server is the secret's."""

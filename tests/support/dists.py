@@ -16,13 +16,15 @@
 
 ``python -m build`` is not available to the tests and would be slow; these
 files are what twine needs: ``twine check`` passes on them and an index
-accepts them.
+accepts them.  ``git_repo`` makes the checkout a release is built from.
 """
 
 import base64
 import hashlib
 import io
+import os
 import re
+import subprocess
 import tarfile
 import time
 import zipfile
@@ -98,3 +100,20 @@ def make_release(directory, name, version="1.0.0", **kwargs):
     Path(directory).mkdir(parents=True, exist_ok=True)
     return [make_sdist(directory, name, version, **kwargs),
             make_wheel(directory, name, version, **kwargs)]
+
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git_repo(path):
+    """A checkout with one commit; returns its commit id."""
+    path.mkdir(parents=True)
+    (path / "README").write_text("x\n")
+    env = dict(os.environ, **GIT_ENV)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
+        subprocess.run(["git", "-C", str(path), *args], check=True, env=env,
+                       capture_output=True)
+    return subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()

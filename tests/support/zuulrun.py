@@ -47,7 +47,8 @@ import sys
 import uuid
 
 import yaml
-from playbook import ROOT, ansible_playbook_binary
+
+from tests.support.playbook import ROOT, ansible_playbook_binary
 
 RELEASES_CANONICAL = "opendev.org/openstack/releases"
 GUARD_CANONICAL = "opendev.org/openstack/pypi-guard"

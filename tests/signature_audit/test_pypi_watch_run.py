@@ -22,8 +22,9 @@ import time
 import pytest
 from ansible.module_utils.pypi_guard.pypi_watch import run_watch
 from ansible.module_utils.pypi_guard.settings import SETTINGS_SPEC
-from fakepypi import FakePyPI
-from sigaudit_helpers import REPOS
+
+from tests.support.fakepypi import FakePyPI
+from tests.support.signed_releases import REPOS
 
 NOW = int(time.time())
 OURS = {"job_name": "pypi-watch", "project": "openstack/releases", "pipeline": "watch",

@@ -25,7 +25,8 @@ from ansible.module_utils.pypi_guard.pypi_maintainers_audit import (
     run_maintainers_audit,
     strongest_roles,
 )
-from fakepypi import FakePyPI
+
+from tests.support.fakepypi import FakePyPI
 
 TODAY = datetime.date(2026, 11, 25)
 
