@@ -91,7 +91,8 @@ def test_variables_cannot_choose_what_is_signed_or_what_runs(tmp_path, release_k
     evil.chmod(0o755)
     job_vars = {"release_python_signed_fingerprint": release_key.fingerprint,
                 "release_python_signed_test_mode": True, "release_python_signed_project": "nova",
-                "release_python_signed_version": "99.0.0", "release_python_signed_artifacts_dir": str(elsewhere),
+                "release_python_signed_version": "99.0.0",
+                "release_python_signed_artifacts_dir": str(elsewhere),
                 "pypi_guard_python": str(evil),
                 "pypi_guard_releases_project": f"openstack/{project_name}",
                 "pypi_guard_requirements": str(tmp_path / "unpinned.txt")}
