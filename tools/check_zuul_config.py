@@ -148,11 +148,13 @@ EXTERNAL_PARENTS = (
 # roles path: a playbook may use them without defining them under roles/.
 EXTERNAL_ROLES = (
     "bindep",
+    "build-python-release",
     "ensure-pip",
     "ensure-python",
     "ensure-tox",
     "ensure-virtualenv",
     "fetch-output",
+    "fetch-python-sdist-output",
     "fetch-tox-output",
     "prepare-workspace",
     "tox",

@@ -14,8 +14,9 @@
 
 """sign.yaml and upload.yaml run as a Zuul executor runs them (zuulrun.py):
 the dists in the executor's artifacts directory, the job's variables in the
-inventory, the secrets in a vars file. build.yaml needs a node and Zuul's
-ensure-pip role: it is not run here.  The release is the tag of the project,
+inventory, the secrets in a vars file. build.yaml needs a node and zuul-jobs'
+build-python-release and fetch-python-sdist-output roles: it is not run here
+(tox -e zuul-e2e runs it).  The release is the tag of the project,
 as a deliverable of the releases repository lists it at the commit checked
 out; the job's variables cannot change what is signed, nor what runs beside
 the key (the job builds its own virtualenv from requirements.lock)."""
