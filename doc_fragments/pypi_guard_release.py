@@ -35,8 +35,8 @@ options:
   test_mode:
     description:
       - The role's C(release_python_signed_test_mode), for hand runs and
-        tests: the release is named by O(project) and O(version), unchecked.
-        Refused with O(zuul); without O(zuul) it is required.
+        tests only. The release is then named by O(project) and O(version),
+        unchecked. Refused with O(zuul); without O(zuul) it is required.
     type: bool
     default: false
   project:
