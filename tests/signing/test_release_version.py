@@ -31,9 +31,12 @@ from ansible.module_utils.pypi_guard.artifacts import (
     release_from_options,
     release_mode_problem,
     release_tag,
+    signing_summary,
 )
 from ansible.module_utils.pypi_guard.index import (
+    UploadRefused,
     UploadTarget,
+    plan_upload,
     upload_problems,
     upload_target,
 )
@@ -187,6 +190,60 @@ def test_where_and_as_whom_to_upload(pypi_info, target):
     # the secret itself is never part of the target
     assert TOKEN not in repr(upload_target(pypi_info))
     assert PASSWORD not in repr(upload_target(pypi_info))
+
+
+# --------------------------------------------------------------------------
+# What the modules return for the tasks to show
+
+
+def test_the_sign_step_shows_the_release_the_key_and_each_dist():
+    release = {"project": "oslo.config", "version": "10.1.0",
+               "named_by": "deliverables/flamingo/oslo.config.yaml (openstack/oslo.config at "
+                           + "c" * 40 + ")"}
+    result = {"fingerprint": "F" * 40, "signing_key_fingerprint": "5" * 40,
+              "signed": ["oslo_config-10.1.0.tar.gz.asc"],
+              "files": [{"name": "oslo_config-10.1.0-py3-none-any.whl", "sha256": "a" * 64},
+                        {"name": "oslo_config-10.1.0.tar.gz", "sha256": "b" * 64}]}
+    assert signing_summary(release, result, check_mode=False) == [
+        f"Release oslo.config 10.1.0 (named by {release['named_by']}), release key "
+        f"{'F' * 40}, signing subkey {'5' * 40}:",
+        f"oslo_config-10.1.0-py3-none-any.whl  sha256:{'a' * 64}",
+        f"oslo_config-10.1.0.tar.gz  sha256:{'b' * 64}",
+        "Signatures written: oslo_config-10.1.0.tar.gz.asc"]
+    assert signing_summary(release, dict(result, signed=[]), check_mode=True)[-1] == (
+        "Would write (check mode): none, every dist already had a good one")
+
+
+FILES = ["/a/foo-1.0.tar.gz", "/a/foo-1.0.tar.gz.asc"]
+
+
+@pytest.mark.parametrize("pypi_info, check_mode, fields, summary", [
+    ({"api_token": TOKEN}, False,
+     {"repository": "pypi", "upload_url": "https://upload.pypi.org/legacy/",
+      "login": "__token__", "secret_field": "api_token",
+      "simple_url": "https://pypi.org/simple/"},
+     ["To upload to https://upload.pypi.org/legacy/: foo-1.0.tar.gz, foo-1.0.tar.gz.asc"]),
+    ({"username": USER, "password": PASSWORD, "repository_url": "http://127.0.0.1:9/"}, True,
+     {"repository": "pypi", "upload_url": "http://127.0.0.1:9/", "login": USER,
+      "secret_field": "password", "simple_url": "http://127.0.0.1:9/simple/"},
+     ["Would upload to http://127.0.0.1:9/: foo-1.0.tar.gz, foo-1.0.tar.gz.asc"]),
+])
+def test_the_upload_plan_says_where_and_as_whom(pypi_info, check_mode, fields, summary):
+    plan = plan_upload(FILES, pypi_info, skip_existing=False, check_mode=check_mode)
+    assert {key: plan[key] for key in fields} == fields
+    assert plan["to_upload"] == FILES and plan["existing"] == []
+    assert plan["summary"] == summary
+    assert TOKEN not in repr(plan) and PASSWORD not in repr(plan)
+
+
+def test_the_upload_plan_refuses_bad_settings_and_plain_http():
+    with pytest.raises(SettingsError, match="^Cannot upload: pypi_info needs either"):
+        plan_upload(FILES, {}, skip_existing=False)
+    with pytest.raises(UploadRefused) as refused:
+        plan_upload(FILES, {"api_token": TOKEN, "repository_url": "http://10.0.0.1/legacy/"})
+    assert str(refused.value).startswith(
+        "refusing to send the upload credentials to http://10.0.0.1/legacy/")
+    assert refused.value.details()["simple_url"] == "http://10.0.0.1/simple/"
 
 
 # --------------------------------------------------------------------------
