@@ -169,6 +169,12 @@ TOKEN, USER, PASSWORD = "pypi-t0ken", "release-bot", "s3cret"
      ["a pypi_info credential contains a line break"]),
     ({"api_token": TOKEN, "repository": "private"},
      ["pypi_info.repository is neither pypi nor testpypi: set pypi_info.repository_url"]),
+    ({"api_token": TOKEN, "repository": "pypi]\n[x", "repository_url": "https://i.example/"},
+     ["pypi_info.repository or repository_url contains a line break or a bracket (they go "
+      "into the .pypirc)"]),
+    ({"api_token": TOKEN, "repository_url": "https://i.example/\npassword = x"},
+     ["pypi_info.repository or repository_url contains a line break or a bracket (they go "
+      "into the .pypirc)"]),
 ])
 def test_pypi_info_problems(pypi_info, problems):
     assert upload_problems(pypi_info) == problems

@@ -39,8 +39,9 @@ description:
     token) and which key of O(pypi_info) holds the secret - and returns them
     for the C(.pypirc) (the secret itself is never returned). O(pypi_info)
     with an API token and a user name or password, with neither, with a line
-    break in a credential, or with a repository other than C(pypi) and
-    C(testpypi) and no URL, fails the task, every problem in one message.
+    break in any value (or a bracket in the repository name), or with a
+    repository other than C(pypi) and C(testpypi) and no URL, fails the
+    task, every problem in one message.
   - Refuses an upload URL (and a simple API URL) in plain http except to a
     loopback address, before anything is sent; the credentials never cross
     a network in clear (the audits' rule, with no switch to lift it).

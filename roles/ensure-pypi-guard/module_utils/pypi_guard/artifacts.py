@@ -42,7 +42,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatch
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from ansible.module_utils.pypi_guard.deliverables import (
     DeliverablesError,
@@ -451,16 +451,14 @@ def resolve_release(version: str, project: str | None = None, repository: str | 
 # The role's settings, checked before anything is done
 
 
-class Step:
+class Step(NamedTuple):
     """A step of the release job, as its settings check names it."""
 
-    def __init__(self, action: str, done: str, artifacts: str, key_fields: tuple[str, ...],
-                 key_missing: str) -> None:
-        self.action = action          # "Cannot <action>: ..."
-        self.done = done              # "it names what may be <done>"
-        self.artifacts = artifacts    # what the artifacts directory holds
-        self.key_fields = key_fields  # gpg_key needs one of these
-        self.key_missing = key_missing
+    action: str                   # "Cannot <action>: ..."
+    done: str                     # "it names what may be <done>"
+    artifacts: str                # what the artifacts directory holds
+    key_fields: tuple[str, ...]   # gpg_key needs one of these
+    key_missing: str              # the line when it has none
 
 
 SIGN = Step("sign the release artifacts", "signed", "the dists", ("private",),

@@ -116,9 +116,9 @@ PYPI_INFO_ARGUMENT_SPEC: dict[str, Any] = {
 
 def upload_problems(pypi_info: Mapping[str, Any] | None) -> list[str]:
     """One line per problem of ``pypi_info``: the credentials are an API
-    token, or a user name and a password, never both and without line
-    breaks (they go into a ``.pypirc``); a repository other than ``pypi``
-    and ``testpypi`` needs its URL."""
+    token, or a user name and a password, never both; nothing that goes
+    into the ``.pypirc`` has a line break (nor the section name a bracket);
+    a repository other than ``pypi`` and ``testpypi`` needs its URL."""
     info = pypi_info or {}
     token, username, password = (info.get(k) or "" for k in ("api_token", "username",
                                                             "password"))
@@ -129,6 +129,10 @@ def upload_problems(pypi_info: Mapping[str, Any] | None) -> list[str]:
                         "(not both)")
     if re.search(r"[\r\n]", token + username + password):
         problems.append("a pypi_info credential contains a line break")
+    if re.search(r"[\r\n\[\]]", str(info.get("repository") or "")) \
+            or re.search(r"[\r\n]", str(info.get("repository_url") or "")):
+        problems.append("pypi_info.repository or repository_url contains a line break or "
+                        "a bracket (they go into the .pypirc)")
     if not info.get("repository_url") and (info.get("repository") or "pypi") \
             not in KNOWN_REPOSITORIES:
         problems.append("pypi_info.repository is neither pypi nor testpypi: set "
