@@ -20,36 +20,51 @@ are read); their argument spec is artifacts.RELEASE_ARGUMENT_SPEC."""
 class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
+  zuul:
+    description:
+      - The C(zuul) variable of the build, as Zuul gives it; omitted by hand.
+        With it the release is the tag (C(zuul.tag), or the tag of
+        C(zuul.ref), C(refs/tags/<tag>)) of C(zuul.project.name), and a
+        deliverable file of O(releases_repo) must list that version for that
+        repository at exactly the commit checked out in
+        C(zuul.executor.work_root)/C(zuul.project.src_dir); its name on the
+        index is the deliverable's (C(pypi-name), else C(tarball-base), else
+        the repository's base name). Anything else fails before the key is
+        used.
+    type: dict
+  test_mode:
+    description:
+      - The role's C(release_python_signed_test_mode), for hand runs and
+        tests only. The release is then named by O(project) and O(version),
+        unchecked. Refused with O(zuul); without O(zuul) it is required.
+    type: bool
+    default: false
   project:
     description:
-      - Test mode only (the role's C(release_python_signed_test_mode), by hand), the name
-        on the index of the project being released. Mutually exclusive with
-        O(repository), which names the release under Zuul.
+      - Test mode only (C(release_python_signed_project)), the name on the
+        index of the project being released; ignored with O(zuul).
       - Compared in PEP 503 normal form with the name in each artifact's
         file name and in its metadata.
     type: str
-  repository:
-    description:
-      - The repository being released (C(zuul.project.name)). The release is
-        then the one a deliverable file of O(releases_repo) lists for
-        O(version) with this repository, at exactly the commit checked out
-        in O(source_dir); its name on the index is the deliverable's
-        (C(pypi-name), else C(tarball-base), else the repository's base
-        name). Anything else fails before the key is used.
-    type: str
-  releases_repo:
-    description: Checkout of the releases repository (openstack/releases), with O(repository).
-    type: path
-  source_dir:
-    description:
-      - Checkout of O(repository) that was built (its C(HEAD) is the commit
-        checked), with O(repository).
-    type: path
+    default: ""
   version:
     description:
-      - The version being released (under Zuul, the tag). Compared as a
-        PEP 440 version with the version in each artifact's file name and
-        metadata, so C(1.0) and C(1.0.0) are the same.
+      - Test mode only (C(release_python_signed_version)), the version being
+        released; with O(zuul) it is the tag. Compared as a PEP 440 version
+        with the version in each artifact's file name and metadata, so
+        C(1.0) and C(1.0.0) are the same.
     type: str
-    required: true
+    default: ""
+  releases_repo:
+    description:
+      - With O(zuul), the checkout of the releases repository
+        (C(pypi_guard_releases_repo)); empty when the job does not have it.
+    type: path
+    default: ""
+  releases_project:
+    description:
+      - The name of the releases repository (C(pypi_guard_releases_project)),
+        for the message when O(releases_repo) is empty.
+    type: str
+    default: openstack/releases
 """

@@ -373,19 +373,79 @@ class ZuulStack(Stack):
                                        for name in series], [])
 
     def _make_zuul_jobs(self):
-        """The one role of zuul-jobs the jobs use (release-python-signed's
-        build.yaml): ensure-pip, reduced to the fact it sets."""
+        """The roles of zuul-jobs the jobs use (release-python-signed's
+        build.yaml), each a stand-in with the interface of zuul-jobs' own
+        (osism/openinfra-zuul-jobs mirrors it): the same variables with the
+        same defaults, the same outputs (the dists in
+        ``<zuul_work_dir>/dist``, the fact ``ensure_pyproject_build_executable``,
+        the files in ``{{ zuul.executor.work_root }}/artifacts``), reduced to
+        what this machine offers.
+
+        - ``build-python-release``: ``pyproject-build`` from a virtualenv in
+          ``ensure_pyproject_build_venv_path`` (what its ensure-pyproject-build
+          and ensure-python-command do when the node has none), then run in
+          ``zuul_work_dir``, with ``--sdist`` when ``build_wheel`` is false;
+          ``legacy_setup`` (setup.py) is refused, not stood in for.
+        - ``fetch-python-sdist-output``: the same find, then
+          ``ansible.builtin.fetch`` where the real role pulls with
+          ``synchronize`` (rsync, which the e2e machine does not need).
+        """
         repo = self.repo(ZUUL_JOBS)
-        tasks = repo / "roles" / "ensure-pip" / "tasks"
-        tasks.mkdir(parents=True)
-        (tasks / "main.yaml").write_text(yaml.safe_dump([
-            {"name": "Check that the node's python3 has venv",
-             "ansible.builtin.command": "python3 -c 'import ensurepip, venv'",
-             "changed_when": False},
-            {"name": "The command that makes a virtualenv with pip",
-             "ansible.builtin.set_fact": {"ensure_pip_virtualenv_command": "python3 -m venv"}},
-        ], sort_keys=False))
-        self._commit(repo, "Fixture zuul-jobs: ensure-pip")
+        stand_in = ("Stand-in for zuul-jobs' {}, with its interface (tests/e2e/stack.py "
+                    "says what differs).\n")
+        roles = {
+            "build-python-release": (
+                {"zuul_work_dir": "{{ zuul.project.src_dir }}", "release_python": "python",
+                 "bdist_wheel_xargs": "", "build_wheel": True, "legacy_setup": False,
+                 "ensure_pyproject_build_venv_path":
+                     "{{ ansible_user_dir }}/.local/pyproject-build"},
+                [{"name": "Refuse what the stand-in does not do",
+                  "ansible.builtin.fail": {"msg": "legacy_setup is not stood in for"},
+                  "when": "legacy_setup | bool"},
+                 {"name": "Install pyproject-build into a virtualenv (ensure-pyproject-build)",
+                  "ansible.builtin.shell": {
+                      "cmd": "python3 -m venv {{ ensure_pyproject_build_venv_path }} && "
+                             "{{ ensure_pyproject_build_venv_path }}/bin/pip install build",
+                      "creates": "{{ ensure_pyproject_build_venv_path }}/bin/pyproject-build"}},
+                 {"name": "Export ensure_pyproject_build_executable",
+                  "ansible.builtin.set_fact": {
+                      "ensure_pyproject_build_executable":
+                          "{{ ensure_pyproject_build_venv_path }}/bin/pyproject-build",
+                      "cacheable": True}},
+                 {"name": "Build a tarball and wheel",
+                  "ansible.builtin.command": {
+                      "cmd": "{{ ensure_pyproject_build_executable }}"
+                             "{{ '' if build_wheel | bool else ' --sdist' }}",
+                      "chdir": "{{ zuul_work_dir }}"}}]),
+            "fetch-python-sdist-output": (
+                None,
+                [{"name": "Find tarballs and wheels in dist folder",
+                  "ansible.builtin.find": {
+                      "file_type": "file",
+                      "paths": "src/{{ zuul.project.canonical_name }}/dist",
+                      "patterns": "*.tar.gz,*.whl"},
+                  "register": "result"},
+                 {"name": "Ensure artifacts directory exists",
+                  "ansible.builtin.file": {"path": "{{ zuul.executor.work_root }}/artifacts",
+                                           "state": "directory", "mode": "0755"},
+                  "delegate_to": "localhost"},
+                 {"name": "Collect artifacts",
+                  "ansible.builtin.fetch": {"src": "{{ zj_artifact.path }}",
+                                            "dest": "{{ zuul.executor.work_root }}/artifacts/",
+                                            "flat": True},
+                  "loop": "{{ result.files }}",
+                  "loop_control": {"loop_var": "zj_artifact"}}]),
+        }
+        for name, (defaults, tasks) in roles.items():
+            role = repo / "roles" / name
+            (role / "tasks").mkdir(parents=True)
+            (role / "README.rst").write_text(stand_in.format(name))
+            (role / "tasks" / "main.yaml").write_text(yaml.safe_dump(tasks, sort_keys=False))
+            if defaults:
+                (role / "defaults").mkdir()
+                (role / "defaults" / "main.yaml").write_text(
+                    yaml.safe_dump(defaults, sort_keys=False))
+        self._commit(repo, "Fixture zuul-jobs: build-python-release, fetch-python-sdist-output")
 
     def _make_sample(self, project=SAMPLE):
         """A Python project released with release-python-signed (the hostile

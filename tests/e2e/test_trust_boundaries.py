@@ -100,6 +100,8 @@ def test_another_project_cannot_release_with_the_release_secrets(zuul_stack):
             "signed") in release, release[-4000:]
     for console in (post, release):
         assert "PLAY [Upload the signed release" not in console
+        # the sign step refused: the upload step (its preflight first) never ran
+        assert "TASK [release-python-signed : Preflight" not in console
         assert "Signatures written" not in console
     assert stack.index.snapshot() == before
     assert stack.builds(job_name="hostile-release") == []

@@ -14,8 +14,9 @@
 
 """sign.yaml and upload.yaml run as a Zuul executor runs them (zuulrun.py):
 the dists in the executor's artifacts directory, the job's variables in the
-inventory, the secrets in a vars file. build.yaml needs a node and Zuul's
-ensure-pip role: it is not run here.  The release is the tag of the project,
+inventory, the secrets in a vars file. build.yaml needs a node and zuul-jobs'
+build-python-release and fetch-python-sdist-output roles: it is not run here
+(tox -e zuul-e2e runs it).  The release is the tag of the project,
 as a deliverable of the releases repository lists it at the commit checked
 out; the job's variables cannot change what is signed, nor what runs beside
 the key (the job builds its own virtualenv from requirements.lock)."""
@@ -90,7 +91,8 @@ def test_variables_cannot_choose_what_is_signed_or_what_runs(tmp_path, release_k
     evil.chmod(0o755)
     job_vars = {"release_python_signed_fingerprint": release_key.fingerprint,
                 "release_python_signed_test_mode": True, "release_python_signed_project": "nova",
-                "release_python_signed_version": "99.0.0", "release_python_signed_artifacts_dir": str(elsewhere),
+                "release_python_signed_version": "99.0.0",
+                "release_python_signed_artifacts_dir": str(elsewhere),
                 "pypi_guard_python": str(evil),
                 "pypi_guard_releases_project": f"openstack/{project_name}",
                 "pypi_guard_requirements": str(tmp_path / "unpinned.txt")}

@@ -315,7 +315,8 @@ def test_missing_settings_are_named(play, signed_artifacts, release_key, index, 
     assert "pypi_info needs either api_token, or username and password" in proc.output
 
     proc = play(UPLOAD_PLAYBOOK, _upload_vars(signed_artifacts, project_name, index, release_key,
-                                              release_key.fingerprint, release_python_signed_version=""))
+                                              release_key.fingerprint,
+                                              release_python_signed_version=""))
     assert proc.returncode != 0
     assert "release_python_signed_version is not set" in proc.output
 

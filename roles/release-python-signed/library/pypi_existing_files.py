@@ -33,6 +33,15 @@ description:
     task, one line per file naming both checksums. The index keeps the
     first file it was given, so those bytes came from somewhere else (an
     incident to look into), and the release must not end green.
+  - Works out where and as whom twine uploads, from O(pypi_info) - the
+    repository (C(pypi) by default), its upload URL (O(pypi_info.repository_url),
+    else pypi.org's or TestPyPI's), the user name (C(__token__) with an API
+    token) and which key of O(pypi_info) holds the secret - and returns them
+    for the C(.pypirc) (the secret itself is never returned). O(pypi_info)
+    with an API token and a user name or password, with neither, with a line
+    break in any value (or a bracket in the repository name), or with a
+    repository other than C(pypi) and C(testpypi) and no URL, fails the
+    task, every problem in one message.
   - Refuses an upload URL (and a simple API URL) in plain http except to a
     loopback address, before anything is sent; the credentials never cross
     a network in clear (the audits' rule, with no switch to lift it).
@@ -58,26 +67,39 @@ options:
     type: list
     elements: path
     required: true
-  repository:
-    description: Repository name as in C(pypi_info.repository); C(pypi) and C(testpypi) are known.
-    type: str
-    default: pypi
-  repository_url:
-    description: Upload URL (C(pypi_info.repository_url)); wins over O(repository).
-    type: str
+  pypi_info:
+    description:
+      - The C(pypi_info) secret, in the shape of upstream's C(upload-pypi)
+        role; no other key is accepted.
+    type: dict
+    default: {}
+    suboptions:
+      api_token:
+        description:
+          - An API token (the user name is then C(__token__)); or
+            O(pypi_info.username) and O(pypi_info.password).
+        type: str
+      username:
+        description: User name on the index.
+        type: str
+      password:
+        description: Password for O(pypi_info.username).
+        type: str
+      repository:
+        description:
+          - Repository name (the C(.pypirc) section); C(pypi) (the default)
+            and C(testpypi) need no URL.
+        type: str
+      repository_url:
+        description: Upload URL; wins over O(pypi_info.repository).
+        type: str
   simple_url:
     description:
       - Base URL of the index's simple API. By default derived from the upload
         URL (pypi.org and TestPyPI are known; otherwise a trailing C(legacy/)
         is replaced by C(simple/), or C(simple/) is appended).
-    type: str
-  username:
-    description:
-      - User for the simple API, sent only when it is on the upload URL's host
-        (private indexes that protect listing).
-    type: str
-  password:
-    description: Password or token for O(username).
+      - The credentials are sent to it only when it is on the upload URL's
+        host (private indexes that protect listing).
     type: str
   timeout:
     description: Seconds to wait for the index on each request.
@@ -95,9 +117,7 @@ EXAMPLES = r"""
 - name: Find the files the index already has
   pypi_existing_files:
     files: "{{ preflight.upload_files }}"
-    repository_url: "{{ pypi_info.repository_url | default(omit) }}"
-    username: "{{ '__token__' if pypi_info.api_token is defined else pypi_info.username }}"
-    password: "{{ pypi_info.api_token | default(pypi_info.password) }}"
+    pypi_info: "{{ pypi_info }}"
   vars:
     ansible_python_interpreter: "{{ pypi_guard_interpreter }}"
   register: on_index
@@ -116,8 +136,31 @@ to_upload:
   elements: str
 simple_url:
   description: The simple API base URL that was asked.
-  returned: always
+  returned: success, and on failure once the upload URL is known
   type: str
+repository:
+  description: The repository, the C(.pypirc) section to upload with.
+  returned: success
+  type: str
+  sample: pypi
+upload_url:
+  description: The upload URL.
+  returned: success
+  type: str
+  sample: https://upload.pypi.org/legacy/
+login:
+  description: The user name to upload as (C(__token__) with an API token).
+  returned: success
+  type: str
+secret_field:
+  description: The key of O(pypi_info) that holds the password, C(api_token) or C(password).
+  returned: success
+  type: str
+summary:
+  description: What to show before the upload, one line each.
+  returned: success
+  type: list
+  elements: str
 different:
   description:
     - One line per dist the index has under the same name with other bytes
@@ -127,69 +170,31 @@ different:
   elements: str
 """
 
-from urllib.parse import urlsplit
+from typing import Any
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.pypi_guard.artifacts import SIGNATURE_SUFFIX
-from ansible.module_utils.pypi_guard.http import FetchError, HttpClient
-from ansible.module_utils.pypi_guard.index import (
-    check_upload_url,
-    simple_index_url,
-    split_existing,
-    upload_url_for,
-)
+from ansible.module_utils.pypi_guard.errors import run_module
+from ansible.module_utils.pypi_guard.index import PYPI_INFO_ARGUMENT_SPEC, plan_upload
+
+ARGUMENT_SPEC = {
+    "files": {"type": "list", "elements": "path", "required": True},
+    "skip_existing": {"type": "bool", "default": True},
+    "pypi_info": PYPI_INFO_ARGUMENT_SPEC,
+    "simple_url": {"type": "str"},
+    "timeout": {"type": "int", "default": 30},
+    "retries": {"type": "int", "default": 4},
+}
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec={
-            "files": {"type": "list", "elements": "path", "required": True},
-            "skip_existing": {"type": "bool", "default": True},
-            "repository": {"type": "str", "default": "pypi"},
-            "repository_url": {"type": "str"},
-            "simple_url": {"type": "str"},
-            "username": {"type": "str"},
-            "password": {"type": "str", "no_log": True},
-            "timeout": {"type": "int", "default": 30},
-            "retries": {"type": "int", "default": 4},
-        },
-        supports_check_mode=True,
-    )
+def run(module: Any) -> dict[str, Any]:
     params = module.params
-    upload_url = upload_url_for(params["repository"], params["repository_url"])
-    simple_url = params["simple_url"] or simple_index_url(upload_url)
-    auth = None
-    if params["username"] and params["password"] is not None:
-        if urlsplit(simple_url)[:2] == urlsplit(upload_url)[:2]:
-            auth = (params["username"], params["password"])
-    try:
-        check_upload_url(upload_url)
-    except FetchError as exc:
-        module.fail_json(msg=str(exc), simple_url=simple_url)
-    if not params["skip_existing"]:
-        module.exit_json(changed=False, existing=[], to_upload=params["files"], different=[],
-                         simple_url=simple_url)
-    dists = [f for f in params["files"] if not f.endswith(SIGNATURE_SUFFIX)]
-    try:
-        with HttpClient(concurrency=1, timeout=params["timeout"],
-                        retries=params["retries"]) as client:
-            found = split_existing(client, dists, simple_url, auth=auth)
-    except (FetchError, ValueError) as exc:
-        module.fail_json(msg=str(exc), simple_url=simple_url)
-    if found["different"]:
-        module.fail_json(
-            msg=f"Refusing to upload: {len(found['different'])} file(s) of this release are "
-                f"already on {simple_url} with other bytes:\n- "
-                + "\n- ".join(found["different"]),
-            different=found["different"], simple_url=simple_url)
-    given = set(params["files"])
-    to_upload = []
-    for dist in found["missing"]:
-        to_upload.append(dist)
-        if dist + SIGNATURE_SUFFIX in given:
-            to_upload.append(dist + SIGNATURE_SUFFIX)
-    module.exit_json(changed=False, existing=found["existing"], to_upload=to_upload,
-                     different=found["different"], simple_url=simple_url)
+    plan = plan_upload(params["files"], params["pypi_info"], params["skip_existing"],
+                       params["simple_url"], params["timeout"], params["retries"],
+                       module.check_mode)
+    return {"changed": False, **plan}
+
+
+def main() -> None:
+    run_module(ARGUMENT_SPEC, run, supports_check_mode=True)
 
 
 if __name__ == "__main__":

@@ -24,10 +24,15 @@ description:
     that is removed at the end, whatever happens, with its gpg-agent stopped.
   - Refuses to sign unless the key's primary fingerprint is O(fingerprint),
     the release key in force for the cycle.
+  - Refuses, in one message listing every setting missing, when a setting
+    is missing (O(artifacts_dir), O(gpg_key.private), O(fingerprint), and
+    O(project) and O(version) in test mode, or with O(zuul) a tag and
+    O(releases_repo)); and when O(test_mode) is set with O(zuul), or
+    missing without it.
   - Refuses to sign anything, before the key is imported, when the release
-    is not one the releases repository lists (with O(repository), no
-    deliverable lists O(repository) at O(version), or it lists another
-    commit than the one checked out in O(source_dir)), or when any artifact
+    is not one the releases repository lists (with O(zuul), no deliverable
+    lists the repository at the tag, or it lists another commit than the
+    one checked out), or when any artifact
     is not a dist of that release (one of another project or version by
     its file name or by its own metadata, the wheel's C(METADATA) or the
     sdist's C(PKG-INFO), which the index reads; an sdist that is not a
@@ -46,21 +51,28 @@ description:
 extends_documentation_fragment: pypi_guard_release
 options:
   artifacts_dir:
-    description: Directory holding the release artifacts.
+    description: Directory holding the release artifacts (C(release_python_signed_artifacts_dir)).
     type: path
-    required: true
-  private_key:
-    description:
-      - The ASCII-armored private release key (the C(private) key of the
-        C(gpg_key) secret). It must not be protected by a passphrase.
-    type: str
-    required: true
+    default: ""
+  gpg_key:
+    description: The C(gpg_key) secret.
+    type: dict
+    default: {}
+    suboptions:
+      private:
+        description:
+          - The ASCII-armored private release key. It must not be protected
+            by a passphrase. Required.
+        type: str
+      public:
+        description: The ASCII-armored public release key; not used to sign.
+        type: str
   fingerprint:
     description:
       - Fingerprint of the release key in force (C(release_python_signed_fingerprint)),
-        40 hex digits, spaces and case ignored.
+        40 hex digits, spaces and case ignored. Required.
     type: str
-    required: true
+    default: ""
   patterns:
     description: Shell patterns of the artifacts to sign.
     type: list
@@ -87,11 +99,15 @@ author:
 EXAMPLES = r"""
 - name: Sign the release artifacts
   release_artifacts_sign:
-    artifacts_dir: "{{ zuul.executor.work_root }}/artifacts"
+    artifacts_dir: "{{ release_python_signed_artifacts_dir }}"
+    gpg_key: "{{ gpg_key | default(omit) }}"
+    fingerprint: "{{ release_python_signed_fingerprint }}"
+    zuul: "{{ zuul | default(omit) }}"
+    test_mode: "{{ release_python_signed_test_mode }}"
     project: "{{ release_python_signed_project }}"
     version: "{{ release_python_signed_version }}"
-    private_key: "{{ gpg_key.private }}"
-    fingerprint: "{{ release_python_signed_fingerprint }}"
+    releases_repo: "{{ pypi_guard_releases_repo }}"
+    releases_project: "{{ pypi_guard_releases_project }}"
   vars:
     ansible_python_interpreter: "{{ pypi_guard_interpreter }}"
   register: signed
@@ -156,54 +172,61 @@ signing_key_fingerprint:
   description: Fingerprint of the signing subkey used.
   returned: success
   type: str
+summary:
+  description:
+    - What to show, one line each - the release, what named it and the
+      key; each dist with its sha256; the signatures written (in check
+      mode, that would be).
+  returned: success
+  type: list
+  elements: str
 problems:
   description:
-    - Why nothing was signed; one line per artifact that is not a dist of
-      the release when that is the reason.
+    - Why nothing was signed, one line each - every setting missing, or
+      every artifact that is not a dist of the release.
   returned: failure
   type: list
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from typing import Any
+
 from ansible.module_utils.pypi_guard.artifacts import (
     DIST_PATTERNS,
+    GPG_KEY_ARGUMENT_SPEC,
     RELEASE_ARGUMENT_SPEC,
-    WrongReleaseError,
-    release_from_params,
+    SIGN,
+    release_from_options,
     sign_artifacts,
+    signing_summary,
 )
-from ansible.module_utils.pypi_guard.gpg import SigningError
+from ansible.module_utils.pypi_guard.errors import run_module
+
+ARGUMENT_SPEC = {
+    "artifacts_dir": {"type": "path", "default": ""},
+    "gpg_key": GPG_KEY_ARGUMENT_SPEC,
+    "fingerprint": {"type": "str", "default": ""},
+    **RELEASE_ARGUMENT_SPEC,
+    "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
+    "gpg_binary": {"type": "str", "default": "gpg"},
+    "tmpdir": {"type": "path"},
+}
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec={
-            "artifacts_dir": {"type": "path", "required": True},
-            "private_key": {"type": "str", "required": True, "no_log": True},
-            "fingerprint": {"type": "str", "required": True},
-            **RELEASE_ARGUMENT_SPEC,
-            "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
-            "gpg_binary": {"type": "str", "default": "gpg"},
-            "tmpdir": {"type": "path"},
-        },
-        mutually_exclusive=[("project", "repository")],
-        required_one_of=[("project", "repository")],
-        supports_check_mode=True,
-    )
+def run(module: Any) -> dict[str, Any]:
     params = module.params
-    try:
-        release = release_from_params(params)
-        result = sign_artifacts(
-            params["artifacts_dir"], params["private_key"], params["fingerprint"],
-            release["project"], release["version"], gpgbinary=params["gpg_binary"],
-            check_mode=module.check_mode,
-            patterns=tuple(params["patterns"]), tmpdir=params["tmpdir"])
-    except WrongReleaseError as exc:
-        module.fail_json(msg=str(exc), problems=exc.problems)
-    except SigningError as exc:
-        module.fail_json(msg=str(exc), problems=[str(exc)])
-    module.exit_json(release=release, **result)
+    release = release_from_options(params, SIGN)
+    result = sign_artifacts(
+        params["artifacts_dir"], params["gpg_key"].get("private"), params["fingerprint"],
+        release["project"], release["version"], gpgbinary=params["gpg_binary"],
+        check_mode=module.check_mode, patterns=tuple(params["patterns"]),
+        tmpdir=params["tmpdir"])
+    return {"release": release, **result,
+            "summary": signing_summary(release, result, module.check_mode)}
+
+
+def main() -> None:
+    run_module(ARGUMENT_SPEC, run, supports_check_mode=True)
 
 
 if __name__ == "__main__":

@@ -25,35 +25,67 @@ description:
     does not verify against O(fingerprint) (made by another key, or the file
     was modified), an artifact is not a dist of the release (by its file
     name or its own metadata, C(METADATA) or C(PKG-INFO); an sdist must be
-    a gzip tar), or there is no artifact at all. With O(repository), the
+    a gzip tar), or there is no artifact at all. With O(zuul), the
     release must be one a deliverable of O(releases_repo) lists at the
-    commit checked out in O(source_dir), as for signing.
+    commit checked out, as for signing.
   - Signatures are checked in a fresh temporary GnuPG home holding only
-    O(public_key) and/or O(private_key); it is removed at the end whatever
-    happens.
+    the key of O(gpg_key); it is removed at the end whatever happens.
+  - Before that, refuses in one message listing every setting missing, as
+    release_artifacts_sign does (O(gpg_key) needs C(public) or C(private)),
+    plus, with O(pypi_info), every problem of the upload's credentials and
+    index (see pypi_existing_files), so that a job missing several settings
+    learns them all at once.
   - Fingerprints are compared as 40 hex digits, case and spaces ignored,
     against the B(primary) key behind the signing subkey.
   - Never changes anything; runs the same in check mode.
 extends_documentation_fragment: pypi_guard_release
 options:
   artifacts_dir:
-    description: Directory holding the artifacts and their C(.asc).
+    description:
+      - Directory holding the artifacts and their C(.asc)
+        (C(release_python_signed_artifacts_dir)).
     type: path
-    required: true
+    default: ""
   fingerprint:
-    description: Fingerprint of the release key in force (C(release_python_signed_fingerprint)).
-    type: str
-    required: true
-  public_key:
     description:
-      - The ASCII-armored public release key (C(gpg_key.public)). At least
-        one of O(public_key) and O(private_key) is needed.
+      - Fingerprint of the release key in force
+        (C(release_python_signed_fingerprint)). Required.
     type: str
-  private_key:
+    default: ""
+  gpg_key:
+    description: The C(gpg_key) secret; C(public) or C(private) is required.
+    type: dict
+    default: {}
+    suboptions:
+      public:
+        description: The ASCII-armored public release key; used when given.
+        type: str
+      private:
+        description:
+          - The ASCII-armored private release key, used only for its public
+            part when C(public) is not given.
+        type: str
+  pypi_info:
     description:
-      - The ASCII-armored private release key (C(gpg_key.private)), used only
-        for its public part when O(public_key) is not given.
-    type: str
+      - The C(pypi_info) secret of the upload, checked with the other
+        settings (see pypi_existing_files); not used otherwise.
+    type: dict
+    suboptions:
+      api_token:
+        description: API token.
+        type: str
+      username:
+        description: User name.
+        type: str
+      password:
+        description: Password.
+        type: str
+      repository:
+        description: Repository name.
+        type: str
+      repository_url:
+        description: Upload URL.
+        type: str
   patterns:
     description: Shell patterns of the artifacts.
     type: list
@@ -80,10 +112,14 @@ EXAMPLES = r"""
   release_artifacts_verify:
     artifacts_dir: "{{ release_python_signed_artifacts_dir }}"
     fingerprint: "{{ release_python_signed_fingerprint }}"
+    gpg_key: "{{ gpg_key | default(omit) }}"
+    pypi_info: "{{ pypi_info | default({}) }}"
+    zuul: "{{ zuul | default(omit) }}"
+    test_mode: "{{ release_python_signed_test_mode }}"
     project: "{{ release_python_signed_project }}"
     version: "{{ release_python_signed_version }}"
-    public_key: "{{ gpg_key.public | default(omit) }}"
-    private_key: "{{ gpg_key.private | default(omit) }}"
+    releases_repo: "{{ pypi_guard_releases_repo }}"
+    releases_project: "{{ pypi_guard_releases_project }}"
   vars:
     ansible_python_interpreter: "{{ pypi_guard_interpreter }}"
   register: preflight
@@ -118,47 +154,45 @@ fingerprint:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from typing import Any
+
 from ansible.module_utils.pypi_guard.artifacts import (
     DIST_PATTERNS,
+    GPG_KEY_ARGUMENT_SPEC,
     RELEASE_ARGUMENT_SPEC,
-    PreflightError,
-    release_from_params,
+    UPLOAD,
+    release_from_options,
     verify_artifacts,
 )
-from ansible.module_utils.pypi_guard.gpg import SigningError
+from ansible.module_utils.pypi_guard.errors import run_module
+from ansible.module_utils.pypi_guard.index import PYPI_INFO_ARGUMENT_SPEC, upload_problems
+
+ARGUMENT_SPEC = {
+    "artifacts_dir": {"type": "path", "default": ""},
+    "fingerprint": {"type": "str", "default": ""},
+    "gpg_key": GPG_KEY_ARGUMENT_SPEC,
+    "pypi_info": {**PYPI_INFO_ARGUMENT_SPEC, "default": None},
+    **RELEASE_ARGUMENT_SPEC,
+    "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
+    "gpg_binary": {"type": "str", "default": "gpg"},
+    "tmpdir": {"type": "path"},
+}
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec={
-            "artifacts_dir": {"type": "path", "required": True},
-            "fingerprint": {"type": "str", "required": True},
-            **RELEASE_ARGUMENT_SPEC,
-            "public_key": {"type": "str"},
-            "private_key": {"type": "str", "no_log": True},
-            "patterns": {"type": "list", "elements": "str", "default": list(DIST_PATTERNS)},
-            "gpg_binary": {"type": "str", "default": "gpg"},
-            "tmpdir": {"type": "path"},
-        },
-        mutually_exclusive=[("project", "repository")],
-        required_one_of=[("public_key", "private_key"), ("project", "repository")],
-        supports_check_mode=True,
-    )
+def run(module: Any) -> dict[str, Any]:
     params = module.params
-    keys = [params["public_key"] or params["private_key"]]
-    try:
-        release = release_from_params(params)
-        result = verify_artifacts(
-            params["artifacts_dir"], params["fingerprint"], keys,
-            release["project"], release["version"], gpgbinary=params["gpg_binary"],
-            patterns=tuple(params["patterns"]),
-            tmpdir=params["tmpdir"])
-    except PreflightError as exc:
-        module.fail_json(msg=str(exc), problems=exc.problems, files=exc.files)
-    except SigningError as exc:
-        module.fail_json(msg=str(exc), problems=[str(exc)])
-    module.exit_json(changed=False, release=release, **result)
+    more = [] if params["pypi_info"] is None else upload_problems(params["pypi_info"])
+    release = release_from_options(params, UPLOAD, more)
+    key = params["gpg_key"]
+    result = verify_artifacts(
+        params["artifacts_dir"], params["fingerprint"], [key.get("public") or key.get("private")],
+        release["project"], release["version"], gpgbinary=params["gpg_binary"],
+        patterns=tuple(params["patterns"]), tmpdir=params["tmpdir"])
+    return {"changed": False, "release": release, **result}
+
+
+def main() -> None:
+    run_module(ARGUMENT_SPEC, run, supports_check_mode=True)
 
 
 if __name__ == "__main__":

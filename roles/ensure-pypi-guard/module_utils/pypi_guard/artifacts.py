@@ -29,6 +29,8 @@ repository being released and the tag, and the commit built must be the
 ``hash`` the deliverable file lists for that version.
 """
 
+from __future__ import annotations
+
 import email.parser
 import hashlib
 import os
@@ -38,7 +40,9 @@ import subprocess
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatch
+from typing import IO, Any, NamedTuple
 
 from ansible.module_utils.pypi_guard.deliverables import (
     DeliverablesError,
@@ -46,9 +50,11 @@ from ansible.module_utils.pypi_guard.deliverables import (
     load_deliverable,
     projects_of_deliverable,
 )
+from ansible.module_utils.pypi_guard.errors import PypiGuardError
 from ansible.module_utils.pypi_guard.files import write_atomically
 from ansible.module_utils.pypi_guard.gpg import (
     GnupgHome,
+    SignatureCheck,
     SigningError,
     check_signing_key,
     format_fingerprint,
@@ -83,15 +89,16 @@ _PROJECT_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNO
 class PreflightError(SigningError):
     """The artifacts are not fit to upload; ``problems`` lists each reason."""
 
-    def __init__(self, problems, files=None):
-        problems = list(problems)
+    def __init__(self, problems: Iterable[str],
+                 files: list[dict[str, Any]] | None = None) -> None:
+        lines = list(problems)
         self.files = files or []
-        listed = "\n- ".join(problems)
+        listed = "\n- ".join(lines)
         super().__init__(
-            f"Refusing to upload anything: {len(problems)} problem(s) with the "
-            f"release artifacts:\n- {listed}", problems)
+            f"Refusing to upload anything: {len(lines)} problem(s) with the "
+            f"release artifacts:\n- {listed}", lines)
 
-    def details(self):
+    def details(self) -> dict[str, Any]:
         return {"problems": self.problems, "files": self.files}
 
 
@@ -99,17 +106,26 @@ class WrongReleaseError(SigningError):
     """Dists of another project or version are among the artifacts;
     ``problems`` has one line per offending file."""
 
-    def __init__(self, problems, directory):
-        problems = list(problems)
-        listed = "\n- ".join(problems)
+    def __init__(self, problems: Iterable[str], directory: str) -> None:
+        lines = list(problems)
+        listed = "\n- ".join(lines)
         super().__init__(
-            f"Refusing to sign anything: {len(problems)} file(s) in {directory} "
-            f"are not dists of the release being made:\n- {listed}", problems)
+            f"Refusing to sign anything: {len(lines)} file(s) in {directory} "
+            f"are not dists of the release being made:\n- {listed}", lines)
 
 
-def _expected_fingerprint(value):
+class SettingsError(PypiGuardError):
+    """Settings of the role missing or not allowed: one message, every
+    problem in it, separated by ``; ``."""
+
+    def __init__(self, action: str, problems: Iterable[str]) -> None:
+        lines = list(problems)
+        super().__init__(f"Cannot {action}: " + "; ".join(lines), lines)
+
+
+def _expected_fingerprint(value: str) -> str:
     try:
-        return normalize_fingerprint(value)
+        return str(normalize_fingerprint(value))
     except ValueError as exc:
         raise SigningError(f"release_python_signed_fingerprint: {exc}") from None
 
@@ -118,7 +134,7 @@ def _expected_fingerprint(value):
 # Files
 
 
-def sha256_file(path):
+def sha256_file(path: str | os.PathLike[str]) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -126,7 +142,7 @@ def sha256_file(path):
     return digest.hexdigest()
 
 
-def find_dists(directory, patterns=DIST_PATTERNS):
+def find_dists(directory: str, patterns: Sequence[str] = DIST_PATTERNS) -> list[str]:
     """Sorted paths of the regular files in ``directory`` matching ``patterns``."""
     if not os.path.isdir(directory):
         raise SigningError(f"the artifacts directory {directory} does not exist")
@@ -138,19 +154,19 @@ def find_dists(directory, patterns=DIST_PATTERNS):
     return found
 
 
-def find_signatures(directory):
+def find_signatures(directory: str) -> list[str]:
     """Sorted paths of the ``*.asc`` files in ``directory``."""
     return [os.path.join(directory, name) for name in sorted(os.listdir(directory))
             if name.endswith(SIGNATURE_SUFFIX)
             and os.path.isfile(os.path.join(directory, name))]
 
 
-def signature_path(path):
+def signature_path(path: str) -> str:
     return path + SIGNATURE_SUFFIX
 
 
-def _file_entry(path, check=None):
-    entry = {"path": path, "name": os.path.basename(path),
+def _file_entry(path: str, check: SignatureCheck | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": path, "name": os.path.basename(path),
              "signature": signature_path(path), "sha256": sha256_file(path)}
     if check is not None:
         entry.update({"signer_fingerprint": check.signer_fingerprint,
@@ -163,7 +179,7 @@ def _file_entry(path, check=None):
 # Which release a dist belongs to
 
 
-def parse_dist_filename(filename):
+def parse_dist_filename(filename: str | os.PathLike[str]) -> tuple[str, Version]:
     """``(canonical project name, Version)`` of a wheel or sdist file name.
 
     Raises ``ValueError`` saying why when the name is not that of a dist.
@@ -180,7 +196,7 @@ def parse_dist_filename(filename):
     return project, version
 
 
-def release_identity(project, version):
+def release_identity(project: object, version: object) -> tuple[str, Version, str]:
     """The release being made, checked: ``(canonical name, Version, label)``.
 
     ``project`` is the project's name on the index (the sdist name, which
@@ -190,7 +206,8 @@ def release_identity(project, version):
     project = project.strip() if isinstance(project, str) else ""
     text = version.strip() if isinstance(version, str) else ""
     if not project:
-        raise SigningError("release_python_signed_project is not set (the project's name on the index)")
+        raise SigningError("release_python_signed_project is not set (the project's name on "
+                           "the index)")
     if not _PROJECT_NAME.match(project):
         raise SigningError(f"release_python_signed_project {ascii(project)} is not a project name")
     if not text:
@@ -199,11 +216,12 @@ def release_identity(project, version):
     try:
         parsed = Version(text)
     except InvalidVersion:
-        raise SigningError(f"release_python_signed_version {ascii(text)} is not a PEP 440 version") from None
+        raise SigningError(f"release_python_signed_version {ascii(text)} is not a PEP 440 "
+                           "version") from None
     return canonicalize_name(project), parsed, f"{project} {text}"
 
 
-def _metadata_headers(raw, where):
+def _metadata_headers(raw: bytes, where: str) -> tuple[str, str]:
     """``(Name, Version)`` from the headers of a core metadata file."""
     text = raw.decode("utf-8", errors="replace")
     headers = email.parser.Parser().parsestr(text, headersonly=True)
@@ -213,14 +231,14 @@ def _metadata_headers(raw, where):
     return str(name).strip(), str(version).strip()
 
 
-def _read_bounded(stream, where):
+def _read_bounded(stream: IO[bytes], where: str) -> bytes:
     raw = stream.read(MAX_METADATA_BYTES + 1)
     if len(raw) > MAX_METADATA_BYTES:
         raise ValueError(f"{where} is larger than {MAX_METADATA_BYTES} bytes")
     return raw
 
 
-def _wheel_metadata(path):
+def _wheel_metadata(path: str) -> tuple[str, str]:
     try:
         with zipfile.ZipFile(path) as wheel:
             found = [n for n in wheel.namelist()
@@ -233,7 +251,7 @@ def _wheel_metadata(path):
         raise ValueError(f"is not a readable zip file ({exc})") from None
 
 
-def _sdist_metadata(path):
+def _sdist_metadata(path: str) -> tuple[str, str]:
     with open(path, "rb") as handle:
         if handle.read(2) != _GZIP_MAGIC:
             raise ValueError("is not gzip-compressed (a .tar.gz must be a gzip tar)")
@@ -244,13 +262,15 @@ def _sdist_metadata(path):
                 parts = member.name.split("/")
                 if len(parts) == 2 and parts[1] == "PKG-INFO" and member.isfile():
                     stream = tar.extractfile(member)
+                    if stream is None:
+                        break
                     return _metadata_headers(_read_bounded(stream, member.name), member.name)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise ValueError(f"is not a readable gzip tar ({exc})") from None
     raise ValueError("has no <top-level directory>/PKG-INFO")
 
 
-def dist_metadata(path):
+def dist_metadata(path: str) -> tuple[str, Version]:
     """``(canonical name, Version)`` read from inside a dist: the wheel's
     ``*.dist-info/METADATA``, the sdist's ``<dir>/PKG-INFO`` (the sdist must
     be a gzip tar).  Raises ``ValueError`` saying why it cannot be read."""
@@ -268,7 +288,7 @@ def dist_metadata(path):
     return canonicalize_name(project), parsed
 
 
-def release_problems(dists, project, version):
+def release_problems(dists: Iterable[str], project: object, version: object) -> list[str]:
     """One line per path in ``dists`` that is not a dist of ``project``
     ``version``, by its file name and by its own metadata (wheel
     ``METADATA``, sdist ``PKG-INFO``; an index takes the name from inside
@@ -277,7 +297,7 @@ def release_problems(dists, project, version):
     ``project`` or ``version`` is not usable (see :func:`release_identity`).
     """
     wanted_name, wanted_version, label = release_identity(project, version)
-    problems = []
+    problems: list[str] = []
     for path in dists:
         try:
             name, found = parse_dist_filename(path)
@@ -304,7 +324,7 @@ def release_problems(dists, project, version):
 # The release being made, from the releases repository
 
 
-def source_commit(source_dir):
+def source_commit(source_dir: str) -> str:
     """The commit checked out in ``source_dir`` (what the build built)."""
     git = shutil.which("git")
     if not git:
@@ -322,7 +342,7 @@ def source_commit(source_dir):
     return commit
 
 
-def _same_version(listed, version):
+def _same_version(listed: object, version: str) -> bool:
     if str(listed) == version:
         return True
     try:
@@ -331,7 +351,8 @@ def _same_version(listed, version):
         return False
 
 
-def deliverable_release(releases_repo, repository, version, commit):
+def deliverable_release(releases_repo: str, repository: str, version: object,
+                        commit: str) -> tuple[str, str, str]:
     """The release being made, as the releases repository lists it:
     ``(project name on the index, version, deliverable file)``.
 
@@ -353,7 +374,7 @@ def deliverable_release(releases_repo, repository, version, commit):
     except DeliverablesError as exc:
         raise SigningError(str(exc)) from None
     needle = repository.encode()
-    listed = []  # (path, data, hash)
+    listed: list[tuple[Any, dict[str, Any], str]] = []  # (path, data, hash)
     for path in files:
         with open(path, "rb") as handle:
             if needle not in handle.read():
@@ -392,8 +413,9 @@ def deliverable_release(releases_repo, repository, version, commit):
     return names.pop(), version.strip(), str(path)
 
 
-def resolve_release(version, project=None, repository=None, releases_repo=None,
-                    source_dir=None):
+def resolve_release(version: str, project: str | None = None, repository: str | None = None,
+                    releases_repo: str | None = None,
+                    source_dir: str | None = None) -> dict[str, str]:
     """The release to sign or upload, as a dict (``project``, ``version``,
     ``named_by``, and ``repository``, ``commit``, ``deliverable`` when the
     releases repository named it).
@@ -404,7 +426,8 @@ def resolve_release(version, project=None, repository=None, releases_repo=None,
     """
     if repository and project:
         raise SigningError("the release is named either by the releases repository "
-                           "(repository) or by release_python_signed_project (test mode), not both")
+                           "(repository) or by release_python_signed_project (test mode), "
+                           "not both")
     if repository:
         if not releases_repo or not source_dir:
             raise SigningError(f"{repository}: the releases repository checkout and the "
@@ -417,33 +440,166 @@ def resolve_release(version, project=None, repository=None, releases_repo=None,
                 "named_by": f"{deliverable} ({repository} at {commit})"}
     if not project:
         raise SigningError("no release to make: under Zuul the releases repository names "
-                           "it; by hand set release_python_signed_test_mode with release_python_signed_project and "
-                           "release_python_signed_version")
+                           "it; by hand set release_python_signed_test_mode with "
+                           "release_python_signed_project and release_python_signed_version")
     return {"project": project, "version": version,
-            "named_by": "release_python_signed_project and release_python_signed_version (test mode)"}
+            "named_by": "release_python_signed_project and release_python_signed_version "
+                        "(test mode)"}
 
 
-RELEASE_ARGUMENT_SPEC = {
-    "project": {"type": "str"},
-    "version": {"type": "str", "required": True},
-    "repository": {"type": "str"},
-    "releases_repo": {"type": "path"},
-    "source_dir": {"type": "path"},
+# --------------------------------------------------------------------------
+# The role's settings, checked before anything is done
+
+
+class Step(NamedTuple):
+    """A step of the release job, as its settings check names it."""
+
+    action: str                   # "Cannot <action>: ..."
+    done: str                     # "it names what may be <done>"
+    artifacts: str                # what the artifacts directory holds
+    key_fields: tuple[str, ...]   # gpg_key needs one of these
+    key_missing: str              # the line when it has none
+
+
+SIGN = Step("sign the release artifacts", "signed", "the dists", ("private",),
+            "gpg_key.private is not set (the gpg_key secret, with the armored private "
+            "release key)")
+UPLOAD = Step("upload", "uploaded", "the dists and their .asc", ("public", "private"),
+              "gpg_key is not set (the gpg_key secret: public or private holds the release "
+              "key)")
+
+TEST_MODE_UNDER_ZUUL = (
+    "release_python_signed_test_mode is for hand runs and tests only: under Zuul the "
+    "release is the tag, as the releases repository lists it")
+NO_TEST_MODE_BY_HAND = (
+    "outside Zuul, set release_python_signed_test_mode: true with "
+    "release_python_signed_project and release_python_signed_version (the release is then "
+    "not checked against the releases repository)")
+
+# The options of the modules that sign and verify which name the release:
+# the role's settings as they are (doc fragment pypi_guard_release).
+RELEASE_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "zuul": {"type": "dict"},
+    "test_mode": {"type": "bool", "default": False},
+    "project": {"type": "str", "default": ""},
+    "version": {"type": "str", "default": ""},
+    "releases_repo": {"type": "path", "default": ""},
+    "releases_project": {"type": "str", "default": "openstack/releases"},
 }
+GPG_KEY_ARGUMENT_SPEC: dict[str, Any] = {
+    "type": "dict", "default": {},
+    "options": {"private": {"type": "str", "no_log": True}, "public": {"type": "str"}}}
 
 
-def release_from_params(params):
-    """:func:`resolve_release` for a module's :data:`RELEASE_ARGUMENT_SPEC` options."""
-    return resolve_release(params["version"], params["project"], params["repository"],
-                           params["releases_repo"], params["source_dir"])
+def release_tag(zuul: Mapping[str, Any]) -> str:
+    """The tag a build under Zuul releases: ``zuul.tag``, or the tag of
+    ``zuul.ref`` (Zuul's git driver gives a tag event as the ref
+    ``refs/tags/<tag>``, with no ``zuul.tag``); empty when there is none."""
+    tag = zuul.get("tag")
+    if isinstance(tag, str) and tag:
+        return tag
+    ref = zuul.get("ref")
+    if isinstance(ref, str) and ref.startswith("refs/tags/"):
+        return ref.removeprefix("refs/tags/")
+    return ""
+
+
+def release_mode_problem(zuul: Mapping[str, Any] | None, test_mode: bool) -> str:
+    """The test mode is for hand runs only (no ``zuul`` variable, which no
+    job or project variable can make absent), and a hand run needs it:
+    what is wrong, or an empty string."""
+    if zuul is not None:
+        return TEST_MODE_UNDER_ZUUL if test_mode else ""
+    return "" if test_mode else NO_TEST_MODE_BY_HAND
+
+
+def release_arguments(options: Mapping[str, Any],
+                      step: Step) -> tuple[dict[str, str], list[str]]:
+    """What names the release (the arguments of :func:`resolve_release`),
+    from the options of :data:`RELEASE_ARGUMENT_SPEC`, and one line per
+    setting missing.  Under Zuul (``zuul`` given): the repository is
+    ``zuul.project.name``, the version :func:`release_tag`, checked against
+    the releases repository's checkout; by hand: ``project`` and
+    ``version`` (test mode)."""
+    zuul = options["zuul"]
+    problems = []
+    if zuul is None:
+        if not options["project"]:
+            problems.append("release_python_signed_project is not set (test mode: the name "
+                            "on the index of the project being released)")
+        if not options["version"]:
+            problems.append("no version to release: release_python_signed_version is not "
+                            "set (test mode)")
+        return {"project": options["project"], "version": options["version"]}, problems
+    tag = release_tag(zuul)
+    if not tag:
+        problems.append("no version to release: the job runs for no tag (run it in a tag "
+                        "pipeline)")
+    if not options["releases_repo"]:
+        problems.append(f"the releases repository {options['releases_project']} is not "
+                        "among the job's projects (required-projects): it names what may "
+                        f"be {step.done}")
+    project = zuul.get("project") if isinstance(zuul.get("project"), dict) else {}
+    executor = zuul.get("executor") if isinstance(zuul.get("executor"), dict) else {}
+    if not (project.get("name") and project.get("src_dir") and executor.get("work_root")):
+        problems.append("the zuul variable has no project.name, project.src_dir or "
+                        "executor.work_root: not a build of Zuul")
+        return {}, problems
+    return {"version": tag, "repository": str(project["name"]),
+            "releases_repo": options["releases_repo"],
+            "source_dir": os.path.join(str(executor["work_root"]),
+                                       str(project["src_dir"]))}, problems
+
+
+def release_from_options(options: Mapping[str, Any], step: Step,
+                         more_problems: Iterable[str] = ()) -> dict[str, str]:
+    """The release a module's options name (:func:`resolve_release`), once
+    its settings are checked: a test mode where it is not allowed, or else
+    every setting missing (the artifacts directory, ``gpg_key``, the
+    fingerprint, what names the release, and ``more_problems``), raises one
+    :class:`SettingsError`."""
+    problem = release_mode_problem(options["zuul"], options["test_mode"])
+    if problem:
+        raise SettingsError(step.action, [problem])
+    problems = []
+    if not options["artifacts_dir"]:
+        problems.append(f"release_python_signed_artifacts_dir is not set (the directory "
+                        f"holding {step.artifacts})")
+    key = options["gpg_key"] or {}
+    if not any(key.get(field) for field in step.key_fields):
+        problems.append(step.key_missing)
+    if not options["fingerprint"]:
+        problems.append("release_python_signed_fingerprint is not set (the fingerprint of "
+                        "the release key in force)")
+    arguments, missing = release_arguments(options, step)
+    problems += missing
+    problems += more_problems
+    if problems:
+        raise SettingsError(step.action, problems)
+    return resolve_release(**arguments)
+
+
+def signing_summary(release: Mapping[str, str], result: Mapping[str, Any],
+                    check_mode: bool) -> list[str]:
+    """What the sign step shows: the release, the key, each dist with its
+    sha256, and the signatures written (or that would be)."""
+    written = ", ".join(result["signed"]) or "none, every dist already had a good one"
+    return ([f"Release {release['project']} {release['version']} (named by "
+             f"{release['named_by']}), release key {result['fingerprint']}, signing subkey "
+             f"{result['signing_key_fingerprint']}:"]
+            + [f"{entry['name']}  sha256:{entry['sha256']}" for entry in result["files"]]
+            + [("Would write (check mode): " if check_mode else "Signatures written: ")
+               + written])
 
 
 # --------------------------------------------------------------------------
 # Signing
 
 
-def sign_artifacts(directory, private_key, fingerprint, project, version, gpgbinary="gpg",
-                   check_mode=False, patterns=DIST_PATTERNS, tmpdir=None):
+def sign_artifacts(directory: str, private_key: str, fingerprint: str, project: str,
+                   version: str, gpgbinary: str = "gpg", check_mode: bool = False,
+                   patterns: Sequence[str] = DIST_PATTERNS,
+                   tmpdir: str | None = None) -> dict[str, Any]:
     """Sign every dist of ``project`` ``version`` in ``directory`` with the
     release key, then verify.
 
@@ -468,7 +624,7 @@ def sign_artifacts(directory, private_key, fingerprint, project, version, gpgbin
     with GnupgHome(gpgbinary, parent=tmpdir) as home:
         imported = import_keys(home.gpg, private_key, "gpg_key.private")
         subkey = check_signing_key(home.gpg, imported, expected)
-        written = []
+        written: list[str] = []
         for dist in dists:
             asc = signature_path(dist)
             if os.path.exists(asc) and verify_detached(home.gpg, asc, dist, expected).ok:
@@ -476,8 +632,8 @@ def sign_artifacts(directory, private_key, fingerprint, project, version, gpgbin
             written.append(os.path.basename(asc))
             if not check_mode:
                 write_atomically({asc: sign_detached(home.gpg, dist, expected)})
-        files = []
-        problems = []
+        files: list[dict[str, Any]] = []
+        problems: list[str] = []
         for dist in dists:
             if check_mode:
                 files.append(_file_entry(dist))
@@ -500,7 +656,8 @@ def sign_artifacts(directory, private_key, fingerprint, project, version, gpgbin
 # Preflight before an upload
 
 
-def pair_signatures(directory, patterns=DIST_PATTERNS):
+def pair_signatures(directory: str,
+                    patterns: Sequence[str] = DIST_PATTERNS) -> tuple[list[str], list[str]]:
     """Match dists with their ``.asc``; returns ``(dists, problems)``.
 
     A problem is a dist without its ``.asc``, an ``.asc`` without its dist,
@@ -522,8 +679,10 @@ def pair_signatures(directory, patterns=DIST_PATTERNS):
     return dists, problems
 
 
-def verify_artifacts(directory, fingerprint, keys, project, version, gpgbinary="gpg",
-                     patterns=DIST_PATTERNS, tmpdir=None):
+def verify_artifacts(directory: str, fingerprint: str, keys: Sequence[str], project: str,
+                     version: str, gpgbinary: str = "gpg",
+                     patterns: Sequence[str] = DIST_PATTERNS,
+                     tmpdir: str | None = None) -> dict[str, Any]:
     """Preflight: is every dist one of ``project`` ``version`` with an
     ``.asc`` made by the release key, and has every ``.asc`` a dist?
 
@@ -536,9 +695,9 @@ def verify_artifacts(directory, fingerprint, keys, project, version, gpgbinary="
     expected = _expected_fingerprint(fingerprint)
     dists, problems = pair_signatures(directory, patterns)
     problems = release_problems(dists, project, version) + problems
-    files = []
+    files: list[dict[str, Any]] = []
     with GnupgHome(gpgbinary, parent=tmpdir) as home:
-        imported = []
+        imported: list[str] = []
         for number, armored in enumerate(keys, start=1):
             imported += import_keys(home.gpg, armored, f"gpg_key (key {number})")
         if expected not in imported:
@@ -557,7 +716,7 @@ def verify_artifacts(directory, fingerprint, keys, project, version, gpgbinary="
             files.append(_file_entry(dist, check))
     if problems:
         raise PreflightError(problems, files)
-    upload_files = []
+    upload_files: list[str] = []
     for entry in files:
         upload_files += [entry["path"], entry["signature"]]
     return {"files": files, "upload_files": upload_files, "fingerprint": expected}

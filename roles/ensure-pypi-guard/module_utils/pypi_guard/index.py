@@ -23,26 +23,43 @@ page is an error naming the URL, never an empty list of files.  A file is
 bytes under the release's file name are an incident, never skipped.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import re
 import tempfile
-from collections import namedtuple
+from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
-from ansible.module_utils.pypi_guard.artifacts import parse_dist_filename, sha256_file
+from ansible.module_utils.pypi_guard.artifacts import (
+    SIGNATURE_SUFFIX,
+    UPLOAD,
+    SettingsError,
+    parse_dist_filename,
+    sha256_file,
+)
+from ansible.module_utils.pypi_guard.errors import PypiGuardError
 from ansible.module_utils.pypi_guard.http import (
     FetchError,
+    HttpClient,
     RedirectRefused,
     TooLarge,
     url_problem,
 )
 from ansible.module_utils.pypi_guard.names import normalize_name
 
-# A file the simple API lists: its sha256 (None when the index gives none)
-# and where to download it.
-Listed = namedtuple("Listed", "sha256 url")
+Auth = tuple[str, str]
+
+
+class Listed(NamedTuple):
+    """A file the simple API lists: its sha256 (None when the index gives
+    none) and where to download it."""
+
+    sha256: str | None
+    url: str | None
 
 PYPI_UPLOAD_URL = "https://upload.pypi.org/legacy/"
 TESTPYPI_UPLOAD_URL = "https://test.pypi.org/legacy/"
@@ -64,7 +81,7 @@ DIST_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar
                  ".exe", ".msi", ".rpm", ".dmg", ".deb")
 
 
-def check_upload_url(url):
+def check_upload_url(url: str) -> None:
     """Refuse, before anything is sent, an upload URL the credentials must not
     go to: only https, or plain http to a loopback address (the audits'
     rule, :func:`url_problem`, with no way to allow more)."""
@@ -74,14 +91,67 @@ def check_upload_url(url):
                          f"{problem}; use https")
 
 
-def upload_url_for(repository=None, repository_url=None):
-    """The upload URL twine uses for ``repository`` / ``repository_url``."""
-    if repository_url:
-        return repository_url
-    return KNOWN_REPOSITORIES.get(repository or "pypi", PYPI_UPLOAD_URL)
+class UploadTarget(NamedTuple):
+    """Where ``twine upload`` sends the release, and as whom: the
+    ``.pypirc`` section ``repository`` with its ``upload_url``, the user
+    name ``login``, and which key of ``pypi_info`` holds the password
+    (``secret_field``: the secret itself never leaves ``pypi_info``)."""
+
+    repository: str
+    upload_url: str
+    login: str
+    secret_field: str
 
 
-def simple_index_url(upload_url):
+# The keys of pypi_info (upstream's upload-pypi role's shape), the secret
+# ones hidden from every log.
+PYPI_INFO_ARGUMENT_SPEC: dict[str, Any] = {
+    "type": "dict", "default": {},
+    "options": {"api_token": {"type": "str", "no_log": True},
+                "username": {"type": "str"},
+                "password": {"type": "str", "no_log": True},
+                "repository": {"type": "str"},
+                "repository_url": {"type": "str"}}}
+
+
+def upload_problems(pypi_info: Mapping[str, Any] | None) -> list[str]:
+    """One line per problem of ``pypi_info``: the credentials are an API
+    token, or a user name and a password, never both; nothing that goes
+    into the ``.pypirc`` has a line break (nor the section name a bracket);
+    a repository other than ``pypi`` and ``testpypi`` needs its URL."""
+    info = pypi_info or {}
+    token, username, password = (info.get(k) or "" for k in ("api_token", "username",
+                                                            "password"))
+    problems = []
+    if not (token and not username and not password
+            or not token and username and password):
+        problems.append("pypi_info needs either api_token, or username and password "
+                        "(not both)")
+    if re.search(r"[\r\n]", token + username + password):
+        problems.append("a pypi_info credential contains a line break")
+    if re.search(r"[\r\n\[\]]", str(info.get("repository") or "")) \
+            or re.search(r"[\r\n]", str(info.get("repository_url") or "")):
+        problems.append("pypi_info.repository or repository_url contains a line break or "
+                        "a bracket (they go into the .pypirc)")
+    if not info.get("repository_url") and (info.get("repository") or "pypi") \
+            not in KNOWN_REPOSITORIES:
+        problems.append("pypi_info.repository is neither pypi nor testpypi: set "
+                        "pypi_info.repository_url")
+    return problems
+
+
+def upload_target(pypi_info: Mapping[str, Any]) -> UploadTarget:
+    """Where and as whom ``pypi_info`` uploads (checked by
+    :func:`upload_problems`): an API token logs in as ``__token__``."""
+    repository = pypi_info.get("repository") or "pypi"
+    url = pypi_info.get("repository_url") or KNOWN_REPOSITORIES.get(repository,
+                                                                    PYPI_UPLOAD_URL)
+    if pypi_info.get("api_token"):
+        return UploadTarget(repository, url, "__token__", "api_token")
+    return UploadTarget(repository, url, str(pypi_info.get("username") or ""), "password")
+
+
+def simple_index_url(upload_url: str) -> str:
     """The simple API (PEP 503) base URL of the index behind ``upload_url``.
 
     pypi.org and TestPyPI are known; otherwise a trailing ``legacy/`` is
@@ -100,16 +170,16 @@ def simple_index_url(upload_url):
 
 
 class _LinkParser(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self.links = []
+        self.links: list[str] = []
         self.is_html = False
-        self.status = None
+        self.status: str | None = None
 
-    def handle_decl(self, decl):
+    def handle_decl(self, decl: str) -> None:
         self.is_html = self.is_html or decl.lower().startswith("doctype html")
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.is_html = self.is_html or tag in ("html", "body")
         if tag == "a":
             href = dict(attrs).get("href")
@@ -119,7 +189,7 @@ class _LinkParser(HTMLParser):
             self.status = dict(attrs).get("content")
 
 
-def _link(base, href):
+def _link(base: str, href: object) -> str | None:
     """``href`` resolved against ``base``; None when it is not a usable URL
     (the index's text: it is only ever asked, never trusted)."""
     if not isinstance(href, str) or not href:
@@ -130,7 +200,7 @@ def _link(base, href):
         return None
 
 
-def _digest(value, url, where):
+def _digest(value: object, url: str, where: str) -> str | None:
     """A sha256 from the index, lower-cased, or None when it gives none."""
     if value is None:
         return None
@@ -139,7 +209,7 @@ def _digest(value, url, where):
     return value.lower()
 
 
-def _refuse_quarantined(status, url):
+def _refuse_quarantined(status: object, url: str) -> None:
     """PEP 792: a quarantined project's page lists none of its files, so what
     the index has cannot be known from it."""
     if status == "quarantined":
@@ -149,7 +219,7 @@ def _refuse_quarantined(status, url):
                          "clear the quarantine first")
 
 
-def _parse_json_page(body, url):
+def _parse_json_page(body: str, url: str) -> dict[str, Listed]:
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -174,7 +244,7 @@ def _parse_json_page(body, url):
     return files
 
 
-def _parse_html_page(body, url):
+def _parse_html_page(body: str, url: str) -> dict[str, Listed]:
     parser = _LinkParser()
     parser.feed(body)
     parser.close()
@@ -193,7 +263,7 @@ def _parse_html_page(body, url):
     return files
 
 
-def parse_simple_page(body, content_type, url):
+def parse_simple_page(body: str, content_type: str | None, url: str) -> dict[str, Listed]:
     """``{filename: Listed(sha256 or None, url)}`` from a simple API project page, HTML
     (PEP 503) or JSON (PEP 691) as ``content_type`` says.
 
@@ -209,7 +279,8 @@ def parse_simple_page(body, content_type, url):
                      "not a simple API page (PEP 503 HTML or PEP 691 JSON)")
 
 
-def index_files(client, simple_url, project, auth=None):
+def index_files(client: HttpClient, simple_url: str, project: str,
+                auth: Auth | None = None) -> dict[str, Listed]:
     """The files the index lists for ``project``: ``{filename: Listed}``.
 
     ``client`` is a :class:`HttpClient`: its timeouts, retries, size cap and
@@ -234,12 +305,13 @@ def index_files(client, simple_url, project, auth=None):
                              response.url or url)
 
 
-def _same_origin(first, second):
+def _same_origin(first: str, second: str) -> bool:
     one, other = urlsplit(first), urlsplit(second)
     return (one.scheme, one.hostname, one.port) == (other.scheme, other.hostname, other.port)
 
 
-def index_sha256(client, listed, simple_url, size, auth=None):
+def index_sha256(client: HttpClient, listed: Listed, simple_url: str, size: int,
+                 auth: Auth | None = None) -> str | None:
     """The sha256 of the file the index serves at ``listed.url`` (for an
     index whose simple API gives no hash), read up to ``size`` bytes: a
     larger file is not ours, and its digest is None."""
@@ -254,7 +326,8 @@ def index_sha256(client, listed, simple_url, size, auth=None):
             return None
 
 
-def split_existing(client, dists, simple_url, auth=None):
+def split_existing(client: HttpClient, dists: Iterable[str], simple_url: str,
+                   auth: Auth | None = None) -> dict[str, list[str]]:
     """Sort ``dists`` (paths) into what the index already has, byte for
     byte, and what it lacks.  The index's sha256 is compared with ours; an
     index that gives none is asked for the file.  A file the index has
@@ -263,11 +336,13 @@ def split_existing(client, dists, simple_url, auth=None):
     with ``existing`` and ``missing`` (paths) and ``different``.  Raises
     ``FetchError``, or ``ValueError`` for a file that is not a dist.
     """
-    by_project = {}
+    by_project: dict[str, list[str]] = {}
     for dist in dists:
         project, _version = parse_dist_filename(dist)
         by_project.setdefault(project, []).append(dist)
-    existing, missing, different = [], [], []
+    existing: list[str] = []
+    missing: list[str] = []
+    different: list[str] = []
     for project, paths in sorted(by_project.items()):
         listed = index_files(client, simple_url, project, auth=auth)
         for path in paths:
@@ -290,3 +365,85 @@ def split_existing(client, dists, simple_url, auth=None):
                 f"{remote or 'larger than ours'}; this build: {ours}): not uploaded "
                 "by this job; find out who uploaded it")
     return {"existing": existing, "missing": missing, "different": different}
+
+
+class UploadRefused(PypiGuardError):
+    """The index must not get this upload: its URL, or other bytes already
+    under the release's file names (``different``, one line each)."""
+
+    def __init__(self, message: str, simple_url: str, different: Iterable[str] = ()) -> None:
+        self.different = list(different)
+        super().__init__(message, self.different or None)
+        self.simple_url = simple_url
+
+    def details(self) -> dict[str, Any]:
+        return {"problems": self.problems, "different": self.different,
+                "simple_url": self.simple_url}
+
+
+def plan_upload(files: list[str], pypi_info: Mapping[str, Any], skip_existing: bool = True,
+                simple_url: str | None = None, timeout: float = 30, retries: int = 4,
+                check_mode: bool = False) -> dict[str, Any]:
+    """What one ``twine upload`` sends, and where.
+
+    ``files`` are the dists, each followed by its ``.asc``.  Checks
+    ``pypi_info`` (:func:`upload_problems`, :class:`SettingsError`) and the
+    upload URL (:func:`check_upload_url`) before anything is sent; with
+    ``skip_existing``, leaves out the dists the index already has, byte for
+    byte (:func:`split_existing`), and refuses other bytes under their
+    names (:class:`UploadRefused`).  Returns the :class:`UploadTarget`'s
+    fields, ``simple_url``, ``existing``, ``to_upload`` and ``summary``,
+    the lines to show.
+    """
+    problems = upload_problems(pypi_info)
+    if problems:
+        raise SettingsError(UPLOAD.action, problems)
+    target = upload_target(pypi_info)
+    simple_url = simple_url or simple_index_url(target.upload_url)
+    try:
+        check_upload_url(target.upload_url)
+    except FetchError as exc:
+        raise UploadRefused(str(exc), simple_url) from None
+    existing: list[str] = []
+    to_upload = list(files)
+    if skip_existing:
+        # The simple API gets the credentials only on the upload URL's host.
+        auth = ((target.login, str(pypi_info[target.secret_field]))
+                if urlsplit(simple_url)[:2] == urlsplit(target.upload_url)[:2] else None)
+        dists = [f for f in files if not f.endswith(SIGNATURE_SUFFIX)]
+        try:
+            with HttpClient(concurrency=1, timeout=timeout, retries=retries) as client:
+                found = split_existing(client, dists, simple_url, auth=auth)
+        except (FetchError, ValueError) as exc:
+            raise UploadRefused(str(exc), simple_url) from None
+        if found["different"]:
+            raise UploadRefused(
+                f"Refusing to upload: {len(found['different'])} file(s) of this release are "
+                f"already on {simple_url} with other bytes:\n- "
+                + "\n- ".join(found["different"]), simple_url, found["different"])
+        existing = found["existing"]
+        given = set(files)
+        to_upload = []
+        for dist in found["missing"]:
+            to_upload.append(dist)
+            if dist + SIGNATURE_SUFFIX in given:
+                to_upload.append(dist + SIGNATURE_SUFFIX)
+    return {**target._asdict(), "simple_url": simple_url, "existing": existing,
+            "to_upload": to_upload, "different": [],
+            "summary": upload_summary(target.upload_url, simple_url, existing, to_upload,
+                                      check_mode)}
+
+
+def upload_summary(upload_url: str, simple_url: str, existing: list[str],
+                   to_upload: list[str], check_mode: bool) -> list[str]:
+    """The lines the upload step shows before twine runs."""
+    lines = []
+    if existing:
+        lines.append(f"Already on {simple_url} with the same bytes, not uploaded again: "
+                     + ", ".join(os.path.basename(p) for p in existing))
+    if not to_upload:
+        lines.append("Every file is already on the index; nothing was uploaded.")
+    else:
+        lines.append(("Would upload to " if check_mode else "To upload to ")
+                     + f"{upload_url}: " + ", ".join(os.path.basename(p) for p in to_upload))
+    return lines
