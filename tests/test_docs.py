@@ -232,7 +232,10 @@ def known_names():
         readme = (ROOT / "roles" / role / "README.rst").read_text(encoding="utf-8")
         names |= set(re.findall(r"\.\.\s+zuul:rolevar::\s*(\S+)", readme))
     for docs in library_docs().values():
-        names |= set(docs.doc.get("options") or {})
+        options = docs.doc.get("options") or {}
+        names |= set(options)
+        for option in options.values():  # the settings' keys
+            names |= set(option.get("suboptions") or {})
     for path in (ROOT / "vars").glob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         names |= set(data)

@@ -45,7 +45,7 @@ from tests.support.playbook import run_playbook
 
 ZUUL = {"project": {"name": "openstack/oslo.config", "short_name": "oslo.config",
                     "src_dir": "src/opendev.org/openstack/oslo.config"},
-        "executor": {"work_root": "/w"}, "projects": {}}
+        "executor": {"work_root": "/w", "log_root": "/w/logs"}, "projects": {}}
 KEY = {"private": "-----BEGIN PGP PRIVATE KEY BLOCK-----", "public": None}
 
 
