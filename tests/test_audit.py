@@ -162,3 +162,15 @@ def test_each_audit_has_its_reports_once():
     for audit, spec in REPORTS.items():
         assert (ROOT / "library" / f"{audit}.py").is_file()
         assert spec.columns[:2] == ("project", "kind") and spec.columns[-1] == "detail"
+
+
+@pytest.mark.parametrize("audit", sorted(REPORTS))
+def test_every_audit_documents_what_it_returns(audit):
+    """Ansible merges no RETURN fragments, so each audit module documents
+    the keys every audit returns (finish()'s) itself: all of them, by name."""
+    from ansible.module_utils.pypi_guard.audit import finish
+    from ansible.parsing.plugin_docs import read_docstring
+
+    returned = finish(audit, {"pypi_url": "http://127.0.0.1:9"}, True, AuditResult())
+    documented = read_docstring(str(ROOT / "library" / f"{audit}.py"))["returndocs"]
+    assert set(returned) - {"changed"} <= set(documented)

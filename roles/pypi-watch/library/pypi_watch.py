@@ -164,6 +164,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+report_title:
+  description:
+    - The title of the reports, also the name of the build page's links to them
+      and what the role's failure message starts with.
+  returned: always
+  type: str
+  sample: PyPI changelog watch
 status:
   description: C(clean), C(drift) (findings) or C(error) (a read, check or mail failed).
   returned: always
@@ -226,7 +233,7 @@ report_html:
   description: Path of the HTML report.
   returned: when a report was written
   type: str
-rreport_artifacts:
+report_artifacts:
   description:
     - The build artifacts that link the reports (HTML, JSON, and the
       C(index.html) beside them) from the build page, for C(zuul_return);
@@ -244,7 +251,7 @@ failure:
       run whose reports were written.
   returned: always
   type: str
-eport_error:
+report_error:
   description: Why the reports could not be written (empty when they were).
   returned: always
   type: str

@@ -261,7 +261,7 @@ report_html:
       the directory with its status (written with the reports).
   returned: when a report was written
   type: str
-rreport_artifacts:
+report_artifacts:
   description:
     - The build artifacts that link the reports (HTML, JSON, and the
       C(index.html) beside them) from the build page, for C(zuul_return);
@@ -279,7 +279,7 @@ failure:
       run whose reports were written.
   returned: always
   type: str
-eport_error:
+report_error:
   description:
     - Why the reports could not be written (for example a report directory
       under a regular file), empty when they were or none was asked for.
