@@ -15,6 +15,7 @@
 """The watcher's alert: bounded, most urgent first, escaped in every part;
 and the watch's report and index."""
 
+import pytest
 from ansible.module_utils.pypi_guard.pypi_watch import PollResult
 from ansible.module_utils.pypi_guard.release_team_notify import build_message
 from ansible.module_utils.pypi_guard.report import build_report, render_html, render_index
@@ -23,6 +24,7 @@ from ansible.module_utils.pypi_guard.watch_alert import (
     MAX_ALERT_TEXT,
     alert_message,
     compose_watch_alert,
+    report_url,
 )
 from ansible.module_utils.pypi_guard.watch_rules import WatchFinding
 from ansible.module_utils.pypi_guard.watch_state import WatchState
@@ -145,3 +147,15 @@ def test_a_watch_that_did_not_start_says_so():
     report = watch_report(serial_from=None, serial_to=None, start="not started", events=[])
     html = render_html(report, "PyPI changelog watch", ["project", "kind"])
     assert "none: the watch did not start" in html
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"report_url": "https://reports.example/x", "zuul_api": "https://z.example/api/tenant/o",
+      "zuul_build": {"uuid": "abc"}}, "https://reports.example/x"),
+    ({"report_url": "", "zuul_api": "https://z.example/api/tenant/openstack/",
+      "zuul_build": {"uuid": "abc"}}, "https://z.example/t/openstack/build/abc"),
+    ({"report_url": "", "zuul_api": "https://z.example/api/tenant/o", "zuul_build": None}, ""),
+    ({"report_url": None, "zuul_api": None, "zuul_build": {"uuid": "abc"}}, ""),
+])
+def test_the_alert_names_the_build_page_under_zuul(params, expected):
+    assert report_url(params) == expected

@@ -106,6 +106,11 @@ options:
         description: Its branch.
         type: str
         required: true
+      uuid:
+        description:
+          - The build's own (C(zuul.build)); with O(zuul_api), the alerts
+            name the build's page unless O(report_url) is set.
+        type: str
   since_serial:
     description:
       - Without a state (the first run), start after this serial. Never above
@@ -135,8 +140,9 @@ options:
     default: 600.0
   report_url:
     description:
-      - Where the full report will be read (the build's page), named in every
-        alert mail. Empty, the mail says the report is in the job's logs.
+      - Where the full report will be read, named in every alert mail.
+        Empty, the build's page when O(zuul_api) and O(zuul_build.uuid) say
+        it, else the mail says the report is in the job's logs.
     type: str
     default: ""
 notes:
@@ -278,7 +284,8 @@ def main():
              "job_name": {"type": "str", "required": True},
              "project": {"type": "str", "required": True},
              "pipeline": {"type": "str", "required": True},
-             "branch": {"type": "str", "required": True}}},
+             "branch": {"type": "str", "required": True},
+             "uuid": {"type": "str"}}},
          "since_serial": {"type": "int"},
          "polls": {"type": "int", "default": 1},
          "interval": {"type": "float", "default": 60.0},

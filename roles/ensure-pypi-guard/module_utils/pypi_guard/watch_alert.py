@@ -119,12 +119,26 @@ def _counted(rest: list[WatchFinding], report_url: str | None) -> list[str]:
     return tail + ["Each line says what to do. " + where]
 
 
+def report_url(params: Params) -> str:
+    """Where the alert says the full report is: the ``report_url`` option,
+    or under Zuul the running build's page, from ``zuul_api``
+    (``.../api/tenant/<tenant>``) and the build's ``uuid``
+    (``.../t/<tenant>/build/<uuid>``); empty when neither is known."""
+    if params.get("report_url"):
+        return str(params["report_url"])
+    build = params.get("zuul_build") or {}
+    if not params.get("zuul_api") or not build.get("uuid"):
+        return ""
+    base = str(params["zuul_api"]).rstrip("/").replace("/api/tenant/", "/t/")
+    return f"{base}/build/{build['uuid']}"
+
+
 def alert_message(params: Params, result: PollResult) -> EmailMessage:
     """The bounded mail of one poll's result: the text part names the most
     urgent findings, the HTML part shows the same ones; the rest are counted."""
     spec = REPORTS["pypi_watch"]
     subject, text, named = compose_watch_alert(result.findings, params["pypi_url"],
-                                               params["report_url"])
+                                               report_url(params))
     shown = {id(finding) for finding in named}
 
     def rows(items: list[WatchFinding], limit: int) -> list[dict[str, Any]]:
