@@ -30,7 +30,7 @@ from ansible.module_utils.pypi_guard.deliverables import (
     ManagedSet,
     derive_managed_set,
 )
-from ansible.module_utils.pypi_guard.errors import AuditInputError
+from ansible.module_utils.pypi_guard.errors import AuditInputError, run_module
 from ansible.module_utils.pypi_guard.http import (
     DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_MAX_BODY_SIZE,
@@ -344,21 +344,25 @@ def run_audit_module(audit: str, argument_spec: dict[str, Any],
                      run: Callable[[Params, bool], dict[str, Any]],
                      **module_kwargs: Any) -> None:
     """The ``main()`` of the audit module ``audit`` (a key of
-    :data:`REPORTS`): its options are ``settings``
+    :data:`REPORTS`), over :func:`~ansible.module_utils.pypi_guard.errors.run_module`:
+    its options are ``settings``
     (:data:`~ansible.module_utils.pypi_guard.settings.SETTINGS_OPTION`, checked
     here) and ``argument_spec``; ``run(params, check_mode)``, which reads both
     as one flat mapping, returns the module result (:func:`finish`'s). Input
     it cannot use (:class:`AuditInputError`) stops it before any request:
     the periodic audits then return the reports of an ``error`` run (the
     role fails on them), others fail the module, with one line per problem."""
-    module = AnsibleModule(argument_spec=dict(SETTINGS_OPTION, **argument_spec),
-                           supports_check_mode=True, **module_kwargs)
-    params = flat_params(module.params)
-    try:
-        check_settings(module.params["settings"])
-        module.exit_json(**run(params, module.check_mode))
-    except AuditInputError as exc:
-        if audit in INPUT_ERROR_REPORTS and params.get("report_dir"):
-            module.exit_json(**input_error_output(audit, params, module.check_mode, exc))
-        module.fail_json(msg=f"{REPORTS[audit].title}: the input is not usable:\n{exc}",
-                         problems=exc.problems)
+
+    def run_audit(module: AnsibleModule) -> dict[str, Any]:
+        params = flat_params(module.params)
+        try:
+            check_settings(module.params["settings"])
+            return run(params, module.check_mode)
+        except AuditInputError as exc:
+            if audit in INPUT_ERROR_REPORTS and params.get("report_dir"):
+                return input_error_output(audit, params, module.check_mode, exc)
+            raise AuditInputError(
+                exc.problems, f"{REPORTS[audit].title}: the input is not usable:\n{exc}") from exc
+
+    run_module(dict(SETTINGS_OPTION, **argument_spec), run_audit, supports_check_mode=True,
+               **module_kwargs)
