@@ -34,7 +34,6 @@ from ansible.module_utils.pypi_guard.keys import (
     load_series_keys,
 )
 from ansible.module_utils.pypi_guard.release_signature_audit import (
-    DEFAULT_SIGNATURE_URL,
     INDEX_SIGNATURE_URL,
     DistFile,
     Scope,
@@ -49,6 +48,7 @@ from ansible.module_utils.pypi_guard.release_signature_audit import (
     safe_filename,
     signature_urls,
 )
+from ansible.module_utils.pypi_guard.settings import DEFAULT_SIGNATURE_URL
 
 from tests.support.fakepypi import FakePyPI
 from tests.support.gpgtestkeys import agents_under

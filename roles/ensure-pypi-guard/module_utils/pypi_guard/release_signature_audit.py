@@ -79,10 +79,6 @@ from ansible.module_utils.pypi_guard.pypi_release_audit import (
     feed_url,
     parse_release_feed,
 )
-from ansible.module_utils.pypi_guard.settings import (  # noqa: F401 - the watcher's too
-    DEFAULT_MAX_FILE_SIZE,
-    DEFAULT_SIGNATURE_URL,
-)
 
 FINDING_KINDS = ("bad-signature", "unsigned", "wrong-key", "signed-outside-window",
                  "digest-mismatch")
